@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian package casecrypt, its tests and its test servers need.
+# Idempotent: packages already present are skipped by apt-get; safe to run on every build.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config git clang-format
+  # libraries (see docs/ and ../DESIGN.md for why each)
+  libssl-dev openssl libgmime-3.0-dev libcurl4-openssl-dev libldap-dev
+  libsoci-dev libboost-dev libsqlite3-dev libpq-dev  # SOCI 4.0 headers include Boost.Fusion
+  libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev liblua5.4-dev
+  # tests
+  libgtest-dev libgmock-dev googletest
+  gpgsm gnupg sqlite3
+  # test servers, started on loopback by the harness (never as system services)
+  postgresql slapd ldap-utils dovecot-imapd dovecot-pop3d postfix
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  # Preseed postfix so its postinst does not ask anything, and keep daemons from starting:
+  # the test harness starts its own instances on loopback.
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  apt-get update -qq || true
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: all packages present"
+fi

@@ -1,0 +1,219 @@
+// `casecrypt cert ...`: import, list, show and remove certificates.
+#include <iostream>
+#include <memory>
+
+#include "cli/certificate_output.h"
+#include "cli/commands.h"
+#include "core/file_io.h"
+#include "core/secret.h"
+
+namespace casecrypt::cli {
+namespace {
+
+struct CertOptions {
+    std::string file;
+    std::string password_file;
+    bool password_stdin = false;
+    std::string kind;
+    bool json = false;
+    long long id = 0;
+};
+
+// A password file holds the password; one trailing newline (LF or CRLF) is not part of it.
+Secret strip_newline(std::string text) {
+    if (!text.empty() && text.back() == '\n') {
+        text.pop_back();
+        if (!text.empty() && text.back() == '\r') {
+            text.pop_back();
+        }
+    }
+    return Secret(std::move(text));
+}
+
+Result<Secret> read_password(const CertOptions& o) {
+    if (o.password_stdin) {
+        std::string text((std::istreambuf_iterator<char>(std::cin)),
+                         std::istreambuf_iterator<char>());
+        return strip_newline(std::move(text));
+    }
+    if (!o.password_file.empty()) {
+        auto text = read_file(o.password_file, 64 * 1024);
+        if (!text) {
+            return std::unexpected(Error(Errc::rejected, text.error().message()));
+        }
+        return strip_newline(std::move(*text));
+    }
+    return Secret();
+}
+
+std::string summary(const store::CertificateRecord& r) {
+    std::string addresses;
+    for (const auto& a : r.addresses) {
+        addresses += (addresses.empty() ? "" : ", ") + a;
+    }
+    return addresses + " (" + r.key_description + ", serial " + r.serial + ", sha256 " +
+           r.fingerprint_sha256.substr(0, 16) + "...)";
+}
+
+int print_report(CliContext& ctx, const Result<services::ImportReport>& report) {
+    if (!report) {
+        return ctx.report(report.error());
+    }
+    for (const auto& warning : report->warnings) {
+        ctx.warn(warning);
+    }
+    for (const auto& item : report->items) {
+        const auto& r = item.certificate;
+        switch (item.outcome) {
+            case services::ImportOutcome::imported:
+                std::cout << "imported " << store::to_string(r.kind) << " certificate " << r.id
+                          << ": " << summary(r) << "\n";
+                break;
+            case services::ImportOutcome::already_present:
+                std::cout << store::to_string(r.kind) << " certificate " << summary(r)
+                          << " is " << item.note << "\n";
+                continue;
+            case services::ImportOutcome::skipped:
+                ctx.warn("skipped " + item.note);
+                continue;
+        }
+        if (!item.note.empty()) {
+            ctx.warn(item.note);
+        }
+    }
+    return kExitOk;
+}
+
+}  // namespace
+
+void add_cert_commands(CLI::App& app, Action& action) {
+    auto o = std::make_shared<CertOptions>();
+    auto* cert = app.add_subcommand("cert", "Manage server (PKCS #12) and client (X.509) certificates");
+    cert->require_subcommand(1);
+
+    auto* import_server = cert->add_subcommand(
+        "import-server", "Import one of our identities: a PKCS #12 (.p12/.pfx) with its private key");
+    import_server->add_option("FILE", o->file, "the .p12 or .pfx file")->required();
+    auto* password_file = import_server->add_option(
+        "--password-file", o->password_file, "file holding the PKCS #12 password");
+    auto* password_stdin = import_server->add_flag(
+        "--password-stdin", o->password_stdin, "read the PKCS #12 password from standard input");
+    password_file->excludes(password_stdin);
+    import_server->callback([o, &action] {
+        action = [o](CliContext& ctx) {
+            auto password = read_password(*o);
+            if (!password) {
+                return ctx.report(password.error());
+            }
+            auto installation = ctx.installation();
+            if (!installation) {
+                return ctx.report(installation.error());
+            }
+            return print_report(ctx, (*installation)->certificates().import_server(
+                                         o->file, *password, ctx.actor()));
+        };
+    });
+
+    auto* import_client = cert->add_subcommand(
+        "import-client", "Import recipients' public certificates (.cer .crt .der .pem, PEM or DER)");
+    import_client->add_option("FILE", o->file, "the certificate file")->required();
+    import_client->callback([o, &action] {
+        action = [o](CliContext& ctx) {
+            auto installation = ctx.installation();
+            if (!installation) {
+                return ctx.report(installation.error());
+            }
+            return print_report(
+                ctx, (*installation)->certificates().import_client(o->file, ctx.actor()));
+        };
+    });
+
+    auto* list = cert->add_subcommand("list", "List the certificates in the store");
+    list->add_option("--kind", o->kind, "only server or only client certificates")
+        ->check(CLI::IsMember({"server", "client"}));
+    list->add_flag("--json", o->json, "print a JSON array");
+    list->callback([o, &action] {
+        action = [o](CliContext& ctx) {
+            auto installation = ctx.installation();
+            if (!installation) {
+                return ctx.report(installation.error());
+            }
+            std::optional<store::CertificateKind> kind;
+            if (!o->kind.empty()) {
+                kind = o->kind == "server" ? store::CertificateKind::server
+                                           : store::CertificateKind::client;
+            }
+            auto records = (*installation)->certificates().list(kind);
+            if (!records) {
+                return ctx.report(records.error());
+            }
+            const TimePoint now = ctx.clock().now();
+            if (o->json) {
+                auto array = nlohmann::json::array();
+                for (const auto& r : *records) {
+                    array.push_back(certificate_json(r, now));
+                }
+                std::cout << array.dump(2) << "\n";
+            } else {
+                std::cout << certificate_table(*records, now);
+            }
+            return kExitOk;
+        };
+    });
+
+    auto* show = cert->add_subcommand("show", "Show one certificate");
+    show->add_option("ID", o->id, "the id from `cert list`")->required();
+    show->add_flag("--json", o->json, "print a JSON object");
+    show->callback([o, &action] {
+        action = [o](CliContext& ctx) {
+            auto installation = ctx.installation();
+            if (!installation) {
+                return ctx.report(installation.error());
+            }
+            auto& admin = (*installation)->certificates();
+            auto record = admin.show(o->id);
+            if (!record) {
+                return ctx.report(record.error());
+            }
+            auto chain = admin.chain(o->id);
+            if (!chain) {
+                return ctx.report(chain.error());
+            }
+            const TimePoint now = ctx.clock().now();
+            if (o->json) {
+                auto object = certificate_json(*record, now);
+                object["chain"] = nlohmann::json::array();
+                for (const auto& c : *chain) {
+                    object["chain"].push_back({{"subject", c.subject},
+                                               {"issuer", c.issuer},
+                                               {"serial", c.serial},
+                                               {"fingerprint_sha256", c.fingerprint_sha256}});
+                }
+                std::cout << object.dump(2) << "\n";
+            } else {
+                std::cout << certificate_details(*record, now, *chain);
+            }
+            return kExitOk;
+        };
+    });
+
+    auto* remove = cert->add_subcommand("remove", "Remove a certificate (and its private key)");
+    remove->add_option("ID", o->id, "the id from `cert list`")->required();
+    remove->callback([o, &action] {
+        action = [o](CliContext& ctx) {
+            auto installation = ctx.installation();
+            if (!installation) {
+                return ctx.report(installation.error());
+            }
+            auto removed = (*installation)->certificates().remove(o->id, ctx.actor());
+            if (!removed) {
+                return ctx.report(removed.error());
+            }
+            std::cout << "removed " << store::to_string(removed->kind) << " certificate "
+                      << removed->id << ": " << summary(*removed) << "\n";
+            return kExitOk;
+        };
+    });
+}
+
+}  // namespace casecrypt::cli

@@ -1,0 +1,54 @@
+#include "cli/cli_context.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+namespace casecrypt::cli {
+
+int exit_code_for(const Error& error) {
+    switch (error.code()) {
+        case Errc::usage: return kExitUsage;
+        case Errc::rejected:
+        case Errc::not_found: return kExitRejected;
+        case Errc::io:
+        case Errc::internal: return kExitFailure;
+    }
+    return kExitFailure;
+}
+
+Result<services::Installation*> CliContext::installation() {
+    if (!m_installation) {
+        services::InstallationOptions options{.data_dir = data_dir,
+                                              .database_url = database_url,
+                                              .master_key = std::nullopt};
+        if (const char* key_file = std::getenv("CASECRYPT_MASTER_KEY_FILE");
+            key_file != nullptr && *key_file != '\0') {
+            options.master_key = key_file;
+        }
+        auto opened = services::Installation::open(options, m_clock);
+        if (!opened) {
+            return std::unexpected(opened.error());
+        }
+        m_installation = std::move(*opened);
+    }
+    return m_installation.get();
+}
+
+std::string CliContext::actor() const {
+    const passwd* pw = ::getpwuid(::geteuid());
+    return std::string("cli:") + (pw != nullptr ? pw->pw_name : std::to_string(::geteuid()));
+}
+
+int CliContext::report(const Error& error) const {
+    std::cerr << "error: " << error.message() << "\n";
+    return exit_code_for(error);
+}
+
+void CliContext::warn(const std::string& message) const {
+    std::cerr << "warning: " << message << "\n";
+}
+
+}  // namespace casecrypt::cli

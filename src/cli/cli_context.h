@@ -1,0 +1,47 @@
+// CliContext: what every subcommand needs: the global options, the installation (opened on
+// first use, so `--help` works without a data directory), the acting user, and the mapping of
+// errors to exit codes and stderr. Single-threaded.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "services/installation.h"
+
+namespace casecrypt::cli {
+
+// Exit codes (keep them: scripts depend on them).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitRejected = 3;
+
+int exit_code_for(const Error& error);
+
+class CliContext {
+public:
+    std::string data_dir;
+    std::string database_url;
+
+    // Opens the installation once; the error is reported by the caller.
+    Result<services::Installation*> installation();
+    const Clock& clock() const { return m_clock; }
+    // "cli:<login name>" for the audit log.
+    std::string actor() const;
+
+    // Prints "error: <message>" to stderr and returns the exit code for it.
+    int report(const Error& error) const;
+    void warn(const std::string& message) const;
+
+private:
+    SystemClock m_clock;
+    std::unique_ptr<services::Installation> m_installation;
+};
+
+// A subcommand's work, run after parsing succeeded.
+using Action = std::function<int(CliContext&)>;
+
+}  // namespace casecrypt::cli

@@ -1,0 +1,45 @@
+// casecrypt: the one binary. Parses the command line, runs the chosen subcommand, and maps its
+// outcome to the documented exit codes (0 done, 1 failure, 2 usage, 3 input rejected).
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/cli_context.h"
+#include "cli/commands.h"
+#include "core/log.h"
+
+int main(int argc, char** argv) {
+    using namespace casecrypt::cli;
+    CliContext ctx;
+    Action action;
+    std::string log_level = "warn";
+
+    CLI::App app{"casecrypt: S/MIME encryption for the case-management system's mail"};
+    app.require_subcommand(1);
+    const char* env_dir = std::getenv("CASECRYPT_DATA_DIR");
+    ctx.data_dir = env_dir != nullptr && *env_dir != '\0' ? env_dir : "./var";
+    app.add_option("--data-dir", ctx.data_dir,
+                   "data directory (default: $CASECRYPT_DATA_DIR, else ./var)");
+    app.add_option("--database", ctx.database_url,
+                   "database URL: postgresql://... (default: SQLite in the data directory)");
+    app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+    add_cert_commands(app, action);
+    add_property_commands(app, action);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "error: " << e.what() << "\n(run `casecrypt --help` for usage)\n";
+        return kExitUsage;
+    }
+    casecrypt::log::init(log_level);
+    if (!action) {
+        std::cerr << "error: no command given\n" << app.help();
+        return kExitUsage;
+    }
+    return action(ctx);
+}

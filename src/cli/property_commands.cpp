@@ -1,0 +1,100 @@
+// `casecrypt property ...`: list, read and change system properties.
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+
+namespace casecrypt::cli {
+namespace {
+
+struct PropertyOptions {
+    std::string module;
+    std::string name;
+    std::string value;
+    bool json = false;
+};
+
+}  // namespace
+
+void add_property_commands(CLI::App& app, Action& action) {
+    auto o = std::make_shared<PropertyOptions>();
+    auto* property = app.add_subcommand("property", "Read and change system properties");
+    property->require_subcommand(1);
+
+    auto* list = property->add_subcommand("list", "List every property with its value");
+    list->add_flag("--json", o->json, "print a JSON array");
+    list->callback([o, &action] {
+        action = [o](CliContext& ctx) {
+            auto installation = ctx.installation();
+            if (!installation) {
+                return ctx.report(installation.error());
+            }
+            auto records = (*installation)->properties().list();
+            if (!records) {
+                return ctx.report(records.error());
+            }
+            if (o->json) {
+                auto array = nlohmann::json::array();
+                for (const auto& r : *records) {
+                    array.push_back({{"module", r.module},
+                                     {"name", r.name},
+                                     {"value", r.effective_value()},
+                                     {"default", r.default_value},
+                                     {"type", r.type},
+                                     {"description", r.description},
+                                     {"is_default", !r.value.has_value()}});
+                }
+                std::cout << array.dump(2) << "\n";
+                return kExitOk;
+            }
+            for (const auto& r : *records) {
+                std::cout << r.module << " / " << r.name << " = " << r.effective_value()
+                          << (r.value ? "" : " (default)") << "\n    " << r.description
+                          << " [" << r.type << ", default " << r.default_value << "]\n";
+            }
+            return kExitOk;
+        };
+    });
+
+    auto* get = property->add_subcommand("get", "Print one property's value");
+    get->add_option("MODULE", o->module)->required();
+    get->add_option("NAME", o->name)->required();
+    get->callback([o, &action] {
+        action = [o](CliContext& ctx) {
+            auto installation = ctx.installation();
+            if (!installation) {
+                return ctx.report(installation.error());
+            }
+            auto record = (*installation)->properties().get(o->module, o->name);
+            if (!record) {
+                return ctx.report(record.error());
+            }
+            std::cout << record->effective_value() << "\n";
+            return kExitOk;
+        };
+    });
+
+    auto* set = property->add_subcommand("set", "Change one property");
+    set->add_option("MODULE", o->module)->required();
+    set->add_option("NAME", o->name)->required();
+    set->add_option("VALUE", o->value)->required();
+    set->callback([o, &action] {
+        action = [o](CliContext& ctx) {
+            auto installation = ctx.installation();
+            if (!installation) {
+                return ctx.report(installation.error());
+            }
+            auto& properties = (*installation)->properties();
+            if (auto done = properties.set(o->module, o->name, o->value, ctx.actor()); !done) {
+                return ctx.report(done.error());
+            }
+            auto record = properties.get(o->module, o->name);
+            std::cout << o->module << " / " << o->name << " = "
+                      << (record ? record->effective_value() : o->value) << "\n";
+            return kExitOk;
+        };
+    });
+}
+
+}  // namespace casecrypt::cli

@@ -1,0 +1,54 @@
+#include "services/installation.h"
+
+#include <sys/stat.h>
+
+#include "crypto/openssl_error.h"
+
+namespace casecrypt::services {
+
+Installation::Installation(std::filesystem::path data_dir,
+                           std::unique_ptr<store::Database> database, crypto::KeyVault vault,
+                           const Clock& clock)
+    : m_data_dir(std::move(data_dir)),
+      m_database(std::move(database)),
+      m_vault(std::move(vault)),
+      m_certificate_store(*m_database),
+      m_property_store(*m_database),
+      m_audit(*m_database),
+      m_certificate_admin(m_certificate_store, m_audit, m_vault, clock),
+      m_properties(m_property_store, m_audit, clock) {}
+
+Result<std::unique_ptr<Installation>> Installation::open(const InstallationOptions& options,
+                                                         const Clock& clock) {
+    if (auto ready = crypto::init_openssl(); !ready) {
+        return std::unexpected(ready.error());
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(options.data_dir, ec);
+    if (ec) {
+        return fail(Errc::io, "cannot create the data directory " + options.data_dir.string() +
+                                  ": " + ec.message());
+    }
+    // The directory holds the master key and the database: keep it to its owner.
+    ::chmod(options.data_dir.c_str(), 0700);
+    auto vault = crypto::KeyVault::open_or_create(
+        options.master_key.value_or(options.data_dir / "master.key"));
+    if (!vault) {
+        return std::unexpected(vault.error());
+    }
+    const std::string url = options.database_url.empty()
+                                ? (options.data_dir / "casecrypt.db").string()
+                                : options.database_url;
+    auto database = store::Database::open(url);
+    if (!database) {
+        return std::unexpected(database.error());
+    }
+    std::unique_ptr<Installation> installation(
+        new Installation(options.data_dir, std::move(*database), std::move(*vault), clock));
+    if (auto registered = installation->m_properties.register_all(); !registered) {
+        return std::unexpected(registered.error());
+    }
+    return installation;
+}
+
+}  // namespace casecrypt::services

@@ -1,0 +1,57 @@
+// Installation: one casecrypt installation opened for work: its data directory, master key,
+// database (migrated) and the services over them. The composition root that the CLI, and later
+// the web server and the workers, start from; each thread opens its own.
+//
+// Data directory layout: <dir>/casecrypt.db (SQLite, unless a database URL is given),
+// <dir>/master.key (mode 0600, or $CASECRYPT_MASTER_KEY_FILE), <dir>/mail/ (later issues).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "crypto/key_vault.h"
+#include "services/certificate_admin.h"
+#include "services/properties.h"
+#include "store/audit_log.h"
+#include "store/certificate_store.h"
+#include "store/database.h"
+#include "store/property_store.h"
+
+namespace casecrypt::services {
+
+struct InstallationOptions {
+    std::filesystem::path data_dir;
+    std::string database_url;                         // empty: SQLite in the data directory
+    std::optional<std::filesystem::path> master_key;  // empty: <data_dir>/master.key
+};
+
+class Installation {
+public:
+    static Result<std::unique_ptr<Installation>> open(const InstallationOptions& options,
+                                                      const Clock& clock);
+
+    const std::filesystem::path& data_dir() const { return m_data_dir; }
+    store::Database& database() { return *m_database; }
+    CertificateAdmin& certificates() { return m_certificate_admin; }
+    Properties& properties() { return m_properties; }
+    store::AuditLog& audit() { return m_audit; }
+
+private:
+    Installation(std::filesystem::path data_dir, std::unique_ptr<store::Database> database,
+                 crypto::KeyVault vault, const Clock& clock);
+
+    std::filesystem::path m_data_dir;
+    std::unique_ptr<store::Database> m_database;
+    crypto::KeyVault m_vault;
+    store::CertificateStore m_certificate_store;
+    store::PropertyStore m_property_store;
+    store::AuditLog m_audit;
+    CertificateAdmin m_certificate_admin;
+    Properties m_properties;
+};
+
+}  // namespace casecrypt::services

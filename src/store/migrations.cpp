@@ -1,0 +1,58 @@
+#include "store/migrations.h"
+
+namespace casecrypt::store {
+
+const std::vector<Migration>& migrations() {
+    static const std::vector<Migration> all = {
+        {1,
+         "certificates, properties, audit log",
+         {
+             // Binary values (DER, sealed keys) are base64 text: identical in both backends.
+             R"(CREATE TABLE certificates (
+                 id {ID},
+                 kind TEXT NOT NULL CHECK (kind IN ('server', 'client')),
+                 subject TEXT NOT NULL,
+                 issuer TEXT NOT NULL,
+                 serial TEXT NOT NULL,
+                 fingerprint_sha256 TEXT NOT NULL,
+                 not_before TEXT NOT NULL,
+                 not_after TEXT NOT NULL,
+                 key_description TEXT NOT NULL,
+                 der_base64 TEXT NOT NULL,
+                 sealed_private_key TEXT,
+                 source TEXT NOT NULL CHECK (source IN ('file', 'ldap', 'harvested')),
+                 created_at TEXT NOT NULL,
+                 created_by TEXT NOT NULL,
+                 UNIQUE (kind, fingerprint_sha256)))",
+             R"(CREATE TABLE certificate_addresses (
+                 certificate_id BIGINT NOT NULL REFERENCES certificates (id) ON DELETE CASCADE,
+                 address TEXT NOT NULL,
+                 PRIMARY KEY (certificate_id, address)))",
+             "CREATE INDEX certificate_addresses_by_address ON certificate_addresses (address)",
+             R"(CREATE TABLE certificate_chain (
+                 certificate_id BIGINT NOT NULL REFERENCES certificates (id) ON DELETE CASCADE,
+                 position INTEGER NOT NULL,
+                 der_base64 TEXT NOT NULL,
+                 PRIMARY KEY (certificate_id, position)))",
+             R"(CREATE TABLE properties (
+                 module TEXT NOT NULL,
+                 name TEXT NOT NULL,
+                 type TEXT NOT NULL,
+                 default_value TEXT NOT NULL,
+                 description TEXT NOT NULL,
+                 value TEXT,
+                 updated_at TEXT,
+                 updated_by TEXT,
+                 PRIMARY KEY (module, name)))",
+             R"(CREATE TABLE audit_log (
+                 id {ID},
+                 at TEXT NOT NULL,
+                 actor TEXT NOT NULL,
+                 action TEXT NOT NULL,
+                 detail TEXT NOT NULL))",
+         }},
+    };
+    return all;
+}
+
+}  // namespace casecrypt::store

@@ -1,0 +1,19 @@
+// The schema, as an ordered list of migrations. A migration is never edited once released:
+// changes come as a new migration at the end. "{ID}" in a statement becomes the backend's
+// auto-increment primary key.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace casecrypt::store {
+
+struct Migration {
+    int version;
+    std::string description;
+    std::vector<std::string> statements;
+};
+
+const std::vector<Migration>& migrations();
+
+}  // namespace casecrypt::store

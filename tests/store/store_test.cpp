@@ -1,0 +1,199 @@
+// The store on both backends: SQLite in a temp file, and the real PostgreSQL the `postgres`
+// CTest fixture started (its URL in $CASECRYPT_TEST_PG_URL_FILE).
+#include <gtest/gtest.h>
+
+#include <soci/soci.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "core/iso_time.h"
+#include "store/audit_log.h"
+#include "store/certificate_store.h"
+#include "store/database.h"
+#include "store/migrations.h"
+#include "store/property_store.h"
+#include "support/run_cli.h"
+
+namespace casecrypt::store {
+namespace {
+
+using test::TempDir;
+
+std::string postgres_url() {
+    const char* file = std::getenv("CASECRYPT_TEST_PG_URL_FILE");
+    std::ifstream in(file != nullptr ? file : "");
+    std::string url;
+    std::getline(in, url);
+    return url;
+}
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
+protected:
+    void SetUp() override {
+        if (GetParam() == Backend::sqlite) {
+            m_url = (m_dir.path() / "test.db").string();
+        } else {
+            m_url = postgres_url();
+            ASSERT_FALSE(m_url.empty()) << "the postgres fixture did not start";
+            // A clean schema for every test.
+            auto db = Database::open(m_url);
+            ASSERT_TRUE(db) << db.error().message();
+            reset_postgres(**db);
+        }
+        auto db = Database::open(m_url);
+        ASSERT_TRUE(db) << db.error().message();
+        m_db = std::move(*db);
+    }
+
+    static void reset_postgres(Database& db) {
+        db.session() << "DROP SCHEMA public CASCADE";
+        db.session() << "CREATE SCHEMA public";
+    }
+
+    CertificateRecord record(const std::string& fingerprint, CertificateKind kind,
+                             std::vector<std::string> addresses) {
+        CertificateRecord r;
+        r.kind = kind;
+        r.subject = "E=" + addresses.front() + ", CN=Test";
+        r.issuer = "CN=Test CA";
+        r.serial = "0A1B";
+        r.fingerprint_sha256 = fingerprint;
+        r.not_before = *from_iso8601("2026-01-01T00:00:00Z");
+        r.not_after = *from_iso8601("2028-01-01T00:00:00Z");
+        r.key_description = "RSA 2048";
+        r.addresses = std::move(addresses);
+        r.der = std::string("\x30\x82\x00\x00binary\0der", 13);
+        r.source = CertificateSource::file;
+        r.created_at = *from_iso8601("2026-11-27T12:00:00Z");
+        r.created_by = "test";
+        return r;
+    }
+
+    TempDir m_dir;
+    std::string m_url;
+    std::unique_ptr<Database> m_db;
+};
+
+TEST_P(StoreTest, MigrationsApplyOnceAndReopeningKeepsTheVersion) {
+    EXPECT_EQ(m_db->schema_version(), migrations().back().version);
+    m_db.reset();
+    auto again = Database::open(m_url);
+    ASSERT_TRUE(again) << again.error().message();
+    EXPECT_EQ((*again)->schema_version(), migrations().back().version);
+}
+
+TEST_P(StoreTest, InsertsAndReadsACertificateWithAddressesChainAndSealedKey) {
+    CertificateStore store(*m_db);
+    const auto r = record("aa11", CertificateKind::server, {"support@example.test", "help@example.test"});
+    const std::string sealed("\x01sealed\0bytes", 13);
+    auto id = store.insert(r, {"chain-der-1", std::string("chain\0two", 9)}, sealed);
+    ASSERT_TRUE(id) << id.error().message();
+
+    auto got = store.get(*id);
+    ASSERT_TRUE(got && *got);
+    const CertificateRecord& g = **got;
+    EXPECT_EQ(g.id, *id);
+    EXPECT_EQ(g.kind, CertificateKind::server);
+    EXPECT_EQ(g.der, r.der);
+    EXPECT_EQ(g.not_after, r.not_after);
+    EXPECT_EQ(g.created_at, r.created_at);
+    EXPECT_TRUE(g.has_private_key);
+    EXPECT_EQ(g.addresses, (std::vector<std::string>{"help@example.test", "support@example.test"}));
+    auto chain = store.chain(*id);
+    ASSERT_TRUE(chain);
+    EXPECT_EQ(*chain, (std::vector<std::string>{"chain-der-1", std::string("chain\0two", 9)}));
+    auto key = store.sealed_private_key(*id);
+    ASSERT_TRUE(key && *key);
+    EXPECT_EQ(**key, sealed);
+}
+
+TEST_P(StoreTest, FingerprintIsUniquePerKindAndAFailedInsertLeavesNothing) {
+    CertificateStore store(*m_db);
+    ASSERT_TRUE(store.insert(record("bb22", CertificateKind::client, {"a@example.test"}), {}, {}));
+    // The same certificate may be both a client and a server certificate ...
+    ASSERT_TRUE(store.insert(record("bb22", CertificateKind::server, {"a@example.test"}), {}, "k"));
+    // ... but not twice of one kind; the failed insert must not leave addresses behind.
+    auto dup = store.insert(record("bb22", CertificateKind::client, {"zzz@example.test"}), {}, {});
+    ASSERT_FALSE(dup);
+    EXPECT_EQ(dup.error().code(), Errc::io);
+    EXPECT_EQ(*store.count(), 2);
+    auto orphans = store.find_by_address(CertificateKind::client, "zzz@example.test");
+    ASSERT_TRUE(orphans);
+    EXPECT_TRUE(orphans->empty());
+}
+
+TEST_P(StoreTest, FindsByAddressAndKindAndLists) {
+    CertificateStore store(*m_db);
+    ASSERT_TRUE(store.insert(record("c1", CertificateKind::client, {"x@example.test"}), {}, {}));
+    ASSERT_TRUE(store.insert(record("c2", CertificateKind::client, {"x@example.test", "y@example.test"}), {}, {}));
+    ASSERT_TRUE(store.insert(record("s1", CertificateKind::server, {"x@example.test"}), {}, "k"));
+    EXPECT_EQ(store.find_by_address(CertificateKind::client, "x@example.test")->size(), 2u);
+    EXPECT_EQ(store.find_by_address(CertificateKind::client, "y@example.test")->size(), 1u);
+    EXPECT_EQ(store.find_by_address(CertificateKind::server, "x@example.test")->size(), 1u);
+    EXPECT_EQ(store.list()->size(), 3u);
+    EXPECT_EQ(store.list(CertificateKind::server)->size(), 1u);
+    auto by_fp = store.find_by_fingerprint(CertificateKind::client, "c2");
+    ASSERT_TRUE(by_fp && *by_fp);
+    EXPECT_FALSE((*by_fp)->has_private_key);
+    EXPECT_FALSE(*store.find_by_fingerprint(CertificateKind::server, "c2"));
+}
+
+TEST_P(StoreTest, RemoveDeletesTheCertificateAndItsRows) {
+    CertificateStore store(*m_db);
+    auto id = store.insert(record("d1", CertificateKind::server, {"r@example.test"}), {"ca"}, "k");
+    ASSERT_TRUE(id);
+    EXPECT_TRUE(*store.remove(*id));
+    EXPECT_FALSE(*store.remove(*id));
+    EXPECT_FALSE(*store.get(*id));
+    EXPECT_TRUE(store.find_by_address(CertificateKind::server, "r@example.test")->empty());
+    EXPECT_TRUE(store.chain(*id)->empty());
+}
+
+TEST_P(StoreTest, PropertiesKeepTheirValueWhenRedefined) {
+    PropertyStore properties(*m_db);
+    PropertyRecord def{"cmas-core-server", "x.flag", "boolean", "false", "a flag", {}, {}, {}};
+    ASSERT_TRUE(properties.define(def));
+    ASSERT_TRUE(properties.set("cmas-core-server", "x.flag", "true",
+                               *from_iso8601("2026-11-27T00:00:00Z"), "tester"));
+    def.description = "a better description";
+    ASSERT_TRUE(properties.define(def));
+    auto got = properties.get("cmas-core-server", "x.flag");
+    ASSERT_TRUE(got && *got);
+    EXPECT_EQ((*got)->effective_value(), "true");
+    EXPECT_EQ((*got)->description, "a better description");
+    EXPECT_EQ((*got)->updated_by, "tester");
+    auto missing = properties.set("cmas-core-server", "nope", "1", {}, "tester");
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code(), Errc::not_found);
+}
+
+TEST_P(StoreTest, AuditLogKeepsEntriesNewestFirst) {
+    AuditLog audit(*m_db);
+    ASSERT_TRUE(audit.record(*from_iso8601("2026-11-27T00:00:00Z"), "a", "one", "first"));
+    ASSERT_TRUE(audit.record(*from_iso8601("2026-11-27T00:00:01Z"), "b", "two", "second"));
+    auto entries = audit.recent(10);
+    ASSERT_TRUE(entries);
+    ASSERT_EQ(entries->size(), 2u);
+    EXPECT_EQ((*entries)[0].action, "two");
+    EXPECT_EQ((*entries)[1].detail, "first");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
+                         ::testing::Values(Backend::sqlite, Backend::postgresql),
+                         [](const auto& info) {
+                             return info.param == Backend::sqlite ? "sqlite" : "postgresql";
+                         });
+
+TEST(Database, RejectsUnknownUrlsAndReportsUnreachableServers) {
+    auto unknown = Database::open("mysql://x");
+    ASSERT_FALSE(unknown);
+    EXPECT_EQ(unknown.error().code(), Errc::usage);
+    auto down = Database::open("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2");
+    ASSERT_FALSE(down);
+    EXPECT_EQ(down.error().code(), Errc::io);
+    EXPECT_NE(down.error().message().find("database error"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace casecrypt::store

@@ -1,0 +1,36 @@
+#include "support/openssl_cli.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+namespace casecrypt::test {
+
+std::string quote(const std::string& argument) {
+    std::string out = "'";
+    for (char c : argument) {
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    }
+    return out + "'";
+}
+
+std::string shell(const std::string& command) {
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (pipe == nullptr) {
+        ADD_FAILURE() << "cannot run: " << command;
+        return {};
+    }
+    std::string out;
+    char buffer[4096];
+    std::size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) {
+        out.append(buffer, n);
+    }
+    const int status = ::pclose(pipe);
+    if (status != 0) {
+        ADD_FAILURE() << "command failed (" << status << "): " << command;
+    }
+    return out;
+}
+
+}  // namespace casecrypt::test
