@@ -88,6 +88,14 @@ Result<ImportItem> CertificateAdmin::store_certificate(const CertificateRecord& 
     }
     auto id = m_store.insert(record, chain, sealed_key);
     if (!id) {
+        // Another process may have imported the same certificate since we looked.
+        auto raced = m_store.find_by_fingerprint(record.kind, record.fingerprint_sha256);
+        if (raced && *raced) {
+            return ImportItem{.outcome = ImportOutcome::already_present,
+                              .certificate = **raced,
+                              .note = "already in the store (id " + std::to_string((*raced)->id) +
+                                      "); nothing changed"};
+        }
         return std::unexpected(id.error());
     }
     CertificateRecord stored = record;
