@@ -218,6 +218,15 @@ Result<Certificate> Certificate::from_der(std::string der) {
                     (X509_get_key_usage(x509.get()) &
                      (KU_KEY_ENCIPHERMENT | KU_KEY_AGREEMENT)) == 0);
     facts->self_signed = (flags & EXFLAG_SS) != 0;
+    if ((flags & EXFLAG_INVALID) != 0) {
+        facts->malformed = "has malformed or contradictory extensions";
+    }
+    const X509_ALGOR* outer_algorithm = nullptr;
+    X509_get0_signature(nullptr, &outer_algorithm, x509.get());
+    if (outer_algorithm != nullptr &&
+        X509_ALGOR_cmp(outer_algorithm, X509_get0_tbs_sigalg(x509.get())) != 0) {
+        facts->malformed = "has two signature algorithm fields that disagree (RFC 5280 4.1.1.2)";
+    }
     facts->has_key_usage = (flags & EXFLAG_KUSAGE) != 0;
     const uint32_t key_usage = X509_get_key_usage(x509.get());
     facts->key_usage_encipherment = (key_usage & KU_KEY_ENCIPHERMENT) != 0;

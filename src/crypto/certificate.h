@@ -36,6 +36,7 @@ struct CertificateFacts {
     bool has_extended_key_usage = false;
     bool eku_email_protection = false;  // emailProtection or anyExtendedKeyUsage
     bool self_signed = false;
+    std::string malformed;  // why the certificate breaks X.509 rules OpenSSL tolerates, or empty
 };
 
 class Certificate {

@@ -7,6 +7,9 @@ namespace casecrypt::crypto {
 std::vector<std::string> encryption_problems(const Certificate& certificate) {
     const CertificateFacts& f = certificate.facts();
     std::vector<std::string> problems;
+    if (!f.malformed.empty()) {
+        problems.push_back("is malformed: it " + f.malformed);
+    }
     if (f.addresses.empty()) {
         problems.push_back(
             "carries no email address (neither emailAddress in the subject nor an rfc822Name "

@@ -46,20 +46,128 @@ bool uses_pbmac1(const PKCS12* p12) {
     return oid != nullptr && OBJ_obj2nid(oid) == NID_pbmac1;
 }
 
-// Which of NULL and "" the file was made with, when the password is empty (as PKCS12_parse
-// itself tries both). Returns false when the MAC does not verify with the password given.
-bool verify_mac(PKCS12* p12, const Secret& password, const char*& effective) {
+void free_pkcs7_stack(STACK_OF(PKCS7) * stack) { sk_PKCS7_pop_free(stack, PKCS7_free); }
+void free_bag_stack(STACK_OF(PKCS12_SAFEBAG) * stack) {
+    sk_PKCS12_SAFEBAG_pop_free(stack, PKCS12_SAFEBAG_free);
+}
+
+// An empty password may have been made as "" or as no password at all (PKCS12_parse also
+// tries both). False when the MAC does not verify with the password given.
+bool verify_mac(PKCS12* p12, const Secret& password) {
     const char* text = password.empty() ? "" : password.reveal().data();
-    const int length = static_cast<int>(password.size());
-    if (PKCS12_verify_mac(p12, text, length) == 1) {
-        effective = text;
-        return true;
+    return PKCS12_verify_mac(p12, text, static_cast<int>(password.size())) == 1 ||
+           (password.empty() && PKCS12_verify_mac(p12, nullptr, 0) == 1);
+}
+
+struct Pkcs12Contents {
+    std::vector<EvpPkeyPtr> keys;
+    std::vector<X509Ptr> certificates;
+};
+
+constexpr int kMaxBagDepth = 8;
+
+// Collects keys and certificates bag by bag (RFC 7292 section 4.2); bags of other types
+// (CRLs, secrets, unknown ones) are skipped, as the RFC allows, instead of failing the file.
+Result<void> read_bags(const STACK_OF(PKCS12_SAFEBAG) * bags, const char* password,
+                       int password_length, int depth, Pkcs12Contents& out) {
+    if (depth > kMaxBagDepth) {
+        return fail(Errc::rejected, "cannot be decoded: its bags nest too deeply");
     }
-    if (password.empty() && PKCS12_verify_mac(p12, nullptr, 0) == 1) {
-        effective = nullptr;
-        return true;
+    for (int i = 0; i < sk_PKCS12_SAFEBAG_num(bags); ++i) {
+        const PKCS12_SAFEBAG* bag = sk_PKCS12_SAFEBAG_value(bags, i);
+        switch (PKCS12_SAFEBAG_get_nid(bag)) {
+            case NID_keyBag: {
+                EvpPkeyPtr key(EVP_PKCS82PKEY(PKCS12_SAFEBAG_get0_p8inf(bag)));
+                if (key) out.keys.push_back(std::move(key));
+                break;
+            }
+            case NID_pkcs8ShroudedKeyBag: {
+                std::unique_ptr<PKCS8_PRIV_KEY_INFO, OsslDeleter<PKCS8_PRIV_KEY_INFO_free>> info(
+                    PKCS12_decrypt_skey(bag, password, password_length));
+                if (!info) {
+                    return fail(Errc::rejected, "cannot decrypt its private key");
+                }
+                EvpPkeyPtr key(EVP_PKCS82PKEY(info.get()));
+                if (key) out.keys.push_back(std::move(key));
+                break;
+            }
+            case NID_certBag:
+                if (PKCS12_SAFEBAG_get_bag_nid(bag) == NID_x509Certificate) {
+                    X509Ptr cert(PKCS12_SAFEBAG_get1_cert(bag));
+                    if (cert) out.certificates.push_back(std::move(cert));
+                }
+                break;
+            case NID_safeContentsBag:
+                if (auto nested = read_bags(PKCS12_SAFEBAG_get0_safes(bag), password,
+                                            password_length, depth + 1, out);
+                    !nested) {
+                    return nested;
+                }
+                break;
+            default:
+                break;
+        }
     }
-    return false;
+    clear_openssl_errors();
+    return {};
+}
+
+Result<Pkcs12Contents> unpack(PKCS12* p12, const Secret& password, bool mac_verified) {
+    std::unique_ptr<STACK_OF(PKCS7), OsslDeleter<free_pkcs7_stack>> safes(
+        PKCS12_unpack_authsafes(p12));
+    if (!safes) {
+        clear_openssl_errors();
+        return fail(Errc::rejected, "cannot be decoded: the file is damaged");
+    }
+    // An empty password may have been made as "" or as no password at all: try both.
+    std::vector<const char*> candidates = {password.empty() ? "" : password.reveal().data()};
+    if (password.empty()) {
+        candidates.push_back(nullptr);
+    }
+    for (const char* candidate : candidates) {
+        const int length = candidate == nullptr ? 0 : static_cast<int>(password.size());
+        Pkcs12Contents contents;
+        bool decrypted = true;
+        for (int i = 0; i < sk_PKCS7_num(safes.get()) && decrypted; ++i) {
+            PKCS7* safe = sk_PKCS7_value(safes.get(), i);
+            std::unique_ptr<STACK_OF(PKCS12_SAFEBAG), OsslDeleter<free_bag_stack>> bags;
+            const int nid = OBJ_obj2nid(safe->type);
+            if (nid == NID_pkcs7_data) {
+                bags.reset(PKCS12_unpack_p7data(safe));
+            } else if (nid == NID_pkcs7_encrypted) {
+                bags.reset(PKCS12_unpack_p7encdata(safe, candidate, length));
+                decrypted = bags != nullptr;
+            } else {
+                continue;  // e.g. public-key-encrypted safes: not ours to open
+            }
+            if (bags && !read_bags(bags.get(), candidate, length, 0, contents)) {
+                decrypted = false;
+            }
+        }
+        clear_openssl_errors();
+        if (decrypted) {
+            return contents;
+        }
+    }
+    return fail(Errc::rejected,
+                mac_verified ? "cannot be decoded: the file is damaged or uses an unsupported "
+                               "algorithm"
+                             : "cannot be opened: the password is wrong or the file is damaged "
+                               "(it has no integrity check to tell which)");
+}
+
+// Prefers a certificate with an address, then the one that expires last.
+bool better_identity(X509* candidate, X509* current) {
+    auto has_address = [](X509* x) {
+        auto c = Certificate::from_der(to_der(x).value_or(""));
+        return c && !c->addresses().empty();
+    };
+    const bool a = has_address(candidate);
+    const bool b = has_address(current);
+    if (a != b) {
+        return a;
+    }
+    return ASN1_TIME_compare(X509_get0_notAfter(candidate), X509_get0_notAfter(current)) > 0;
 }
 
 }  // namespace
@@ -74,8 +182,7 @@ Result<Pkcs12Identity> open_pkcs12(std::string_view bytes, const Secret& passwor
                     "its private key in a PKCS #12 file, public certificates are imported with "
                     "`cert import-client`");
     }
-    // The password must be NUL-terminated for OpenSSL: Secret holds a std::string, so it is.
-    const char* effective = password.empty() ? "" : password.reveal().data();
+    // OpenSSL wants the password NUL-terminated: Secret holds a std::string, so it is.
     if (PKCS12_mac_present(p12.get()) == 1) {
         if (uses_pbmac1(p12.get())) {
             return fail(Errc::rejected,
@@ -83,7 +190,7 @@ Result<Pkcs12Identity> open_pkcs12(std::string_view bytes, const Secret& passwor
                         "system's OpenSSL 3.0 cannot verify; export it again with a classic MAC "
                         "(e.g. `openssl pkcs12 -export -macalg sha256`)");
         }
-        if (!verify_mac(p12.get(), password, effective)) {
+        if (!verify_mac(p12.get(), password)) {
             clear_openssl_errors();
             return fail(Errc::rejected,
                         password.empty()
@@ -93,29 +200,32 @@ Result<Pkcs12Identity> open_pkcs12(std::string_view bytes, const Secret& passwor
         }
     }
 
-    EVP_PKEY* raw_key = nullptr;
-    X509* raw_cert = nullptr;
-    STACK_OF(X509)* raw_chain = nullptr;
-    const int parsed = PKCS12_parse(p12.get(), effective, &raw_key, &raw_cert, &raw_chain);
-    EvpPkeyPtr key(raw_key);
-    X509Ptr cert(raw_cert);
-    X509StackPtr chain(raw_chain);
-    if (parsed != 1) {
-        return std::unexpected(openssl_error(
-            Errc::rejected, PKCS12_mac_present(p12.get()) == 1
-                                ? "cannot be decoded: the file is damaged or uses an unsupported "
-                                  "algorithm"
-                                : "cannot be opened: the password is wrong or the file is "
-                                  "damaged (it has no integrity check to tell which)"));
+    auto contents = unpack(p12.get(), password, PKCS12_mac_present(p12.get()) == 1);
+    if (!contents) {
+        return std::unexpected(contents.error());
     }
-    clear_openssl_errors();
-    if (!key) {
+    if (contents->keys.empty()) {
         return fail(Errc::rejected,
                     "contains no private key; a server certificate needs the private key to "
                     "decrypt mail (export the PKCS #12 with its key)");
     }
+    EvpPkeyPtr key = std::move(contents->keys.front());
+    // The identity's certificate is the one the key belongs to; among several (a renewal with
+    // the same key) the one carrying an address and expiring last.
+    X509Ptr cert;
+    X509StackPtr chain(sk_X509_new_null());
+    for (auto& candidate : contents->certificates) {
+        const bool matches = X509_check_private_key(candidate.get(), key.get()) == 1;
+        clear_openssl_errors();
+        if (matches && (!cert || better_identity(candidate.get(), cert.get()))) {
+            std::swap(cert, candidate);
+        }
+        if (candidate) {
+            sk_X509_push(chain.get(), candidate.release());
+        }
+    }
     std::vector<Certificate> others;
-    for (int i = 0; chain && i < sk_X509_num(chain.get()); ++i) {
+    for (int i = 0; i < sk_X509_num(chain.get()); ++i) {
         auto der = to_der(sk_X509_value(chain.get(), i));
         if (!der) {
             return std::unexpected(der.error());

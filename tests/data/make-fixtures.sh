@@ -254,6 +254,11 @@ server_cert "$work/s-3des.pem"
 p12 "$S/ok-3des.p12" "$K/support.key" "$work/s-3des.pem" "$password" \
   -certpbe PBE-SHA1-3DES -keypbe PBE-SHA1-3DES
 pass_file ok-3des "$password"
+# No MAC (-nomac): OpenSSL 3.0's PKCS12_parse refuses these with any password; the product must
+# unpack the bags itself (regression: such files were reported as "password is wrong").
+server_cert "$work/s-nomac.pem"
+p12 "$S/ok-nomac.p12" "$K/support.key" "$work/s-nomac.pem" "$password" -nomac
+pass_file ok-nomac "$password"
 server_cert "$work/s-chain.pem"
 p12 "$S/ok-with-ca-chain.p12" "$K/support.key" "$work/s-chain.pem" "$password" -certfile "$out/ca/ca.pem"
 pass_file ok-with-ca-chain "$password"
@@ -371,6 +376,7 @@ ok_s ok-empty-password.p12 - imported support@example.test "empty password, no p
 ok_s ok-empty-password.p12 server/ok-empty-password.pass imported support@example.test "empty password, empty password file"
 ok_s ok-legacy-rc2-3des.p12 server/ok-legacy-rc2-3des.pass imported support@example.test "openssl pkcs12 -legacy: RC2-40 certificates, 3DES key, SHA-1 MAC (needs the legacy provider)"
 ok_s ok-3des.p12 server/ok-3des.pass imported support@example.test "PBE-SHA1-3DES for certificates and key"
+ok_s ok-nomac.p12 server/ok-nomac.pass imported support@example.test "no MAC (-nomac), password-encrypted bags"
 ok_s ok-with-ca-chain.p12 server/ok-with-ca-chain.pass imported support@example.test "CA certificate included as an extra bag: only the server certificate is imported"
 ok_s ok-ec-p256.p12 server/ok-ec-p256.pass imported support@example.test "EC P-256 key, keyUsage digitalSignature+keyAgreement"
 ok_s ok-expired.p12 server/ok-expired.pass expired support@example.test "certificate expired 2020-12-31: imported with a warning"
