@@ -36,6 +36,10 @@ using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, OsslDeleter<GENERAL_NAMES
 inline void free_x509_stack(STACK_OF(X509) * stack) { sk_X509_pop_free(stack, X509_free); }
 using X509StackPtr = std::unique_ptr<STACK_OF(X509), OsslDeleter<free_x509_stack>>;
 
+// A stack that does not own its certificates (e.g. from CMS_get0_signers).
+inline void free_x509_stack_view(STACK_OF(X509) * stack) { sk_X509_free(stack); }
+using X509StackViewPtr = std::unique_ptr<STACK_OF(X509), OsslDeleter<free_x509_stack_view>>;
+
 // OPENSSL_free is a macro; wrap it so it can be a deleter.
 inline void free_openssl_string(char* p) { OPENSSL_free(p); }
 using OsslStringPtr = std::unique_ptr<char, OsslDeleter<free_openssl_string>>;

@@ -26,6 +26,25 @@ const std::vector<store::PropertyRecord>& Properties::definitions() {
          .value = {},
          .updated_at = {},
          .updated_by = {}},
+        {.module = kCoreModule,
+         .name = kMailEncryptionCipher,
+         .type = "enum:aes-256-cbc|aes-128-cbc|aes-256-gcm",
+         .default_value = "aes-256-cbc",
+         .description = "content encryption of outgoing S/MIME mail; CBC by default because Apple "
+                        "Mail and older Thunderbird cannot read AES-GCM (AuthEnvelopedData)",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kCoreModule,
+         .name = kMailEncryptionKeyTransport,
+         .type = "enum:rsa-pkcs1|rsa-oaep",
+         .default_value = "rsa-pkcs1",
+         .description = "how the content key is encrypted to RSA recipients; PKCS #1 v1.5 by "
+                        "default for reach, RSA-OAEP (SHA-256) on request; EC recipients always "
+                        "use ECDH",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
     };
     return all;
 }
@@ -101,6 +120,14 @@ Result<void> Properties::set(const std::string& module, const std::string& name,
     }
     return m_audit.record(m_clock.now(), actor, "property.set",
                           module + " / " + name + " = " + *canonical);
+}
+
+Result<std::string> Properties::get_value(const std::string& module, const std::string& name) {
+    auto property = get(module, name);
+    if (!property) {
+        return std::unexpected(property.error());
+    }
+    return property->effective_value();
 }
 
 Result<bool> Properties::get_bool(const std::string& module, const std::string& name) {

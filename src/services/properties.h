@@ -17,6 +17,8 @@ namespace casecrypt::services {
 
 inline constexpr const char* kCoreModule = "cmas-core-server";
 inline constexpr const char* kMailEncryption = "mail.encryption";
+inline constexpr const char* kMailEncryptionCipher = "mail.encryption.cipher";
+inline constexpr const char* kMailEncryptionKeyTransport = "mail.encryption.key.transport";
 
 class Properties {
 public:
@@ -31,6 +33,7 @@ public:
     Result<void> set(const std::string& module, const std::string& name, const std::string& value,
                      const std::string& actor);
 
+    Result<std::string> get_value(const std::string& module, const std::string& name);
     Result<bool> get_bool(const std::string& module, const std::string& name);
 
     // The definitions registered by register_all(), for documentation and tests.

@@ -51,6 +51,18 @@ const std::vector<Migration>& migrations() {
                  action TEXT NOT NULL,
                  detail TEXT NOT NULL))",
          }},
+        {2,
+         "trust anchors for S/MIME signature verification",
+         {
+             R"(CREATE TABLE trust_anchors (
+                 id {ID},
+                 subject TEXT NOT NULL,
+                 fingerprint_sha256 TEXT NOT NULL UNIQUE,
+                 not_after TEXT NOT NULL,
+                 der_base64 TEXT NOT NULL,
+                 created_at TEXT NOT NULL,
+                 created_by TEXT NOT NULL))",
+         }},
     };
     return all;
 }

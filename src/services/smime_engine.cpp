@@ -1,0 +1,293 @@
+#include "services/smime_engine.h"
+
+#include <algorithm>
+#include <fstream>
+
+#include "core/scratch_dir.h"
+#include "mime/mime_document.h"
+
+namespace casecrypt::services {
+namespace {
+
+using mime::HeaderField;
+using mime::MimeDocument;
+using mime::PartKind;
+
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+std::vector<HeaderField> message_headers(const std::vector<HeaderField>& all) {
+    std::vector<HeaderField> out;
+    for (const auto& field : all) {
+        if (!mime::is_entity_header(field.name)) {
+            out.push_back(field);
+        }
+    }
+    return out;
+}
+
+std::string header_value(const std::vector<HeaderField>& fields, const std::string& name) {
+    for (const auto& field : fields) {
+        if (lower(field.name) == lower(name)) {
+            return mime::decode_header_text(field.raw_value);
+        }
+    }
+    return {};
+}
+
+// RFC 9788: header fields inside the encrypted entity are the real ones; they replace the
+// outer fields of the same name, and are added when the outside lacks them.
+std::vector<HeaderField> apply_protected(std::vector<HeaderField> outer,
+                                         const std::vector<HeaderField>& inner, bool& applied) {
+    for (const auto& field : message_headers(inner)) {
+        applied = true;
+        std::erase_if(outer, [&](const HeaderField& f) { return lower(f.name) == lower(field.name); });
+        outer.push_back(field);
+    }
+    return outer;
+}
+
+SignatureInfo to_info(const crypto::SignatureReport& report, const std::string& from) {
+    SignatureInfo info;
+    info.valid = report.valid;
+    info.trusted = report.trusted;
+    info.problem = report.problem;
+    if (report.signer) {
+        const auto& addresses = report.signer->addresses();
+        info.signer = addresses.empty() ? report.signer->subject() : addresses.front();
+        info.signer_subject = report.signer->subject();
+        info.signer_sha256 = report.signer->fingerprint_sha256();
+        info.matches_from = !from.empty() && std::find(addresses.begin(), addresses.end(),
+                                                       from) != addresses.end();
+    }
+    return info;
+}
+
+}  // namespace
+
+Result<void> SmimeEngine::encrypt(const std::filesystem::path& message,
+                                  const std::vector<crypto::Certificate>& recipients,
+                                  const crypto::EncryptOptions& options,
+                                  const std::filesystem::path& out) {
+    auto scratch = ScratchDir::create(m_work_dir);
+    if (!scratch) {
+        return std::unexpected(scratch.error());
+    }
+    auto document = MimeDocument::parse_file(message, true);
+    if (!document) {
+        return std::unexpected(document.error());
+    }
+    const auto entity = scratch->file("entity");
+    if (auto written = document->write_body_entity_canonical(entity); !written) {
+        return written;
+    }
+    const bool gcm = options.cipher == crypto::ContentCipher::aes256_gcm;
+    {
+        std::ofstream head(out, std::ios::binary | std::ios::trunc);
+        if (!head) {
+            return fail(Errc::io, "cannot write " + out.string());
+        }
+        for (const auto& field : message_headers(document->headers())) {
+            if (lower(field.name) != "bcc") {  // Bcc must never reach the other recipients
+                head << field.name << ":" << field.raw_value << "\n";
+            }
+        }
+        // RFC 8551 section 3.3 (enveloped-data) and RFC 5083 (authEnveloped-data).
+        head << "MIME-Version: 1.0\n"
+             << "Content-Type: application/pkcs7-mime; smime-type="
+             << (gcm ? "authEnveloped-data" : "enveloped-data") << "; name=\"smime.p7m\"\n"
+             << "Content-Transfer-Encoding: base64\n"
+             << "Content-Disposition: attachment; filename=\"smime.p7m\"\n\n";
+        if (!head.flush()) {
+            return fail(Errc::io, "cannot write " + out.string());
+        }
+    }
+    return crypto::encrypt_file(entity, recipients, options, out);
+}
+
+Result<DecryptReport> SmimeEngine::decrypt(const std::filesystem::path& message,
+                                           const std::vector<crypto::DecryptionIdentity>& identities,
+                                           const crypto::TrustAnchors& anchors,
+                                           const std::filesystem::path& out) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(message, ec);
+    if (ec) {
+        return fail(Errc::io, "cannot read " + message.string() + ": " + ec.message());
+    }
+    if (size > m_limits.max_message_bytes) {
+        return fail(Errc::rejected, "the message is " + std::to_string(size) +
+                                        " bytes, larger than the limit of " +
+                                        std::to_string(m_limits.max_message_bytes));
+    }
+    auto scratch = ScratchDir::create(m_work_dir);
+    if (!scratch) {
+        return std::unexpected(scratch.error());
+    }
+    auto document = MimeDocument::parse_file(message, true);
+    if (!document) {
+        return std::unexpected(document.error());
+    }
+    DecryptReport report;
+    const std::vector<HeaderField> outer = message_headers(document->headers());
+    const std::string from = document->from_address();
+    report.subject = header_value(outer, "Subject");
+
+    // Opens one enveloped part (its decoded bytes) into an entity file.
+    auto open_envelope = [&](const MimeDocument& holder, int index) -> Result<std::filesystem::path> {
+        const auto der = scratch->file("envelope");
+        if (auto decoded = holder.write_decoded(index, der); !decoded) {
+            return std::unexpected(decoded.error());
+        }
+        const auto entity = scratch->file("entity");
+        auto result = crypto::decrypt_file(der, identities, entity);
+        std::filesystem::remove(der, ec);
+        if (!result) {
+            return std::unexpected(result.error());
+        }
+        if (!report.encrypted) {
+            report.encrypted = true;
+            report.content_cipher = result->content_cipher;
+            report.certificate_sha256 = result->certificate_sha256;
+            report.integrity_protected = result->auth_enveloped;
+        }
+        return entity;
+    };
+
+    // Unwraps nested layers (encryption, signatures) until an ordinary entity remains.
+    auto unwrap = [&](std::filesystem::path entity, bool just_decrypted) -> Result<MimeDocument> {
+        for (;;) {
+            auto current = MimeDocument::parse_file(entity, false);
+            if (!current) {
+                return std::unexpected(current.error());
+            }
+            const PartKind kind = current->body_kind();
+            if (kind == PartKind::plain) {
+                return std::move(*current);
+            }
+            if (++report.layers > m_limits.max_layers) {
+                return fail(Errc::rejected, "the message nests encryption and signatures deeper "
+                                            "than the nesting limit of " +
+                                                std::to_string(m_limits.max_layers) + " layers");
+            }
+            if (kind == PartKind::enveloped) {
+                auto next = open_envelope(*current, -1);
+                if (!next) {
+                    return std::unexpected(next.error());
+                }
+                entity = *next;
+                just_decrypted = true;
+                continue;
+            }
+            const auto content = scratch->file("signed-content");
+            auto verified = crypto::verify_signed_entity(entity, anchors, content);
+            if (!verified) {
+                return std::unexpected(verified.error());
+            }
+            if (!report.signature) {
+                report.signature = to_info(*verified, from);
+                // A valid signature right inside the encryption covers the whole content.
+                if (just_decrypted && verified->valid) {
+                    report.integrity_protected = true;
+                }
+            }
+            just_decrypted = false;
+            entity = content;
+        }
+    };
+
+    const mime::Layout layout = document->layout();
+    if (layout == mime::Layout::none) {
+        return fail(Errc::rejected, "not an S/MIME message (no application/pkcs7-mime part and no "
+                                    "signature)");
+    }
+    if (layout == mime::Layout::mixed_with_plain) {
+        // The EFAIL pattern: decrypt each encrypted part on its own, never stitch them together.
+        report.mixed_parts = true;
+        for (const auto& part : document->parts()) {
+            PartReport p;
+            p.index = part.index;
+            p.content_type = part.content_type;
+            p.encrypted = part.kind == PartKind::enveloped;
+            if (part.kind == PartKind::plain) {
+                const auto file = scratch->file("part");
+                if (document->write_part(part.index, file)) {
+                    if (auto plain = MimeDocument::parse_file(file, false)) p.text = plain->text();
+                }
+            } else {
+                auto entity = part.kind == PartKind::enveloped
+                                  ? open_envelope(*document, part.index)
+                                  : Result<std::filesystem::path>(scratch->file("part"));
+                if (entity && part.kind != PartKind::enveloped) {
+                    if (auto w = document->write_part(part.index, *entity); !w) {
+                        entity = std::unexpected(w.error());
+                    }
+                }
+                auto inner = entity ? unwrap(*entity, part.kind == PartKind::enveloped)
+                                    : Result<MimeDocument>(std::unexpected(entity.error()));
+                if (inner) {
+                    p.decrypted = p.encrypted;
+                    p.text = inner->text();
+                } else {
+                    p.error = inner.error().message();
+                }
+            }
+            report.parts.push_back(std::move(p));
+        }
+        // The message itself is passed on unchanged: its parts are only reported one by one.
+        std::filesystem::copy_file(message, out, std::filesystem::copy_options::overwrite_existing, ec);
+        if (ec) {
+            return fail(Errc::io, "cannot write " + out.string() + ": " + ec.message());
+        }
+        return report;
+    }
+
+    const int index = layout == mime::Layout::whole ? -1 : 0;
+    const PartKind kind = document->parts().front().kind;
+    std::filesystem::path entity;
+    bool just_decrypted = false;
+    if (kind == PartKind::enveloped) {
+        ++report.layers;
+        auto opened = open_envelope(*document, index);
+        if (!opened) {
+            return std::unexpected(opened.error());
+        }
+        entity = *opened;
+        just_decrypted = true;
+    } else if (layout == mime::Layout::whole) {
+        entity = message;  // a signed message: the signature code reads its Content-Type
+    } else {
+        entity = scratch->file("part");
+        if (auto written = document->write_part(index, entity); !written) {
+            return std::unexpected(written.error());
+        }
+    }
+    auto inner = unwrap(entity, just_decrypted);
+    if (!inner) {
+        return std::unexpected(inner.error());
+    }
+    std::vector<HeaderField> headers =
+        apply_protected(outer, inner->headers(), report.protected_headers);
+    report.subject = header_value(headers, "Subject");
+    if (report.signature && report.protected_headers) {
+        const std::string inner_from = lower(header_value(headers, "From"));
+        if (inner_from.find(from) == std::string::npos && report.signature->matches_from) {
+            // The protected From is the real one: judge the signer against it.
+            report.signature->matches_from = inner_from.find(report.signature->signer) != std::string::npos;
+        }
+    }
+    report.text = inner->text();
+    headers.push_back({"MIME-Version", " 1.0"});
+    const auto body = scratch->file("body");
+    if (auto written = inner->write_body_entity_content_only(body); !written) {
+        return std::unexpected(written.error());
+    }
+    if (auto written = mime::write_message(out, headers, body); !written) {
+        return std::unexpected(written.error());
+    }
+    return report;
+}
+
+}  // namespace casecrypt::services
