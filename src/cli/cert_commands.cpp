@@ -128,6 +128,33 @@ void add_cert_commands(CLI::App& app, Action& action) {
         };
     });
 
+    auto* import_ca = cert->add_subcommand(
+        "import-ca", "Trust a CA certificate for S/MIME signatures (besides the system bundle)");
+    import_ca->add_option("FILE", o->file, "the CA certificate file (PEM or DER)")->required();
+    import_ca->callback([o, &action] {
+        action = [o](CliContext& ctx) {
+            auto installation = ctx.installation();
+            if (!installation) {
+                return ctx.report(installation.error());
+            }
+            auto report = (*installation)->certificates().import_ca(o->file, ctx.actor());
+            if (!report) {
+                return ctx.report(report.error());
+            }
+            for (const auto& item : report->items) {
+                if (item.outcome == services::ImportOutcome::skipped) {
+                    ctx.warn("skipped " + item.note);
+                } else {
+                    std::cout << (item.outcome == services::ImportOutcome::imported
+                                      ? "trusted CA certificate "
+                                      : "CA certificate already trusted: ")
+                              << item.certificate.id << ": " << item.certificate.subject << "\n";
+                }
+            }
+            return kExitOk;
+        };
+    });
+
     auto* list = cert->add_subcommand("list", "List the certificates in the store");
     list->add_option("--kind", o->kind, "only server or only client certificates")
         ->check(CLI::IsMember({"server", "client"}));

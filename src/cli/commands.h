@@ -10,5 +10,6 @@ namespace casecrypt::cli {
 
 void add_cert_commands(CLI::App& app, Action& action);
 void add_property_commands(CLI::App& app, Action& action);
+void add_mail_commands(CLI::App& app, Action& action);
 
 }  // namespace casecrypt::cli

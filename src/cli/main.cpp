@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
     add_cert_commands(app, action);
     add_property_commands(app, action);
+    add_mail_commands(app, action);
 
     try {
         app.parse(argc, argv);

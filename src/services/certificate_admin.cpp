@@ -254,6 +254,101 @@ Result<std::vector<CertificateRecord>> CertificateAdmin::chain(long long id) {
     return out;
 }
 
+Result<ImportReport> CertificateAdmin::import_ca(const std::filesystem::path& file,
+                                                 const std::string& actor) {
+    auto bytes = read_file(file, kMaxCertificateFile);
+    if (!bytes) {
+        return std::unexpected(Error(Errc::rejected, bytes.error().message()));
+    }
+    auto parsed = crypto::read_certificate_file(*bytes);
+    if (!parsed) {
+        return std::unexpected(parsed.error().with_context(file.string()));
+    }
+    ImportReport report;
+    bool any = false;
+    for (const Certificate& c : parsed->certificates) {
+        auto record = to_record(c, CertificateKind::client, store::CertificateSource::file,
+                                m_clock.now(), actor);
+        if (!c.facts().is_ca && !c.facts().self_signed) {
+            report.items.push_back({ImportOutcome::skipped, record,
+                                    "certificate " + c.subject() +
+                                        " is not a CA certificate; it cannot be a trust anchor"});
+            continue;
+        }
+        bool present = false;
+        auto id = m_anchors.insert({.id = 0,
+                                    .subject = c.subject(),
+                                    .fingerprint_sha256 = c.fingerprint_sha256(),
+                                    .not_after = c.not_after(),
+                                    .der = c.der(),
+                                    .created_at = m_clock.now(),
+                                    .created_by = actor},
+                                   present);
+        if (!id) {
+            return std::unexpected(id.error());
+        }
+        record.id = *id;
+        any = true;
+        if (!present) {
+            if (auto audited = m_audit.record(m_clock.now(), actor, "certificate.import_ca",
+                                              "id " + std::to_string(*id) + " " + c.subject() +
+                                                  " sha256 " + c.fingerprint_sha256());
+                !audited) {
+                return std::unexpected(audited.error());
+            }
+        }
+        report.items.push_back({present ? ImportOutcome::already_present : ImportOutcome::imported,
+                                record, present ? "already trusted; nothing changed" : ""});
+    }
+    if (!any) {
+        return fail(Errc::rejected, file.string() + ": contains no CA certificate; nothing was imported");
+    }
+    return report;
+}
+
+Result<crypto::TrustAnchors> CertificateAdmin::trust_anchors() {
+    auto records = m_anchors.list();
+    if (!records) {
+        return std::unexpected(records.error());
+    }
+    crypto::TrustAnchors anchors;
+    for (const auto& r : *records) {
+        if (auto c = Certificate::from_der(r.der)) {
+            anchors.extra.push_back(std::move(*c));
+        }
+    }
+    return anchors;
+}
+
+Result<std::vector<crypto::DecryptionIdentity>> CertificateAdmin::decryption_identities() {
+    auto servers = m_store.list(CertificateKind::server);
+    if (!servers) {
+        return std::unexpected(servers.error());
+    }
+    std::vector<crypto::DecryptionIdentity> identities;
+    for (const auto& record : *servers) {
+        auto certificate = Certificate::from_der(record.der);
+        if (!certificate || !record.has_private_key) {
+            continue;
+        }
+        const long long id = record.id;
+        const std::string fingerprint = record.fingerprint_sha256;
+        identities.push_back(
+            {std::move(*certificate), [this, id, fingerprint]() -> Result<Secret> {
+                 auto sealed = m_store.sealed_private_key(id);
+                 if (!sealed) {
+                     return std::unexpected(sealed.error());
+                 }
+                 if (!*sealed) {
+                     return fail(Errc::internal, "server certificate " + std::to_string(id) +
+                                                     " has no private key");
+                 }
+                 return m_vault.unseal(**sealed, fingerprint);
+             }});
+    }
+    return identities;
+}
+
 Result<CertificateRecord> CertificateAdmin::remove(long long id, const std::string& actor) {
     auto record = show(id);
     if (!record) {

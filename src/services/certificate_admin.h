@@ -15,9 +15,12 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/secret.h"
+#include "crypto/cms_envelope.h"
 #include "crypto/key_vault.h"
+#include "crypto/signature_verifier.h"
 #include "store/audit_log.h"
 #include "store/certificate_store.h"
+#include "store/trust_anchor_store.h"
 
 namespace casecrypt::services {
 
@@ -39,9 +42,9 @@ std::string certificate_status(const store::CertificateRecord& record, TimePoint
 
 class CertificateAdmin {
 public:
-    CertificateAdmin(store::CertificateStore& store, store::AuditLog& audit,
-                     const crypto::KeyVault& vault, const Clock& clock)
-        : m_store(store), m_audit(audit), m_vault(vault), m_clock(clock) {}
+    CertificateAdmin(store::CertificateStore& store, store::TrustAnchorStore& anchors,
+                     store::AuditLog& audit, const crypto::KeyVault& vault, const Clock& clock)
+        : m_store(store), m_anchors(anchors), m_audit(audit), m_vault(vault), m_clock(clock) {}
 
     // X.509 file(s): every usable end-entity certificate is imported. Errc::rejected when none
     // is usable; the sentence says why for each certificate.
@@ -61,6 +64,15 @@ public:
     Result<std::vector<store::CertificateRecord>> chain(long long id);
     Result<store::CertificateRecord> remove(long long id, const std::string& actor);
 
+    // CA certificates trusted for S/MIME signatures besides the system bundle. Each CA
+    // certificate of the file is added; end-entity certificates are skipped with a note.
+    Result<ImportReport> import_ca(const std::filesystem::path& file, const std::string& actor);
+    Result<crypto::TrustAnchors> trust_anchors();
+
+    // Every server identity, for decryption: the key is unsealed only when asked for (that is,
+    // only when a RecipientInfo names the certificate).
+    Result<std::vector<crypto::DecryptionIdentity>> decryption_identities();
+
     const Clock& clock() const { return m_clock; }
 
 private:
@@ -70,6 +82,7 @@ private:
                                          const std::string& actor);
 
     store::CertificateStore& m_store;
+    store::TrustAnchorStore& m_anchors;
     store::AuditLog& m_audit;
     const crypto::KeyVault& m_vault;
     const Clock& m_clock;

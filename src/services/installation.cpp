@@ -14,8 +14,9 @@ Installation::Installation(std::filesystem::path data_dir,
       m_vault(std::move(vault)),
       m_certificate_store(*m_database),
       m_property_store(*m_database),
+      m_trust_anchor_store(*m_database),
       m_audit(*m_database),
-      m_certificate_admin(m_certificate_store, m_audit, m_vault, clock),
+      m_certificate_admin(m_certificate_store, m_trust_anchor_store, m_audit, m_vault, clock),
       m_properties(m_property_store, m_audit, clock) {}
 
 Result<std::unique_ptr<Installation>> Installation::open(const InstallationOptions& options,

@@ -20,6 +20,7 @@
 #include "store/certificate_store.h"
 #include "store/database.h"
 #include "store/property_store.h"
+#include "store/trust_anchor_store.h"
 
 namespace casecrypt::services {
 
@@ -39,6 +40,8 @@ public:
     CertificateAdmin& certificates() { return m_certificate_admin; }
     Properties& properties() { return m_properties; }
     store::AuditLog& audit() { return m_audit; }
+    // Where operations keep their intermediate files (<data-dir>/tmp, private to the owner).
+    std::filesystem::path work_dir() const { return m_data_dir / "tmp"; }
 
 private:
     Installation(std::filesystem::path data_dir, std::unique_ptr<store::Database> database,
@@ -49,6 +52,7 @@ private:
     crypto::KeyVault m_vault;
     store::CertificateStore m_certificate_store;
     store::PropertyStore m_property_store;
+    store::TrustAnchorStore m_trust_anchor_store;
     store::AuditLog m_audit;
     CertificateAdmin m_certificate_admin;
     Properties m_properties;

@@ -27,15 +27,19 @@ protected:
         m_vault = std::make_unique<crypto::KeyVault>(std::move(*vault));
         m_store = std::make_unique<store::CertificateStore>(*m_db);
         m_audit = std::make_unique<store::AuditLog>(*m_db);
+        m_anchors = std::make_unique<store::TrustAnchorStore>(*m_db);
     }
 
-    CertificateAdmin admin(const Clock& clock) { return CertificateAdmin(*m_store, *m_audit, *m_vault, clock); }
+    CertificateAdmin admin(const Clock& clock) {
+        return CertificateAdmin(*m_store, *m_anchors, *m_audit, *m_vault, clock);
+    }
 
     test::TempDir m_dir;
     std::unique_ptr<store::Database> m_db;
     std::unique_ptr<crypto::KeyVault> m_vault;
     std::unique_ptr<store::CertificateStore> m_store;
     std::unique_ptr<store::AuditLog> m_audit;
+    std::unique_ptr<store::TrustAnchorStore> m_anchors;
 };
 
 TEST_F(CertificateAdminTest, ValidityIsJudgedAtTheClocksNow) {

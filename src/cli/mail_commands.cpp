@@ -1,0 +1,273 @@
+// `casecrypt mail encrypt|decrypt`: the S/MIME engine for administrators and scripts.
+// Standard input and output when --in/--out are absent (spooled through the work directory,
+// so the engine always works file to file).
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "core/file_io.h"
+#include "core/scratch_dir.h"
+#include "crypto/certificate_file.h"
+#include "crypto/certificate_policy.h"
+#include "crypto/pkcs12_identity.h"
+#include "services/smime_engine.h"
+
+namespace casecrypt::cli {
+namespace {
+
+struct MailOptions {
+    std::vector<std::string> certs;
+    std::string cipher;
+    std::string key_transport;
+    std::string in;
+    std::string out;
+    std::string p12;
+    std::string password_file;
+    bool password_stdin = false;
+    bool json = false;
+};
+
+Result<std::filesystem::path> input_file(const MailOptions& o, ScratchDir& scratch) {
+    if (!o.in.empty()) {
+        if (!std::filesystem::exists(o.in)) {
+            return fail(Errc::rejected, "cannot read " + o.in + ": No such file or directory");
+        }
+        return std::filesystem::path(o.in);
+    }
+    const auto spooled = scratch.file("stdin");
+    std::ofstream out(spooled, std::ios::binary);
+    out << std::cin.rdbuf();
+    if (!out.flush()) {
+        return fail(Errc::io, "cannot spool standard input");
+    }
+    return spooled;
+}
+
+Result<void> deliver_output(const MailOptions& o, const std::filesystem::path& produced) {
+    if (!o.out.empty()) {
+        return {};
+    }
+    std::ifstream in(produced, std::ios::binary);
+    std::cout << in.rdbuf();
+    std::cout.flush();
+    return {};
+}
+
+Result<std::vector<crypto::Certificate>> recipient_certificates(const MailOptions& o,
+                                                                TimePoint now) {
+    std::vector<crypto::Certificate> recipients;
+    for (const auto& path : o.certs) {
+        auto bytes = read_file(path, 16 * 1024 * 1024);
+        if (!bytes) {
+            return std::unexpected(Error(Errc::rejected, bytes.error().message()));
+        }
+        auto parsed = crypto::read_certificate_file(*bytes);
+        if (!parsed) {
+            return std::unexpected(parsed.error().with_context(path));
+        }
+        for (const auto& certificate : parsed->certificates) {
+            if (certificate.facts().is_ca) {
+                continue;
+            }
+            auto problems = crypto::encryption_problems(certificate);
+            const auto validity = crypto::validity_at(certificate, now);
+            if (validity != crypto::Validity::valid) {
+                problems.push_back(crypto::validity_sentence(certificate, validity));
+            }
+            if (!problems.empty()) {
+                return fail(Errc::rejected, path + ": certificate " + certificate.display_name() +
+                                                " cannot be encrypted to: it " + problems.front());
+            }
+            recipients.push_back(certificate);
+        }
+    }
+    if (recipients.empty()) {
+        return fail(Errc::rejected, "no usable recipient certificate in the files given");
+    }
+    return recipients;
+}
+
+Result<Secret> read_password(const MailOptions& o) {
+    std::string text;
+    if (o.password_stdin) {
+        text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    } else if (!o.password_file.empty()) {
+        auto read = read_file(o.password_file, 64 * 1024);
+        if (!read) {
+            return std::unexpected(Error(Errc::rejected, read.error().message()));
+        }
+        text = std::move(*read);
+    }
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    if (!text.empty() && text.back() == '\r') text.pop_back();
+    return Secret(std::move(text));
+}
+
+nlohmann::json report_json(const services::DecryptReport& r) {
+    nlohmann::json j{{"encrypted", r.encrypted},
+                     {"content_cipher", r.content_cipher},
+                     {"integrity_protected", r.integrity_protected},
+                     {"certificate_sha256", r.certificate_sha256},
+                     {"subject", r.subject},
+                     {"protected_headers", r.protected_headers},
+                     {"text", r.text ? nlohmann::json(*r.text) : nlohmann::json(nullptr)},
+                     {"layers", r.layers},
+                     {"mixed_parts", r.mixed_parts},
+                     {"signature", nullptr},
+                     {"parts", nlohmann::json::array()}};
+    if (r.signature) {
+        const auto& s = *r.signature;
+        j["signature"] = {{"signer", s.signer},         {"signer_subject", s.signer_subject},
+                          {"signer_sha256", s.signer_sha256}, {"valid", s.valid},
+                          {"trusted", s.trusted},       {"matches_from", s.matches_from},
+                          {"problem", s.problem}};
+    }
+    for (const auto& p : r.parts) {
+        j["parts"].push_back({{"index", p.index},
+                              {"content_type", p.content_type},
+                              {"encrypted", p.encrypted},
+                              {"decrypted", p.decrypted},
+                              {"text", p.text ? nlohmann::json(*p.text) : nlohmann::json(nullptr)},
+                              {"error", p.error}});
+    }
+    return j;
+}
+
+// The one-line summary on stderr.
+std::string summary(const services::DecryptReport& r) {
+    std::string line = r.encrypted ? "decrypted (" + r.content_cipher + ", " +
+                                         (r.integrity_protected ? "integrity-protected"
+                                                                : "encrypted, not integrity-protected") +
+                                         ")"
+                                   : "not encrypted";
+    if (r.signature) {
+        const auto& s = *r.signature;
+        line += "; signed by " + s.signer + ": " + (s.valid ? "valid" : "INVALID") + ", " +
+                (s.trusted ? "trusted" : "not trusted") + ", " +
+                (s.matches_from ? "matches From" : "does NOT match From");
+    } else {
+        line += "; not signed";
+    }
+    if (r.mixed_parts) {
+        line += "; WARNING: encrypted parts beside plain parts, each reported separately";
+    }
+    return line;
+}
+
+int run_encrypt(CliContext& ctx, const MailOptions& o) {
+    auto installation = ctx.installation();
+    if (!installation) return ctx.report(installation.error());
+    auto& properties = (*installation)->properties();
+    const auto cipher_name = !o.cipher.empty() ? Result<std::string>(o.cipher)
+                                               : properties.get_value(services::kCoreModule,
+                                                                      services::kMailEncryptionCipher);
+    const auto transport_name =
+        !o.key_transport.empty()
+            ? Result<std::string>(o.key_transport)
+            : properties.get_value(services::kCoreModule, services::kMailEncryptionKeyTransport);
+    if (!cipher_name) return ctx.report(cipher_name.error());
+    if (!transport_name) return ctx.report(transport_name.error());
+    auto cipher = crypto::parse_content_cipher(*cipher_name);
+    auto transport = crypto::parse_key_transport(*transport_name);
+    if (!cipher) return ctx.report(cipher.error());
+    if (!transport) return ctx.report(transport.error());
+    auto recipients = recipient_certificates(o, ctx.clock().now());
+    if (!recipients) return ctx.report(recipients.error());
+    auto scratch = ScratchDir::create((*installation)->work_dir());
+    if (!scratch) return ctx.report(scratch.error());
+    auto in = input_file(o, *scratch);
+    if (!in) return ctx.report(in.error());
+    const std::filesystem::path out = o.out.empty() ? scratch->file("out") : std::filesystem::path(o.out);
+    services::SmimeEngine engine((*installation)->work_dir());
+    if (auto done = engine.encrypt(*in, *recipients, {*cipher, *transport}, out); !done) {
+        std::error_code ec;
+        if (!o.out.empty()) std::filesystem::remove(out, ec);
+        return ctx.report(done.error());
+    }
+    deliver_output(o, out);
+    return kExitOk;
+}
+
+int run_decrypt(CliContext& ctx, const MailOptions& o) {
+    auto installation = ctx.installation();
+    if (!installation) return ctx.report(installation.error());
+    auto& admin = (*installation)->certificates();
+    std::vector<crypto::DecryptionIdentity> identities;
+    if (!o.p12.empty()) {
+        auto password = read_password(o);
+        if (!password) return ctx.report(password.error());
+        auto bytes = read_file(o.p12, 16 * 1024 * 1024);
+        if (!bytes) return ctx.report(Error(Errc::rejected, bytes.error().message()));
+        auto identity = crypto::open_pkcs12(*bytes, *password);
+        if (!identity) return ctx.report(identity.error().with_context(o.p12));
+        auto key = std::make_shared<Secret>(std::move(identity->private_key_pkcs8));
+        identities.push_back({identity->certificate, [key]() -> Result<Secret> { return *key; }});
+    } else {
+        auto stored = admin.decryption_identities();
+        if (!stored) return ctx.report(stored.error());
+        identities = std::move(*stored);
+    }
+    auto anchors = admin.trust_anchors();
+    if (!anchors) return ctx.report(anchors.error());
+    auto scratch = ScratchDir::create((*installation)->work_dir());
+    if (!scratch) return ctx.report(scratch.error());
+    auto in = input_file(o, *scratch);
+    if (!in) return ctx.report(in.error());
+    const std::filesystem::path out = o.out.empty() ? scratch->file("out") : std::filesystem::path(o.out);
+    services::SmimeEngine engine((*installation)->work_dir());
+    auto report = engine.decrypt(*in, identities, *anchors, out);
+    if (!report) {
+        std::error_code ec;
+        if (!o.out.empty()) std::filesystem::remove(out, ec);
+        return ctx.report(report.error());
+    }
+    std::cerr << summary(*report) << "\n";
+    if (o.json) {
+        std::cout << report_json(*report).dump(2) << "\n";
+    } else {
+        deliver_output(o, out);
+    }
+    return kExitOk;
+}
+
+}  // namespace
+
+void add_mail_commands(CLI::App& app, Action& action) {
+    auto o = std::make_shared<MailOptions>();
+    auto* mail = app.add_subcommand("mail", "Encrypt and decrypt S/MIME mail");
+    mail->require_subcommand(1);
+
+    auto* encrypt = mail->add_subcommand("encrypt", "Encrypt an RFC 5322 message with S/MIME");
+    encrypt->add_option("--cert", o->certs, "a recipient's certificate file (repeatable)")->required();
+    encrypt->add_option("--cipher", o->cipher, "aes-256-cbc (default), aes-128-cbc, aes-256-gcm")
+        ->check(CLI::IsMember({"aes-256-cbc", "aes-128-cbc", "aes-256-gcm"}));
+    encrypt->add_option("--key-transport", o->key_transport, "rsa-pkcs1 (default) or rsa-oaep")
+        ->check(CLI::IsMember({"rsa-pkcs1", "rsa-oaep"}));
+    encrypt->add_option("--in", o->in, "the message (default: standard input)");
+    encrypt->add_option("--out", o->out, "where to write (default: standard output)");
+    encrypt->callback([o, &action] { action = [o](CliContext& ctx) { return run_encrypt(ctx, *o); }; });
+
+    auto* decrypt = mail->add_subcommand("decrypt", "Decrypt an S/MIME message, check its signature");
+    decrypt->add_option("--p12", o->p12, "decrypt with this PKCS #12 instead of the store");
+    auto* password_file = decrypt->add_option("--password-file", o->password_file,
+                                              "file holding the PKCS #12 password");
+    auto* password_stdin = decrypt->add_flag("--password-stdin", o->password_stdin,
+                                             "read the PKCS #12 password from standard input");
+    password_file->excludes(password_stdin);
+    decrypt->add_option("--in", o->in, "the message (default: standard input)");
+    decrypt->add_option("--out", o->out, "where to write the decrypted message (default: standard output)");
+    decrypt->add_flag("--json", o->json, "print the report as JSON on standard output");
+    decrypt->callback([o, &action] {
+        action = [o](CliContext& ctx) {
+            if (o->password_stdin && o->in.empty()) {
+                return ctx.report(Error(Errc::usage, "--password-stdin needs --in: standard input "
+                                                     "cannot carry both"));
+            }
+            return run_decrypt(ctx, *o);
+        };
+    });
+}
+
+}  // namespace casecrypt::cli
