@@ -188,8 +188,9 @@ Result<DecryptReport> SmimeEngine::decrypt(const std::filesystem::path& message,
             }
             if (!report.signature) {
                 report.signature = to_info(*verified, from);
-                // A valid signature right inside the encryption covers the whole content.
-                if (just_decrypted && verified->valid) {
+                // A valid signature right inside the encryption covers the whole content; one
+                // by an untrusted key proves nothing (anyone can sign with a fresh key).
+                if (just_decrypted && verified->valid && verified->trusted) {
                     report.integrity_protected = true;
                 }
             }
