@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "crypto/cms_detach.h"
 #include "crypto/cms_inspect.h"
 #include "crypto/openssl_error.h"
 #include "crypto/ossl_ptr.h"
@@ -215,7 +216,21 @@ Result<DecryptResult> decrypt_file(const std::filesystem::path& der,
     if (outline->kind != CmsKind::enveloped && outline->kind != CmsKind::auth_enveloped) {
         return fail(Errc::rejected, "the S/MIME part is not encrypted (not enveloped-data)");
     }
-    auto cms = read_envelope(der);
+    // The envelope is parsed without its content, which streams from its own file.
+    const std::filesystem::path envelope = der.string() + ".envelope";
+    const std::filesystem::path content = der.string() + ".content";
+    struct Cleanup {
+        std::filesystem::path a, b;
+        ~Cleanup() {
+            std::error_code ec;
+            std::filesystem::remove(a, ec);
+            std::filesystem::remove(b, ec);
+        }
+    } cleanup{envelope, content};
+    if (auto detached = detach_encrypted_content(der, envelope, content); !detached) {
+        return std::unexpected(detached.error());
+    }
+    auto cms = read_envelope(envelope);
     if (!cms) {
         return std::unexpected(cms.error());
     }
@@ -237,17 +252,18 @@ Result<DecryptResult> decrypt_file(const std::filesystem::path& der,
             return std::unexpected(openssl_error(Errc::internal, "a stored private key is damaged"));
         }
         // A fresh envelope for every attempt: a failed one may leave a content key behind.
-        auto attempt = read_envelope(der);
+        auto attempt = read_envelope(envelope);
         if (!attempt) {
             return std::unexpected(attempt.error());
         }
+        BioPtr source(BIO_new_file(content.c_str(), "rb"));
         BioPtr sink(BIO_new_file(out.c_str(), "wb"));
-        if (!sink) {
+        if (!source || !sink) {
             return std::unexpected(openssl_error(Errc::io, "cannot write " + out.string()));
         }
         const bool ok =
             CMS_decrypt_set1_pkey_and_peer(attempt->get(), key.get(), cert.get(), nullptr) == 1 &&
-            CMS_decrypt(attempt->get(), nullptr, nullptr, nullptr, sink.get(), CMS_BINARY) == 1 &&
+            CMS_decrypt(attempt->get(), nullptr, nullptr, source.get(), sink.get(), CMS_BINARY) == 1 &&
             BIO_flush(sink.get()) == 1;
         clear_openssl_errors();
         sink.reset();

@@ -11,6 +11,8 @@
 namespace casecrypt::mime {
 namespace {
 
+constexpr std::size_t kMaxTextBytes = 16 * 1024 * 1024;
+
 void init_gmime() {
     static std::once_flag once;
     std::call_once(once, [] { g_mime_init(); });
@@ -319,6 +321,10 @@ std::optional<std::string> MimeDocument::text() const {
     GMimePartIter* iter = g_mime_part_iter_new(m_impl->body());
     auto visit = [&](GMimeObject* object) {
         if (!GMIME_IS_TEXT_PART(object)) return;
+        // A report's text is for reading: a body larger than this is not copied into memory.
+        GMimeDataWrapper* content = g_mime_part_get_content(GMIME_PART(object));
+        GMimeStream* raw = content != nullptr ? g_mime_data_wrapper_get_stream(content) : nullptr;
+        if (raw != nullptr && g_mime_stream_length(raw) > static_cast<gint64>(kMaxTextBytes)) return;
         const std::string type = content_type_text(object);
         GCharPtr text(g_mime_text_part_get_text(GMIME_TEXT_PART(object)));
         if (!text) return;

@@ -69,7 +69,8 @@ public:
     // Writes one part (index as in PartInfo) as an entity, LF line ends.
     Result<void> write_part(int index, const std::filesystem::path& out) const;
 
-    // The text of the first text/plain (else text/html) part in UTF-8, or nothing.
+    // The text of the first text/plain (else text/html) part in UTF-8, or nothing; parts over
+    // 16 MiB are left out (the message itself carries them).
     std::optional<std::string> text() const;
 
 private:
