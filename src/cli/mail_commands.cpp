@@ -27,6 +27,7 @@ struct MailOptions {
     std::string password_file;
     bool password_stdin = false;
     bool json = false;
+    std::uint64_t max_size = 1024ull * 1024 * 1024;
 };
 
 Result<std::filesystem::path> input_file(const MailOptions& o, ScratchDir& scratch) {
@@ -216,7 +217,8 @@ int run_decrypt(CliContext& ctx, const MailOptions& o) {
     auto in = input_file(o, *scratch);
     if (!in) return ctx.report(in.error());
     const std::filesystem::path out = o.out.empty() ? scratch->file("out") : std::filesystem::path(o.out);
-    services::SmimeEngine engine((*installation)->work_dir());
+    services::SmimeEngine engine((*installation)->work_dir(),
+                                 {.max_message_bytes = o.max_size, .max_layers = 4});
     auto report = engine.decrypt(*in, identities, *anchors, out);
     if (!report) {
         std::error_code ec;
@@ -259,6 +261,8 @@ void add_mail_commands(CLI::App& app, Action& action) {
     decrypt->add_option("--in", o->in, "the message (default: standard input)");
     decrypt->add_option("--out", o->out, "where to write the decrypted message (default: standard output)");
     decrypt->add_flag("--json", o->json, "print the report as JSON on standard output");
+    decrypt->add_option("--max-size", o->max_size, "refuse messages larger than this many bytes")
+        ->capture_default_str();
     decrypt->callback([o, &action] {
         action = [o](CliContext& ctx) {
             if (o->password_stdin && o->in.empty()) {

@@ -153,6 +153,15 @@ TEST(MailDecrypt, NoKeyNamesTheRecipientsAndAllFailuresLookAlike) {
     }
 }
 
+TEST(MailDecrypt, MessagesOverTheSizeLimitAreRefusedBeforeAnyWork) {
+    TempDir dir;
+    const auto fx = [](const std::string& p) { return (fixtures_dir() / p).string(); };
+    const auto r = run_cli({"--data-dir", (dir.path() / "data").string(), "mail", "decrypt",
+                            "--max-size", "1000", "--in", fx("smime/01-aes256-cbc.eml")});
+    EXPECT_EQ(r.exit_code, 3);
+    EXPECT_NE(r.err.find("larger than the limit of 1000"), std::string::npos) << r.err;
+}
+
 TEST(MailDecrypt, WithAP12InsteadOfTheStore) {
     TempDir dir;
     const auto fx = [](const std::string& p) { return (fixtures_dir() / p).string(); };
