@@ -11,5 +11,7 @@ namespace casecrypt::cli {
 void add_cert_commands(CLI::App& app, Action& action);
 void add_property_commands(CLI::App& app, Action& action);
 void add_mail_commands(CLI::App& app, Action& action);
+// Needs the `mail` and `cert` groups added first.
+void add_outbox_commands(CLI::App& app, Action& action);
 
 }  // namespace casecrypt::cli

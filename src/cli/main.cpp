@@ -1,5 +1,6 @@
 // casecrypt: the one binary. Parses the command line, runs the chosen subcommand, and maps its
 // outcome to the documented exit codes (0 done, 1 failure, 2 usage, 3 input rejected).
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 
@@ -9,6 +10,9 @@
 
 int main(int argc, char** argv) {
     using namespace casecrypt::cli;
+    // A peer that goes away (a closed pipe, an SMTP server) is an error to report, not a
+    // reason to die.
+    std::signal(SIGPIPE, SIG_IGN);
     CliContext ctx;
     Action action;
     std::string log_level = "warn";
@@ -26,6 +30,7 @@ int main(int argc, char** argv) {
     add_cert_commands(app, action);
     add_property_commands(app, action);
     add_mail_commands(app, action);
+    add_outbox_commands(app, action);
 
     try {
         app.parse(argc, argv);

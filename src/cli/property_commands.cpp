@@ -39,7 +39,7 @@ void add_property_commands(CLI::App& app, Action& action) {
                 for (const auto& r : *records) {
                     array.push_back({{"module", r.module},
                                      {"name", r.name},
-                                     {"value", r.effective_value()},
+                                     {"value", r.display_value()},
                                      {"default", r.default_value},
                                      {"type", r.type},
                                      {"description", r.description},
@@ -49,7 +49,7 @@ void add_property_commands(CLI::App& app, Action& action) {
                 return kExitOk;
             }
             for (const auto& r : *records) {
-                std::cout << r.module << " / " << r.name << " = " << r.effective_value()
+                std::cout << r.module << " / " << r.name << " = " << r.display_value()
                           << (r.value ? "" : " (default)") << "\n    " << r.description
                           << " [" << r.type << ", default " << r.default_value << "]\n";
             }
@@ -70,7 +70,7 @@ void add_property_commands(CLI::App& app, Action& action) {
             if (!record) {
                 return ctx.report(record.error());
             }
-            std::cout << record->effective_value() << "\n";
+            std::cout << record->display_value() << "\n";
             return kExitOk;
         };
     });
@@ -91,7 +91,7 @@ void add_property_commands(CLI::App& app, Action& action) {
             }
             auto record = properties.get(o->module, o->name);
             std::cout << o->module << " / " << o->name << " = "
-                      << (record ? record->effective_value() : o->value) << "\n";
+                      << (record ? record->display_value() : o->value) << "\n";
             return kExitOk;
         };
     });

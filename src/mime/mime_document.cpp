@@ -281,6 +281,19 @@ Result<void> MimeDocument::write_body_entity_canonical(const std::filesystem::pa
     return finish(stream->get(), out, ok);
 }
 
+Result<void> MimeDocument::write_body_entity_canonical(int fd) const {
+    // A pipe stream: a file stream's flush would fsync(), which a pipe refuses.
+    GPtr<GMimeStream> stream(g_mime_stream_pipe_new(fd));
+    g_mime_stream_pipe_set_owner(GMIME_STREAM_PIPE(stream.get()), FALSE);
+    auto filtered = with_filter(stream.get(), g_mime_filter_unix2dos_new(FALSE));
+    const bool ok = g_mime_object_write_to_stream(m_impl->body(), nullptr, filtered.get()) >= 0 &&
+                    g_mime_stream_flush(filtered.get()) == 0;
+    if (!ok) {
+        return fail(Errc::io, "cannot write the message entity");
+    }
+    return {};
+}
+
 Result<void> MimeDocument::write_body_entity_content_only(const std::filesystem::path& out) const {
     GMimeObject* body = m_impl->body();
     GMimeHeaderList* list = g_mime_object_get_header_list(body);

@@ -16,8 +16,13 @@ Installation::Installation(std::filesystem::path data_dir,
       m_property_store(*m_database),
       m_trust_anchor_store(*m_database),
       m_audit(*m_database),
+      m_outbox_store(*m_database),
+      m_ldap_misses(*m_database),
       m_certificate_admin(m_certificate_store, m_trust_anchor_store, m_audit, m_vault, clock),
-      m_properties(m_property_store, m_audit, clock) {}
+      m_properties(m_property_store, m_audit, m_vault, clock),
+      m_resolver(m_certificate_store, m_certificate_admin, m_ldap_misses, m_properties, clock),
+      m_outgoing(m_resolver, m_outbox_store, m_properties, clock, m_data_dir / "tmp"),
+      m_delivery(m_outbox_store, m_properties, clock, m_data_dir) {}
 
 Result<std::unique_ptr<Installation>> Installation::open(const InstallationOptions& options,
                                                          const Clock& clock) {

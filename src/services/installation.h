@@ -15,10 +15,15 @@
 #include "core/error.h"
 #include "crypto/key_vault.h"
 #include "services/certificate_admin.h"
+#include "services/certificate_resolver.h"
+#include "services/delivery.h"
+#include "services/outgoing_mail.h"
 #include "services/properties.h"
 #include "store/audit_log.h"
 #include "store/certificate_store.h"
 #include "store/database.h"
+#include "store/ldap_miss_store.h"
+#include "store/outbox_store.h"
 #include "store/property_store.h"
 #include "store/trust_anchor_store.h"
 
@@ -39,6 +44,10 @@ public:
     store::Database& database() { return *m_database; }
     CertificateAdmin& certificates() { return m_certificate_admin; }
     Properties& properties() { return m_properties; }
+    CertificateResolver& resolver() { return m_resolver; }
+    OutgoingMail& outgoing() { return m_outgoing; }
+    Delivery& delivery() { return m_delivery; }
+    store::OutboxStore& outbox() { return m_outbox_store; }
     store::AuditLog& audit() { return m_audit; }
     // Where operations keep their intermediate files (<data-dir>/tmp, private to the owner).
     std::filesystem::path work_dir() const { return m_data_dir / "tmp"; }
@@ -54,8 +63,13 @@ private:
     store::PropertyStore m_property_store;
     store::TrustAnchorStore m_trust_anchor_store;
     store::AuditLog m_audit;
+    store::OutboxStore m_outbox_store;
+    store::LdapMissStore m_ldap_misses;
     CertificateAdmin m_certificate_admin;
     Properties m_properties;
+    CertificateResolver m_resolver;
+    OutgoingMail m_outgoing;
+    Delivery m_delivery;
 };
 
 }  // namespace casecrypt::services

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/base64.h"
+
 namespace casecrypt::services {
 namespace {
 
@@ -42,6 +44,143 @@ const std::vector<store::PropertyRecord>& Properties::definitions() {
          .description = "how the content key is encrypted to RSA recipients; PKCS #1 v1.5 by "
                         "default for reach, RSA-OAEP (SHA-256) on request; EC recipients always "
                         "use ECDH",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kCoreModule,
+         .name = kMissingCertificatePolicy,
+         .type = "enum:unencrypted|reject",
+         .default_value = "unencrypted",
+         .description = "what happens when a recipient has no certificate: unencrypted (the mail goes out unencrypted, recorded in the ticket) or reject (nothing is sent; the mail stays in the outbox as rejected)",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kCoreModule,
+         .name = kLdapUrl,
+         .type = "string",
+         .default_value = "",
+         .description = "ldap:// or ldaps:// URL of the directory that holds recipients' certificates; empty: no LDAP lookup",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kCoreModule,
+         .name = kLdapBaseDn,
+         .type = "string",
+         .default_value = "",
+         .description = "search base for certificate lookups",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kCoreModule,
+         .name = kLdapSearchAttribute,
+         .type = "string",
+         .default_value = "mail",
+         .description = "attribute matched against the recipient's address",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kCoreModule,
+         .name = kLdapContentAttribute,
+         .type = "string",
+         .default_value = "userCertificate;binary",
+         .description = "attribute(s) holding certificates, comma-separated, tried in order (e.g. userSMIMECertificate,userCertificate;binary)",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kCoreModule,
+         .name = kLdapUserDn,
+         .type = "string",
+         .default_value = "",
+         .description = "bind DN; empty: anonymous",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kCoreModule,
+         .name = kLdapPassword,
+         .type = "secret",
+         .default_value = "",
+         .description = "bind password (stored encrypted)",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kCoreModule,
+         .name = kLdapStartTls,
+         .type = "boolean",
+         .default_value = "false",
+         .description = "use StartTLS on ldap://",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kCoreModule,
+         .name = kLdapTimeout,
+         .type = "integer",
+         .default_value = "5",
+         .description = "seconds a lookup may take before it counts as no certificate",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kCoreModule,
+         .name = kLdapMissSeconds,
+         .type = "integer",
+         .default_value = "300",
+         .description = "seconds an address without a certificate in LDAP is not asked again",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kCoreModule,
+         .name = kTransportUrl,
+         .type = "string",
+         .default_value = "",
+         .description = "smtp://host:port (STARTTLS when offered) or smtps://host:port; empty: write each mail to <data-dir>/mail/outgoing/",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kCoreModule,
+         .name = kTransportUser,
+         .type = "string",
+         .default_value = "",
+         .description = "SMTP AUTH user; empty: no AUTH",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kCoreModule,
+         .name = kTransportPassword,
+         .type = "secret",
+         .default_value = "",
+         .description = "SMTP AUTH password (stored encrypted)",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kCoreModule,
+         .name = kTransportRequireStartTls,
+         .type = "boolean",
+         .default_value = "false",
+         .description = "refuse to send over smtp:// without STARTTLS",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kCoreModule,
+         .name = kTransportTimeout,
+         .type = "integer",
+         .default_value = "30",
+         .description = "seconds a delivery attempt may take",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kCoreModule,
+         .name = kOutboxMaxAge,
+         .type = "integer",
+         .default_value = "172800",
+         .description = "seconds a mail is retried (connection errors, 4xx replies) before it fails",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kCoreModule,
+         .name = kOutboxRetry,
+         .type = "integer",
+         .default_value = "60",
+         .description = "seconds before the first retry of a delivery that failed for now; each "
+                        "further retry waits twice as long, at most an hour",
          .value = {},
          .updated_at = {},
          .updated_by = {}},
@@ -110,6 +249,22 @@ Result<void> Properties::set(const std::string& module, const std::string& name,
     if (!property) {
         return std::unexpected(property.error());
     }
+    if (property->type == "secret") {
+        // Sealed under the master key, bound to the property's name; never in the audit log.
+        std::string stored_value;
+        if (!value.empty()) {
+            auto sealed = m_vault.seal(Secret(value), "property:" + module + "/" + name);
+            if (!sealed) {
+                return std::unexpected(sealed.error());
+            }
+            stored_value = base64_encode(*sealed);
+        }
+        if (auto stored = m_store.set(module, name, stored_value, m_clock.now(), actor); !stored) {
+            return stored;
+        }
+        return m_audit.record(m_clock.now(), actor, "property.set",
+                              module + " / " + name + " = ***");
+    }
     auto canonical = canonical_property_value(property->type, value);
     if (!canonical) {
         return std::unexpected(
@@ -128,6 +283,33 @@ Result<std::string> Properties::get_value(const std::string& module, const std::
         return std::unexpected(property.error());
     }
     return property->effective_value();
+}
+
+Result<long long> Properties::get_int(const std::string& module, const std::string& name) {
+    auto value = get_value(module, name);
+    if (!value) {
+        return std::unexpected(value.error());
+    }
+    try {
+        return std::stoll(*value);
+    } catch (const std::exception&) {
+        return fail(Errc::internal, module + " / " + name + " holds \"" + *value + "\", not a number");
+    }
+}
+
+Result<Secret> Properties::get_secret(const std::string& module, const std::string& name) {
+    auto property = get(module, name);
+    if (!property) {
+        return std::unexpected(property.error());
+    }
+    if (property->type != "secret" || property->effective_value().empty()) {
+        return Secret();
+    }
+    auto sealed = base64_decode(property->effective_value());
+    if (!sealed) {
+        return fail(Errc::internal, module + " / " + name + " is damaged in the database");
+    }
+    return m_vault.unseal(*sealed, "property:" + module + "/" + name);
 }
 
 Result<bool> Properties::get_bool(const std::string& module, const std::string& name) {

@@ -11,6 +11,8 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "store/audit_log.h"
+#include "core/secret.h"
+#include "crypto/key_vault.h"
 #include "store/property_store.h"
 
 namespace casecrypt::services {
@@ -19,11 +21,29 @@ inline constexpr const char* kCoreModule = "cmas-core-server";
 inline constexpr const char* kMailEncryption = "mail.encryption";
 inline constexpr const char* kMailEncryptionCipher = "mail.encryption.cipher";
 inline constexpr const char* kMailEncryptionKeyTransport = "mail.encryption.key.transport";
+inline constexpr const char* kMissingCertificatePolicy = "mail.encryption.missing.certificate";
+inline constexpr const char* kLdapUrl = "ldap.certificate.providerurl";
+inline constexpr const char* kLdapBaseDn = "ldap.certificate.basedn";
+inline constexpr const char* kLdapSearchAttribute = "ldap.certificate.searchattr";
+inline constexpr const char* kLdapContentAttribute = "ldap.certificate.content.attribute";
+inline constexpr const char* kLdapUserDn = "ldap.certificate.userdn";
+inline constexpr const char* kLdapPassword = "ldap.certificate.password";
+inline constexpr const char* kLdapStartTls = "ldap.certificate.starttls";
+inline constexpr const char* kLdapTimeout = "ldap.certificate.timeout";
+inline constexpr const char* kLdapMissSeconds = "ldap.certificate.miss.cache.seconds";
+inline constexpr const char* kTransportUrl = "mail.transport.url";
+inline constexpr const char* kTransportUser = "mail.transport.user";
+inline constexpr const char* kTransportPassword = "mail.transport.password";
+inline constexpr const char* kTransportRequireStartTls = "mail.transport.starttls.required";
+inline constexpr const char* kTransportTimeout = "mail.transport.timeout";
+inline constexpr const char* kOutboxMaxAge = "mail.outbox.max.age.seconds";
+inline constexpr const char* kOutboxRetry = "mail.outbox.retry.seconds";
 
 class Properties {
 public:
-    Properties(store::PropertyStore& store, store::AuditLog& audit, const Clock& clock)
-        : m_store(store), m_audit(audit), m_clock(clock) {}
+    Properties(store::PropertyStore& store, store::AuditLog& audit, const crypto::KeyVault& vault,
+               const Clock& clock)
+        : m_store(store), m_audit(audit), m_vault(vault), m_clock(clock) {}
 
     // Registers every property the product knows, with its default (idempotent).
     Result<void> register_all();
@@ -35,6 +55,9 @@ public:
 
     Result<std::string> get_value(const std::string& module, const std::string& name);
     Result<bool> get_bool(const std::string& module, const std::string& name);
+    Result<long long> get_int(const std::string& module, const std::string& name);
+    // A "secret" property (a password): stored sealed, shown as "***", read only here.
+    Result<Secret> get_secret(const std::string& module, const std::string& name);
 
     // The definitions registered by register_all(), for documentation and tests.
     static const std::vector<store::PropertyRecord>& definitions();
@@ -42,6 +65,7 @@ public:
 private:
     store::PropertyStore& m_store;
     store::AuditLog& m_audit;
+    const crypto::KeyVault& m_vault;
     const Clock& m_clock;
 };
 

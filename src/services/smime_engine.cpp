@@ -1,7 +1,13 @@
 #include "services/smime_engine.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
+#include <thread>
 
 #include "core/scratch_dir.h"
 #include "mime/mime_document.h"
@@ -80,10 +86,7 @@ Result<void> SmimeEngine::encrypt(const std::filesystem::path& message,
     if (!document) {
         return std::unexpected(document.error());
     }
-    const auto entity = scratch->file("entity");
-    if (auto written = document->write_body_entity_canonical(entity); !written) {
-        return written;
-    }
+
     const bool gcm = options.cipher == crypto::ContentCipher::aes256_gcm;
     {
         std::ofstream head(out, std::ios::binary | std::ios::trunc);
@@ -105,7 +108,26 @@ Result<void> SmimeEngine::encrypt(const std::filesystem::path& message,
             return fail(Errc::io, "cannot write " + out.string());
         }
     }
-    return crypto::encrypt_file(entity, recipients, options, out);
+    // One pass: GMime writes the canonical entity into a pipe on its own thread while OpenSSL
+    // streams it into the envelope, so the plaintext never touches the disk and each byte is
+    // read once (RFC 8551 section 3.1.1 canonical form comes from GMime's unix2dos filter).
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+        return fail(Errc::io, std::string("cannot make a pipe: ") + std::strerror(errno));
+    }
+    const std::filesystem::path reader = "/proc/self/fd/" + std::to_string(fds[0]);
+    Result<void> written;
+    std::thread producer([&] {
+        written = document->write_body_entity_canonical(fds[1]);
+        ::close(fds[1]);  // end of the entity for the reader
+    });
+    auto encrypted = crypto::encrypt_file(reader, recipients, options, out);
+    ::close(fds[0]);  // a producer still writing gets EPIPE (SIGPIPE is ignored) and stops
+    producer.join();
+    if (!encrypted) {
+        return encrypted;
+    }
+    return written;
 }
 
 Result<DecryptReport> SmimeEngine::decrypt(const std::filesystem::path& message,

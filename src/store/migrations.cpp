@@ -63,6 +63,36 @@ const std::vector<Migration>& migrations() {
                  created_at TEXT NOT NULL,
                  created_by TEXT NOT NULL))",
          }},
+        {3,
+         "outbox, LDAP misses",
+         {
+             // One row per copy that goes out (the To/Cc copy, one per Bcc recipient of an
+             // encrypted mail). `plain_base64` is kept only while the copy cannot go out yet
+             // (state rejected); `payload_base64` is what is sent.
+             R"(CREATE TABLE outbox (
+                 id {ID},
+                 mail_id TEXT NOT NULL,
+                 state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'failed',
+                                                      'rejected')),
+                 envelope_from TEXT NOT NULL,
+                 recipients TEXT NOT NULL,
+                 subject TEXT NOT NULL,
+                 encrypted INTEGER NOT NULL,
+                 payload_base64 TEXT,
+                 plain_base64 TEXT,
+                 report TEXT NOT NULL,
+                 attempts INTEGER NOT NULL,
+                 next_attempt_at TEXT NOT NULL,
+                 lease_until TEXT,
+                 last_error TEXT,
+                 created_at TEXT NOT NULL,
+                 expires_at TEXT NOT NULL,
+                 sent_at TEXT))",
+             "CREATE INDEX outbox_due ON outbox (state, next_attempt_at)",
+             R"(CREATE TABLE ldap_misses (
+                 address TEXT PRIMARY KEY,
+                 until_at TEXT NOT NULL))",
+         }},
     };
     return all;
 }

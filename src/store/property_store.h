@@ -25,6 +25,11 @@ struct PropertyRecord {
     std::optional<std::string> updated_by;
 
     const std::string& effective_value() const { return value ? *value : default_value; }
+    // What may be shown: a secret (a sealed password) only says whether it is set.
+    std::string display_value() const {
+        if (type == "secret") return effective_value().empty() ? "" : "***";
+        return effective_value();
+    }
 };
 
 class PropertyStore {

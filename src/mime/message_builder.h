@@ -1,0 +1,40 @@
+// Building a new RFC 5322 message with GMime: encoded-words for non-ASCII subjects and names
+// (RFC 2047), attachments with RFC 2231 file names, a Message-ID and a Date. Bcc is never
+// written into the message: who gets a blind copy is the envelope's business.
+// Thread-safe (each call owns its GMime objects).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "mime/mime_document.h"
+
+namespace casecrypt::mime {
+
+struct NewMessage {
+    std::string from;  // "Name <addr>" or "addr"
+    std::vector<std::string> to;
+    std::vector<std::string> cc;
+    std::string subject;  // UTF-8
+    std::string text;     // UTF-8 plain text
+    std::optional<std::string> html;
+    std::vector<std::filesystem::path> attachments;
+    std::string message_id;  // without angle brackets
+    TimePoint date{};
+    std::vector<HeaderField> extra;  // e.g. In-Reply-To, References
+};
+
+Result<void> build_message(const NewMessage& message, const std::filesystem::path& out);
+
+// "<random>@<domain of from>" without angle brackets.
+std::string make_message_id(const std::string& from_address);
+
+// The bare addresses of an address list header value ("A <a@x>, b@y" -> {"a@x", "b@y"}),
+// lower-cased; Errc::rejected when an entry is not an address.
+Result<std::vector<std::string>> parse_addresses(const std::string& list);
+
+}  // namespace casecrypt::mime

@@ -1,0 +1,265 @@
+#include "store/outbox_store.h"
+
+#include <soci/soci.h>
+
+#include "core/base64.h"
+#include "core/iso_time.h"
+#include "store/guarded.h"
+
+namespace casecrypt::store {
+namespace {
+
+constexpr const char* kColumns =
+    "id, mail_id, state, envelope_from, recipients, subject, encrypted, report, attempts, "
+    "next_attempt_at, lease_until, last_error, created_at, expires_at, sent_at";
+
+OutboxState state_from(const std::string& text) {
+    if (text == "sending") return OutboxState::sending;
+    if (text == "sent") return OutboxState::sent;
+    if (text == "failed") return OutboxState::failed;
+    if (text == "rejected") return OutboxState::rejected;
+    return OutboxState::queued;
+}
+
+std::string join(const std::vector<std::string>& parts) {
+    std::string out;
+    for (const auto& p : parts) out += (out.empty() ? "" : ",") + p;
+    return out;
+}
+
+std::vector<std::string> split(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= text.size() && !text.empty()) {
+        const auto comma = text.find(',', start);
+        out.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+TimePoint time_of(const std::string& text) { return from_iso8601(text).value_or(TimePoint{}); }
+
+// Reads the listing columns of the current row.
+struct Row {
+    OutboxEntry e;
+    std::string state, recipients, next, lease, error, created, expires, sent;
+    int encrypted = 0;
+    soci::indicator lease_i = soci::i_null, error_i = soci::i_null, sent_i = soci::i_null;
+
+    void bind(soci::statement& st) {
+        st.exchange(soci::into(e.id));
+        st.exchange(soci::into(e.mail_id));
+        st.exchange(soci::into(state));
+        st.exchange(soci::into(e.envelope_from));
+        st.exchange(soci::into(recipients));
+        st.exchange(soci::into(e.subject));
+        st.exchange(soci::into(encrypted));
+        st.exchange(soci::into(e.report));
+        st.exchange(soci::into(e.attempts));
+        st.exchange(soci::into(next));
+        st.exchange(soci::into(lease, lease_i));
+        st.exchange(soci::into(error, error_i));
+        st.exchange(soci::into(created));
+        st.exchange(soci::into(expires));
+        st.exchange(soci::into(sent, sent_i));
+    }
+    OutboxEntry entry() const {
+        OutboxEntry out = e;
+        out.state = state_from(state);
+        out.recipients = split(recipients);
+        out.encrypted = encrypted != 0;
+        out.next_attempt_at = time_of(next);
+        if (lease_i == soci::i_ok) out.lease_until = time_of(lease);
+        out.last_error = error_i == soci::i_ok ? error : "";
+        out.created_at = time_of(created);
+        out.expires_at = time_of(expires);
+        if (sent_i == soci::i_ok) out.sent_at = time_of(sent);
+        return out;
+    }
+};
+
+}  // namespace
+
+std::string to_string(OutboxState state) {
+    switch (state) {
+        case OutboxState::queued: return "queued";
+        case OutboxState::sending: return "sending";
+        case OutboxState::sent: return "sent";
+        case OutboxState::failed: return "failed";
+        case OutboxState::rejected: return "rejected";
+    }
+    return "queued";
+}
+
+Result<std::vector<long long>> OutboxStore::add(const std::vector<OutboxEntry>& copies) {
+    return guarded("adding to the outbox", [&]() -> Result<std::vector<long long>> {
+        soci::session& sql = m_database.session();
+        soci::transaction transaction(sql);
+        std::vector<long long> ids;
+        for (const OutboxEntry& c : copies) {
+            const std::string state = to_string(c.state);
+            const std::string recipients = join(c.recipients);
+            const int encrypted = c.encrypted ? 1 : 0;
+            std::string payload = c.payload ? base64_encode(*c.payload) : "";
+            std::string plain = c.plain ? base64_encode(*c.plain) : "";
+            soci::indicator payload_i = c.payload ? soci::i_ok : soci::i_null;
+            soci::indicator plain_i = c.plain ? soci::i_ok : soci::i_null;
+            const std::string next = to_iso8601(c.next_attempt_at);
+            const std::string created = to_iso8601(c.created_at);
+            const std::string expires = to_iso8601(c.expires_at);
+            std::string error = c.last_error;
+            long long id = 0;
+            sql << "INSERT INTO outbox (mail_id, state, envelope_from, recipients, subject, "
+                   "encrypted, payload_base64, plain_base64, report, attempts, next_attempt_at, "
+                   "last_error, created_at, expires_at) VALUES (:m, :s, :f, :r, :subj, :e, :p, "
+                   ":pl, :rep, 0, :n, :err, :c, :x) RETURNING id",
+                soci::use(c.mail_id), soci::use(state), soci::use(c.envelope_from),
+                soci::use(recipients), soci::use(c.subject), soci::use(encrypted),
+                soci::use(payload, payload_i), soci::use(plain, plain_i), soci::use(c.report),
+                soci::use(next), soci::use(error), soci::use(created), soci::use(expires),
+                soci::into(id);
+            ids.push_back(id);
+        }
+        transaction.commit();
+        return ids;
+    });
+}
+
+Result<std::vector<OutboxEntry>> OutboxStore::list() {
+    return guarded("reading the outbox", [&]() -> Result<std::vector<OutboxEntry>> {
+        std::vector<OutboxEntry> out;
+        Row row;
+        soci::statement st(m_database.session());
+        row.bind(st);
+        st.alloc();
+        st.prepare(std::string("SELECT ") + kColumns + " FROM outbox ORDER BY id DESC");
+        st.define_and_bind();
+        st.execute();
+        while (st.fetch()) {
+            out.push_back(row.entry());
+        }
+        return out;
+    });
+}
+
+Result<std::optional<OutboxEntry>> OutboxStore::get(long long id) {
+    return guarded("reading the outbox", [&]() -> Result<std::optional<OutboxEntry>> {
+        Row row;
+        std::string payload, plain;
+        soci::indicator payload_i = soci::i_null, plain_i = soci::i_null;
+        soci::statement st(m_database.session());
+        row.bind(st);
+        st.exchange(soci::into(payload, payload_i));
+        st.exchange(soci::into(plain, plain_i));
+        st.exchange(soci::use(id));
+        st.alloc();
+        st.prepare(std::string("SELECT ") + kColumns +
+                   ", payload_base64, plain_base64 FROM outbox WHERE id = :id");
+        st.define_and_bind();
+        st.execute();
+        if (!st.fetch()) {
+            return std::optional<OutboxEntry>();
+        }
+        OutboxEntry entry = row.entry();
+        if (payload_i == soci::i_ok) entry.payload = base64_decode(payload).value_or("");
+        if (plain_i == soci::i_ok) entry.plain = base64_decode(plain).value_or("");
+        return std::optional<OutboxEntry>(std::move(entry));
+    });
+}
+
+Result<std::optional<OutboxEntry>> OutboxStore::claim(TimePoint now, std::chrono::seconds lease) {
+    auto claimed = guarded("claiming from the outbox", [&]() -> Result<std::optional<long long>> {
+        soci::session& sql = m_database.session();
+        const std::string at = to_iso8601(now);
+        const std::string until = to_iso8601(now + lease);
+        const std::string lock =
+            m_database.backend() == Backend::postgresql ? " FOR UPDATE SKIP LOCKED" : "";
+        long long id = 0;
+        soci::transaction transaction(sql);
+        sql << "UPDATE outbox SET state = 'sending', lease_until = :until, attempts = attempts + 1 "
+               "WHERE id = (SELECT id FROM outbox WHERE (state = 'queued' AND next_attempt_at <= :now) "
+               "OR (state = 'sending' AND lease_until < :now2) ORDER BY id LIMIT 1" + lock +
+                   ") RETURNING id",
+            soci::use(until), soci::use(at), soci::use(at), soci::into(id);
+        const bool got = sql.got_data();
+        transaction.commit();
+        return got ? std::optional<long long>(id) : std::nullopt;
+    });
+    if (!claimed) return std::unexpected(claimed.error());
+    if (!*claimed) return std::optional<OutboxEntry>();
+    return get(**claimed);
+}
+
+Result<std::optional<OutboxEntry>> OutboxStore::claim_id(long long id, TimePoint now,
+                                                         std::chrono::seconds lease) {
+    auto claimed = guarded("claiming from the outbox", [&]() -> Result<bool> {
+        soci::session& sql = m_database.session();
+        const std::string at = to_iso8601(now);
+        const std::string until = to_iso8601(now + lease);
+        soci::statement st =
+            (sql.prepare << "UPDATE outbox SET state = 'sending', lease_until = :until, "
+                            "attempts = attempts + 1 WHERE id = :id AND (state = 'queued' OR "
+                            "(state = 'sending' AND lease_until < :now))",
+             soci::use(until), soci::use(id), soci::use(at));
+        st.execute(true);
+        return st.get_affected_rows() > 0;
+    });
+    if (!claimed) return std::unexpected(claimed.error());
+    if (!*claimed) return std::optional<OutboxEntry>();
+    return get(id);
+}
+
+Result<void> OutboxStore::mark_sent(long long id, TimePoint at) {
+    return guarded("updating the outbox", [&]() -> Result<void> {
+        const std::string when = to_iso8601(at);
+        // The bytes are not needed any more: an outbox is no archive of plaintext.
+        m_database.session() << "UPDATE outbox SET state = 'sent', sent_at = :at, lease_until = NULL, "
+                                "last_error = NULL, plain_base64 = NULL WHERE id = :id",
+            soci::use(when), soci::use(id);
+        return {};
+    });
+}
+
+Result<void> OutboxStore::mark_retry(long long id, TimePoint next, const std::string& error) {
+    return guarded("updating the outbox", [&]() -> Result<void> {
+        const std::string when = to_iso8601(next);
+        m_database.session() << "UPDATE outbox SET state = 'queued', next_attempt_at = :n, "
+                                "lease_until = NULL, last_error = :e WHERE id = :id",
+            soci::use(when), soci::use(error), soci::use(id);
+        return {};
+    });
+}
+
+Result<void> OutboxStore::mark_failed(long long id, const std::string& error) {
+    return guarded("updating the outbox", [&]() -> Result<void> {
+        m_database.session() << "UPDATE outbox SET state = 'failed', lease_until = NULL, "
+                                "last_error = :e WHERE id = :id",
+            soci::use(error), soci::use(id);
+        return {};
+    });
+}
+
+Result<void> OutboxStore::requeue(const OutboxEntry& e, TimePoint now, TimePoint expires) {
+    return guarded("updating the outbox", [&]() -> Result<void> {
+        const std::string at = to_iso8601(now);
+        const std::string until = to_iso8601(expires);
+        std::string payload = e.payload ? base64_encode(*e.payload) : "";
+        soci::indicator payload_i = e.payload ? soci::i_ok : soci::i_null;
+        std::string plain = e.plain ? base64_encode(*e.plain) : "";
+        soci::indicator plain_i = e.plain ? soci::i_ok : soci::i_null;
+        const int encrypted = e.encrypted ? 1 : 0;
+        const std::string state = to_string(e.state);
+        m_database.session()
+            << "UPDATE outbox SET state = :s, payload_base64 = :p, plain_base64 = :pl, "
+               "encrypted = :e, report = :r, next_attempt_at = :n, expires_at = :x, "
+               "lease_until = NULL, last_error = :err WHERE id = :id",
+            soci::use(state), soci::use(payload, payload_i), soci::use(plain, plain_i),
+            soci::use(encrypted), soci::use(e.report), soci::use(at), soci::use(until),
+            soci::use(e.last_error), soci::use(e.id);
+        return {};
+    });
+}
+
+}  // namespace casecrypt::store

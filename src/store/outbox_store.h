@@ -1,0 +1,66 @@
+// OutboxStore: the durable outbox. A copy is committed here before any delivery attempt and
+// claimed by one worker at a time (a lease, so a worker that died does not hold it forever).
+// On PostgreSQL the claim uses FOR UPDATE SKIP LOCKED so several nodes can deliver at once;
+// SQLite has one writer at a time, which makes the claiming UPDATE atomic by itself.
+// Not thread-safe (one database connection).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "store/database.h"
+
+namespace casecrypt::store {
+
+enum class OutboxState { queued, sending, sent, failed, rejected };
+
+std::string to_string(OutboxState state);
+
+struct OutboxEntry {
+    long long id = 0;
+    std::string mail_id;  // the Message-ID shared by the copies of one mail
+    OutboxState state = OutboxState::queued;
+    std::string envelope_from;
+    std::vector<std::string> recipients;
+    std::string subject;
+    bool encrypted = false;
+    std::optional<std::string> payload;  // the bytes to send (only by payload())
+    std::optional<std::string> plain;    // the unencrypted message, kept while rejected
+    std::string report;                  // JSON, per recipient
+    int attempts = 0;
+    TimePoint next_attempt_at{};
+    std::optional<TimePoint> lease_until;
+    std::string last_error;
+    TimePoint created_at{};
+    TimePoint expires_at{};
+    std::optional<TimePoint> sent_at;
+};
+
+class OutboxStore {
+public:
+    explicit OutboxStore(Database& database) : m_database(database) {}
+
+    // Inserts every copy of one mail in one transaction; returns their ids.
+    Result<std::vector<long long>> add(const std::vector<OutboxEntry>& copies);
+    // Without the message bytes (payload/plain stay empty), newest first.
+    Result<std::vector<OutboxEntry>> list();
+    // With the message bytes.
+    Result<std::optional<OutboxEntry>> get(long long id);
+    // Claims the oldest due copy (queued and due, or sending with an expired lease).
+    Result<std::optional<OutboxEntry>> claim(TimePoint now, std::chrono::seconds lease);
+    // Claims one specific copy, if it is due or not (for `outbox deliver` right after sending).
+    Result<std::optional<OutboxEntry>> claim_id(long long id, TimePoint now, std::chrono::seconds lease);
+    Result<void> mark_sent(long long id, TimePoint at);
+    Result<void> mark_retry(long long id, TimePoint next, const std::string& error);
+    Result<void> mark_failed(long long id, const std::string& error);
+    // A rejected or failed copy made ready again (new payload, due now).
+    Result<void> requeue(const OutboxEntry& entry, TimePoint now, TimePoint expires);
+
+private:
+    Database& m_database;
+};
+
+}  // namespace casecrypt::store
