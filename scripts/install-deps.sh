@@ -13,7 +13,9 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev liblua5.4-dev
   # tests
   libgtest-dev libgmock-dev googletest
-  gpgsm gnupg sqlite3
+  gpgsm gnupg sqlite3 time python3
+  # fuzzing (scripts/fuzz.sh): clang-19 compiles <expected> from libstdc++ 12, clang-16 does not
+  clang-19 libclang-rt-19-dev llvm-19
   # test servers, started on loopback by the harness (never as system services)
   postgresql slapd ldap-utils dovecot-imapd dovecot-pop3d postfix
 )

@@ -4,6 +4,7 @@
 
 #include "cli/certificate_output.h"
 #include "cli/commands.h"
+#include "cli/password_input.h"
 #include "core/file_io.h"
 #include "core/secret.h"
 
@@ -19,31 +20,8 @@ struct CertOptions {
     long long id = 0;
 };
 
-// A password file holds the password; one trailing newline (LF or CRLF) is not part of it.
-Secret strip_newline(std::string text) {
-    if (!text.empty() && text.back() == '\n') {
-        text.pop_back();
-        if (!text.empty() && text.back() == '\r') {
-            text.pop_back();
-        }
-    }
-    return Secret(std::move(text));
-}
-
 Result<Secret> read_password(const CertOptions& o) {
-    if (o.password_stdin) {
-        std::string text((std::istreambuf_iterator<char>(std::cin)),
-                         std::istreambuf_iterator<char>());
-        return strip_newline(std::move(text));
-    }
-    if (!o.password_file.empty()) {
-        auto text = read_file(o.password_file, 64 * 1024);
-        if (!text) {
-            return std::unexpected(Error(Errc::rejected, text.error().message()));
-        }
-        return strip_newline(std::move(*text));
-    }
-    return Secret();
+    return cli::read_password(o.password_file, o.password_stdin);
 }
 
 std::string summary(const store::CertificateRecord& r) {

@@ -4,21 +4,10 @@
 #include <sstream>
 
 #include "core/iso_time.h"
+#include "core/text.h"
 #include "services/certificate_admin.h"
 
 namespace casecrypt::cli {
-namespace {
-
-std::string join(const std::vector<std::string>& parts, const std::string& separator) {
-    std::string out;
-    for (const auto& part : parts) {
-        out += (out.empty() ? "" : separator) + part;
-    }
-    return out;
-}
-
-}  // namespace
-
 nlohmann::json certificate_json(const store::CertificateRecord& r, TimePoint now) {
     return nlohmann::json{
         {"id", r.id},

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/password_input.h"
 #include "core/file_io.h"
 #include "core/scratch_dir.h"
 #include "crypto/certificate_file.h"
@@ -91,19 +92,7 @@ Result<std::vector<crypto::Certificate>> recipient_certificates(const MailOption
 }
 
 Result<Secret> read_password(const MailOptions& o) {
-    std::string text;
-    if (o.password_stdin) {
-        text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    } else if (!o.password_file.empty()) {
-        auto read = read_file(o.password_file, 64 * 1024);
-        if (!read) {
-            return std::unexpected(Error(Errc::rejected, read.error().message()));
-        }
-        text = std::move(*read);
-    }
-    if (!text.empty() && text.back() == '\n') text.pop_back();
-    if (!text.empty() && text.back() == '\r') text.pop_back();
-    return Secret(std::move(text));
+    return cli::read_password(o.password_file, o.password_stdin);
 }
 
 nlohmann::json report_json(const services::DecryptReport& r) {
@@ -201,7 +190,7 @@ int run_decrypt(CliContext& ctx, const MailOptions& o) {
         if (!password) return ctx.report(password.error());
         auto bytes = read_file(o.p12, 16 * 1024 * 1024);
         if (!bytes) return ctx.report(Error(Errc::rejected, bytes.error().message()));
-        auto identity = crypto::open_pkcs12(*bytes, *password);
+        auto identity = crypto::open_pkcs12(*bytes, *password, /*require_address=*/false);
         if (!identity) return ctx.report(identity.error().with_context(o.p12));
         auto key = std::make_shared<Secret>(std::move(identity->private_key_pkcs8));
         identities.push_back({identity->certificate, [key]() -> Result<Secret> { return *key; }});

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "core/file_io.h"
 #include "core/iso_time.h"
+#include "core/text.h"
 
 namespace casecrypt::cli {
 namespace {
@@ -25,16 +26,7 @@ struct SendOptions {
 std::vector<std::string> split_commas(const std::vector<std::string>& values) {
     std::vector<std::string> out;
     for (const auto& value : values) {
-        std::size_t start = 0;
-        while (start <= value.size()) {
-            auto comma = value.find(',', start);
-            if (comma == std::string::npos) comma = value.size();
-            std::string item = value.substr(start, comma - start);
-            item.erase(0, item.find_first_not_of(" \t"));
-            item.erase(item.find_last_not_of(" \t") + 1);
-            if (!item.empty()) out.push_back(item);
-            start = comma + 1;
-        }
+        for (auto& item : split_list(value)) out.push_back(std::move(item));
     }
     return out;
 }

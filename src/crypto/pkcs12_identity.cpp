@@ -172,7 +172,8 @@ bool better_identity(X509* candidate, X509* current) {
 
 }  // namespace
 
-Result<Pkcs12Identity> open_pkcs12(std::string_view bytes, const Secret& password) {
+Result<Pkcs12Identity> open_pkcs12(std::string_view bytes, const Secret& password,
+                                   bool require_address) {
     const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
     Pkcs12Ptr p12(d2i_PKCS12(nullptr, &p, static_cast<long>(bytes.size())));
     if (!p12) {
@@ -248,7 +249,7 @@ Result<Pkcs12Identity> open_pkcs12(std::string_view bytes, const Secret& passwor
     if (!certificate) {
         return std::unexpected(certificate.error());
     }
-    if (certificate->addresses().empty()) {
+    if (require_address && certificate->addresses().empty()) {
         return fail(Errc::rejected,
                     "has a private key that matches no certificate carrying an email address "
                     "(its certificate \"" + certificate->subject() +

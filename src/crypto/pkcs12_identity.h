@@ -23,6 +23,9 @@ struct Pkcs12Identity {
 
 // Errc::rejected with a sentence: "not a PKCS #12 file", "the password is wrong",
 // "contains no private key", "... matches no certificate carrying an email address".
-Result<Pkcs12Identity> open_pkcs12(std::string_view bytes, const Secret& password);
+// `require_address` false: any key with its certificate (for a one-off `mail decrypt --p12`,
+// where no address is matched and no import policy applies).
+Result<Pkcs12Identity> open_pkcs12(std::string_view bytes, const Secret& password,
+                                   bool require_address = true);
 
 }  // namespace casecrypt::crypto

@@ -21,12 +21,50 @@ Result<SignedEntity> read_signed(const std::filesystem::path& entity) {
     }
     BIO* detached = nullptr;
     CmsPtr cms(SMIME_read_CMS(in.get(), &detached));
-    SignedEntity out{std::move(cms), BioPtr(detached)};
+    // A buffer in front of the memory BIO SMIME_read_CMS returns: OpenSSL 3.0.19's CMS_verify
+    // leaks a copy of a memory BIO when verification fails early (openssl PR 30471).
+    BioPtr content(detached);
+    if (content) {
+        BIO* buffer = BIO_new(BIO_f_buffer());
+        if (buffer != nullptr) {
+            content.reset(BIO_push(buffer, content.release()));
+        }
+    }
+    SignedEntity out{std::move(cms), std::move(content)};
     if (!out.cms || OBJ_obj2nid(CMS_get0_type(out.cms.get())) != NID_pkcs7_signed) {
         clear_openssl_errors();
         return fail(Errc::rejected, "the signed part is damaged (not a readable S/MIME signature)");
     }
     return out;
+}
+
+X509StackPtr certificate_stack(const std::vector<Certificate>& certificates) {
+    X509StackPtr stack(sk_X509_new_null());
+    for (const Certificate& certificate : certificates) {
+        const auto* p = reinterpret_cast<const unsigned char*>(certificate.der().data());
+        X509* x509 = d2i_X509(nullptr, &p, static_cast<long>(certificate.der().size()));
+        if (x509 != nullptr && sk_X509_push(stack.get(), x509) == 0) {
+            X509_free(x509);
+        }
+    }
+    clear_openssl_errors();
+    return stack;
+}
+
+// The signed content without any check, when CMS_verify cannot even find the signer.
+void copy_content(SignedEntity& entity, BIO* out) {
+    if (entity.detached) {
+        char buffer[16384];
+        int n = 0;
+        while ((n = BIO_read(entity.detached.get(), buffer, sizeof buffer)) > 0) {
+            BIO_write(out, buffer, n);
+        }
+        return;
+    }
+    ASN1_OCTET_STRING** content = CMS_get0_content(entity.cms.get());
+    if (content != nullptr && *content != nullptr) {
+        BIO_write(out, ASN1_STRING_get0_data(*content), ASN1_STRING_length(*content));
+    }
 }
 
 Result<X509StorePtr> make_store(const TrustAnchors& anchors) {
@@ -48,11 +86,34 @@ Result<X509StorePtr> make_store(const TrustAnchors& anchors) {
     return store;
 }
 
+// A digest with known collisions makes a signature worthless, however well it verifies (the
+// legacy provider, loaded for old encrypted mail, would let OpenSSL accept MD4).
+std::string broken_digest(CMS_ContentInfo* cms) {
+    STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms);
+    for (int i = 0; infos != nullptr && i < sk_CMS_SignerInfo_num(infos); ++i) {
+        X509_ALGOR* digest = nullptr;
+        CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(infos, i), nullptr, nullptr, &digest,
+                                 nullptr);
+        const ASN1_OBJECT* oid = nullptr;
+        if (digest != nullptr) {
+            X509_ALGOR_get0(&oid, nullptr, nullptr, digest);
+        }
+        const int nid = oid != nullptr ? OBJ_obj2nid(oid) : NID_undef;
+        if (nid == NID_md2 || nid == NID_md4 || nid == NID_md5) {
+            return OBJ_nid2sn(nid);
+        }
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<SignatureReport> verify_signed_entity(const std::filesystem::path& entity,
                                              const TrustAnchors& anchors,
                                              const std::filesystem::path& content_out) {
+    std::vector<Certificate> candidates = anchors.extra;
+    candidates.insert(candidates.end(), anchors.known_signers.begin(), anchors.known_signers.end());
+    X509StackPtr extra_certs = certificate_stack(candidates);
     // First pass: take the content out whatever the signature says (the helpdesk shows it,
     // marked), without any check.
     {
@@ -66,10 +127,15 @@ Result<SignatureReport> verify_signed_entity(const std::filesystem::path& entity
         }
         const unsigned int no_checks =
             CMS_NO_SIGNER_CERT_VERIFY | CMS_NO_ATTR_VERIFY | CMS_NO_CONTENT_VERIFY | CMS_BINARY;
-        if (CMS_verify(signed_entity->cms.get(), nullptr, nullptr, signed_entity->detached.get(),
-                       out.get(), no_checks) != 1) {
-            // Content could not be read at all: keep what we have, the real check says why.
+        if (CMS_verify(signed_entity->cms.get(), extra_certs.get(), nullptr,
+                       signed_entity->detached.get(), out.get(), no_checks) != 1) {
+            // Not even the signer was found: the content as it is, from a fresh read.
             clear_openssl_errors();
+            out.reset(BIO_new_file(content_out.c_str(), "wb"));
+            auto again = read_signed(entity);
+            if (out && again) {
+                copy_content(*again, out.get());
+            }
         }
     }
     // Second pass: the signature over the content, then the chain on its own.
@@ -79,10 +145,13 @@ Result<SignatureReport> verify_signed_entity(const std::filesystem::path& entity
     }
     SignatureReport report;
     CMS_ContentInfo* cms = signed_entity->cms.get();
-    report.valid = CMS_verify(cms, nullptr, nullptr, signed_entity->detached.get(), nullptr,
-                              CMS_NO_SIGNER_CERT_VERIFY) == 1;
+    report.valid = CMS_verify(cms, extra_certs.get(), nullptr, signed_entity->detached.get(),
+                              nullptr, CMS_NO_SIGNER_CERT_VERIFY) == 1;
     if (!report.valid) {
         report.problem = openssl_error(Errc::rejected, "the signature does not verify").message();
+    } else if (const std::string weak = broken_digest(cms); !weak.empty()) {
+        report.valid = false;
+        report.problem = "the signature uses " + weak + ", a broken digest; it proves nothing";
     }
     X509StackViewPtr signers(CMS_get0_signers(cms));
     X509* signer = nullptr;

@@ -26,6 +26,9 @@ struct SignatureReport {
 struct TrustAnchors {
     bool use_system_store = true;
     std::vector<Certificate> extra;  // CA certificates imported with `cert import-ca`
+    // Certificates that may have signed without being in the message (recipients' certificates
+    // in the store): used to find the signer, never trusted because of this list.
+    std::vector<Certificate> known_signers;
 };
 
 // Reads the signed entity in `entity` (its MIME headers and body), writes the signed content

@@ -7,6 +7,9 @@
 
 namespace casecrypt::mime {
 
+// GMime's one-time set-up; every entry point of this module calls it first. Thread-safe.
+void init_gmime();
+
 struct GObjectUnref {
     void operator()(gpointer p) const {
         if (p != nullptr) g_object_unref(p);

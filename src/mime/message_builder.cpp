@@ -6,21 +6,14 @@
 #include <mutex>
 #include <random>
 
+#include "core/text.h"
 #include "mime/gobject_ptr.h"
 
 namespace casecrypt::mime {
 namespace {
 
-void init_gmime_once() {
-    static std::once_flag once;
-    std::call_once(once, [] { g_mime_init(); });
-}
 
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
+std::string lower(std::string_view text) { return to_lower_ascii(text); }
 
 // A few common types by extension; everything else is application/octet-stream.
 std::pair<std::string, std::string> guess_type(const std::filesystem::path& file) {
@@ -70,7 +63,7 @@ std::string make_message_id(const std::string& from_address) {
 }
 
 Result<std::vector<std::string>> parse_addresses(const std::string& value) {
-    init_gmime_once();
+    init_gmime();
     std::vector<std::string> out;
     GPtr<InternetAddressList> list(internet_address_list_parse(nullptr, value.c_str()));
     if (!list) {
@@ -91,7 +84,7 @@ Result<std::vector<std::string>> parse_addresses(const std::string& value) {
 }
 
 Result<void> build_message(const NewMessage& m, const std::filesystem::path& out) {
-    init_gmime_once();
+    init_gmime();
     GPtr<GMimeMessage> message(g_mime_message_new(TRUE));
     if (auto r = add_list(message.get(), GMIME_ADDRESS_TYPE_FROM, {m.from}); !r) return r;
     if (auto r = add_list(message.get(), GMIME_ADDRESS_TYPE_TO, m.to); !r) return r;

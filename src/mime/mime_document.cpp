@@ -6,6 +6,7 @@
 #include <cctype>
 #include <mutex>
 
+#include "core/text.h"
 #include "mime/gobject_ptr.h"
 
 namespace casecrypt::mime {
@@ -13,16 +14,8 @@ namespace {
 
 constexpr std::size_t kMaxTextBytes = 16 * 1024 * 1024;
 
-void init_gmime() {
-    static std::once_flag once;
-    std::call_once(once, [] { g_mime_init(); });
-}
 
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
+std::string lower(std::string_view text) { return to_lower_ascii(text); }
 
 bool ends_with_p7m(const char* name) {
     return name != nullptr && lower(name).ends_with(".p7m");
@@ -36,7 +29,11 @@ PartKind classify(GMimeObject* object) {
     const std::string media = lower(g_mime_content_type_get_media_type(type));
     const std::string sub = lower(g_mime_content_type_get_media_subtype(type));
     if (media == "multipart" && sub == "signed") {
-        return PartKind::signed_multipart;
+        const char* protocol = g_mime_content_type_get_parameter(type, "protocol");
+        const std::string p = protocol != nullptr ? lower(protocol) : "";
+        return p == "application/pkcs7-signature" || p == "application/x-pkcs7-signature"
+                   ? PartKind::signed_multipart
+                   : PartKind::foreign_signed;
     }
     if (media == "application" && (sub == "pkcs7-mime" || sub == "x-pkcs7-mime")) {
         const char* smime_type = g_mime_content_type_get_parameter(type, "smime-type");
@@ -97,6 +94,11 @@ std::string trim_newline(std::string value) {
 
 }  // namespace
 
+void init_gmime() {
+    static std::once_flag once;
+    std::call_once(once, [] { g_mime_init(); });
+}
+
 std::string decode_header_text(const std::string& raw_value) {
     init_gmime();
     std::string unfolded;
@@ -118,6 +120,7 @@ struct MimeDocument::Impl {
     GPtr<GMimeStream> stream;
     GPtr<GMimeMessage> message;  // set when parsed as a message
     GPtr<GMimeObject> entity;    // set when parsed as an entity
+    bool mbox = false;
 
     GMimeObject* body() const {
         return message ? g_mime_message_get_mime_part(message.get()) : entity.get();
@@ -149,6 +152,17 @@ Result<MimeDocument> MimeDocument::parse_file(const std::filesystem::path& path,
     GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(impl->stream.get()));
     g_mime_parser_set_persist_stream(parser.get(), TRUE);
     if (message) {
+        // A message saved from a mailbox file starts with the mbox "From " line (KMail does).
+        char start[5] = {0};
+        if (g_mime_stream_read(impl->stream.get(), start, sizeof start) == 5 &&
+            std::string_view(start, 5) == "From ") {
+            g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MBOX);
+            impl->mbox = true;
+        }
+        g_mime_stream_reset(impl->stream.get());
+        g_mime_parser_init_with_stream(parser.get(), impl->stream.get());
+    }
+    if (message) {
         impl->message.reset(g_mime_parser_construct_message(parser.get(), nullptr));
         if (!impl->message || g_mime_message_get_mime_part(impl->message.get()) == nullptr) {
             return fail(Errc::rejected, "the message cannot be parsed (no RFC 5322 message)");
@@ -156,7 +170,14 @@ Result<MimeDocument> MimeDocument::parse_file(const std::filesystem::path& path,
     } else {
         impl->entity.reset(g_mime_parser_construct_part(parser.get(), nullptr));
         if (!impl->entity) {
-            return fail(Errc::rejected, "the decrypted content is not a MIME entity");
+            // Content without a header block (RFC 4134 and OpenSSL's own examples encrypt bare
+            // text): RFC 2045 section 5.2 makes it text/plain; charset=us-ascii.
+            g_mime_stream_reset(impl->stream.get());
+            GPtr<GMimeTextPart> text(g_mime_text_part_new_with_subtype("plain"));
+            GPtr<GMimeDataWrapper> content(
+                g_mime_data_wrapper_new_with_stream(impl->stream.get(), GMIME_CONTENT_ENCODING_DEFAULT));
+            g_mime_part_set_content(GMIME_PART(text.get()), content.get());
+            impl->entity.reset(GMIME_OBJECT(text.release()));
         }
     }
     return MimeDocument(std::move(impl));
@@ -215,6 +236,8 @@ std::string MimeDocument::from_address() const {
     }
     return {};
 }
+
+bool MimeDocument::is_mbox() const { return m_impl->mbox; }
 
 PartKind MimeDocument::body_kind() const { return classify(m_impl->body()); }
 

@@ -23,7 +23,8 @@ struct HeaderField {
 
 enum class PartKind {
     enveloped,  // application/(x-)pkcs7-mime enveloped/authEnveloped, or a .p7m octet-stream
-    signed_multipart,  // multipart/signed
+    signed_multipart,  // multipart/signed with protocol application/(x-)pkcs7-signature
+    foreign_signed,    // multipart/signed of another protocol (OpenPGP): not ours to check
     signed_opaque,     // application/(x-)pkcs7-mime; smime-type=signed-data
     plain,             // anything else
 };
@@ -56,6 +57,8 @@ public:
     std::string from_address() const;
 
     Layout layout() const;
+    // Whether the file began with an mbox "From " line (a message saved from a mailbox file).
+    bool is_mbox() const;
     PartKind body_kind() const;
     std::vector<PartInfo> parts() const;  // the children of a multipart body, else the body
 

@@ -2,6 +2,7 @@
 
 #include "core/file_io.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "crypto/certificate_file.h"
 #include "crypto/certificate_policy.h"
 #include "crypto/pkcs12_identity.h"
@@ -37,14 +38,6 @@ CertificateRecord to_record(const Certificate& c, CertificateKind kind,
 }
 
 std::string describe(const Certificate& c) { return "certificate " + c.display_name(); }
-
-std::string join(const std::vector<std::string>& parts, const std::string& separator) {
-    std::string out;
-    for (const auto& part : parts) {
-        out += (out.empty() ? "" : separator) + part;
-    }
-    return out;
-}
 
 // Why a recipient's certificate cannot be imported, or nothing. Dates count for clients.
 std::vector<std::string> client_problems(const Certificate& c, TimePoint now) {
@@ -315,6 +308,16 @@ Result<crypto::TrustAnchors> CertificateAdmin::trust_anchors() {
     for (const auto& r : *records) {
         if (auto c = Certificate::from_der(r.der)) {
             anchors.extra.push_back(std::move(*c));
+        }
+    }
+    // Recipients' certificates may be the signer of a message that does not carry it.
+    auto clients = m_store.list(CertificateKind::client);
+    if (!clients) {
+        return std::unexpected(clients.error());
+    }
+    for (const auto& r : *clients) {
+        if (auto c = Certificate::from_der(r.der)) {
+            anchors.known_signers.push_back(std::move(*c));
         }
     }
     return anchors;

@@ -3,28 +3,10 @@
 #include <algorithm>
 
 #include "core/log.h"
+#include "core/text.h"
 #include "crypto/certificate_policy.h"
 
 namespace casecrypt::services {
-namespace {
-
-std::vector<std::string> split_list(const std::string& text) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        auto comma = text.find(',', start);
-        if (comma == std::string::npos) comma = text.size();
-        std::string item = text.substr(start, comma - start);
-        item.erase(0, item.find_first_not_of(" \t"));
-        item.erase(item.find_last_not_of(" \t") + 1);
-        if (!item.empty()) out.push_back(item);
-        start = comma + 1;
-    }
-    return out;
-}
-
-}  // namespace
-
 std::string to_string(ResolvedFrom from) {
     switch (from) {
         case ResolvedFrom::server: return "server";

@@ -41,7 +41,10 @@ Result<std::unique_ptr<transport::MailTransport>> transport_from_properties(
     if (!timeout) return std::unexpected(timeout.error());
     settings.user = *user;
     settings.password = std::move(*password);
-    settings.require_starttls = *starttls;
+    // A password never travels in clear: with AUTH configured, STARTTLS is required on smtp://
+    // (libcurl would otherwise send the mail unauthenticated, or the password over a connection
+    // whose STARTTLS an attacker stripped).
+    settings.require_starttls = *starttls || !user->empty();
     settings.timeout = std::chrono::seconds(std::max<long long>(1, *timeout));
     return transport::make_smtp_transport(std::move(settings));
 }

@@ -7,6 +7,7 @@
 #include "core/iso_time.h"
 #include "core/log.h"
 #include "core/scratch_dir.h"
+#include "core/text.h"
 #include "mime/message_builder.h"
 #include "services/smime_engine.h"
 
@@ -18,11 +19,7 @@ struct Recipient {
     std::string kind;
 };
 
-std::string join(const std::vector<std::string>& parts) {
-    std::string out;
-    for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
-    return out;
-}
+std::string join(const std::vector<std::string>& parts) { return casecrypt::join(parts, ", "); }
 
 Result<std::vector<std::string>> addresses_of(const std::vector<std::string>& entries) {
     std::vector<std::string> out;

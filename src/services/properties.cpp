@@ -5,15 +5,12 @@
 #include <charconv>
 
 #include "core/base64.h"
+#include "core/text.h"
 
 namespace casecrypt::services {
 namespace {
 
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
+std::string lower(std::string_view text) { return to_lower_ascii(text); }
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/scratch_dir.h"
+#include "core/text.h"
 #include "mime/mime_document.h"
 
 namespace casecrypt::services {
@@ -19,11 +20,9 @@ using mime::HeaderField;
 using mime::MimeDocument;
 using mime::PartKind;
 
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
+using casecrypt::to_lower_ascii;
+
+std::string lower(std::string_view text) { return to_lower_ascii(text); }
 
 std::vector<HeaderField> message_headers(const std::vector<HeaderField>& all) {
     std::vector<HeaderField> out;
@@ -194,6 +193,17 @@ Result<DecryptReport> SmimeEngine::decrypt(const std::filesystem::path& message,
                                             "than the nesting limit of " +
                                                 std::to_string(m_limits.max_layers) + " layers");
             }
+            if (kind == PartKind::foreign_signed) {
+                // An OpenPGP (or other) signature around S/MIME: not ours to check; go on
+                // with the signed part, as mail clients do.
+                const auto inner = scratch->file("foreign-signed");
+                if (auto written = current->write_part(0, inner); !written) {
+                    return std::unexpected(written.error());
+                }
+                entity = inner;
+                just_decrypted = false;
+                continue;
+            }
             if (kind == PartKind::enveloped) {
                 auto next = open_envelope(*current, -1);
                 if (!next) {
@@ -279,8 +289,15 @@ Result<DecryptReport> SmimeEngine::decrypt(const std::filesystem::path& message,
         }
         entity = *opened;
         just_decrypted = true;
+    } else if (layout == mime::Layout::whole && !document->is_mbox()) {
+        // A signed message: OpenSSL reads it as it is, so the signed bytes stay exact.
+        entity = message;
     } else if (layout == mime::Layout::whole) {
-        entity = message;  // a signed message: the signature code reads its Content-Type
+        // The same after an mbox "From " line, which OpenSSL's MIME reader does not expect.
+        entity = scratch->file("signed");
+        if (auto written = document->write_part(-1, entity); !written) {
+            return std::unexpected(written.error());
+        }
     } else {
         entity = scratch->file("part");
         if (auto written = document->write_part(index, entity); !written) {

@@ -4,6 +4,7 @@
 
 #include "core/base64.h"
 #include "core/iso_time.h"
+#include "core/text.h"
 #include "store/guarded.h"
 
 namespace casecrypt::store {
@@ -21,23 +22,9 @@ OutboxState state_from(const std::string& text) {
     return OutboxState::queued;
 }
 
-std::string join(const std::vector<std::string>& parts) {
-    std::string out;
-    for (const auto& p : parts) out += (out.empty() ? "" : ",") + p;
-    return out;
-}
+std::string join(const std::vector<std::string>& parts) { return casecrypt::join(parts, ","); }
 
-std::vector<std::string> split(const std::string& text) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start <= text.size() && !text.empty()) {
-        const auto comma = text.find(',', start);
-        out.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-    }
-    return out;
-}
+std::vector<std::string> split(const std::string& text) { return split_list(text); }
 
 TimePoint time_of(const std::string& text) { return from_iso8601(text).value_or(TimePoint{}); }
 

@@ -130,6 +130,7 @@
 #include <thread>
 #include <vector>
 
+#include "corpus/corpus_manifest.h"
 #include "support/run_cli.h"
 
 namespace casecrypt::test {
@@ -146,86 +147,7 @@ constexpr int kExitRejected = 3;
 // sanitizer builds on a loaded machine.
 constexpr std::chrono::seconds kMaxSecondsPerFile{30};
 
-// ---------------------------------------------------------------------------------------------
-// The manifest
-
-struct Row {
-    std::string path;  // relative to the corpus folder
-    std::string source;
-    std::string commit;
-    std::string license;
-    std::string what;
-    std::string expected;
-    std::string openssl;
-};
-
-std::optional<fs::path> corpus_dir() {
-    const char* dir = std::getenv("CASECRYPT_CORPUS");
-    if (dir == nullptr || *dir == '\0' || !fs::is_directory(dir) ||
-        !fs::is_regular_file(fs::path(dir) / "MANIFEST-files.tsv")) {
-        return std::nullopt;
-    }
-    return fs::path(dir);
-}
-
-std::string corpus_dir_for_message() {
-    const char* dir = std::getenv("CASECRYPT_CORPUS");
-    return dir == nullptr || *dir == '\0' ? std::string("(CASECRYPT_CORPUS is unset)")
-                                          : std::string(dir);
-}
-
-#define SKIP_WITHOUT_CORPUS()                                                               \
-    do {                                                                                    \
-        if (!corpus_dir()) {                                                                \
-            GTEST_SKIP() << "corpus not found at " << corpus_dir_for_message()              \
-                         << "; set CASECRYPT_CORPUS to the interop corpus folder (the one " \
-                            "holding MANIFEST-files.tsv)";                                  \
-        }                                                                                   \
-    } while (false)
-
-std::vector<std::string> split_tabs(const std::string& line) {
-    std::vector<std::string> fields;
-    std::size_t start = 0;
-    for (;;) {
-        const auto tab = line.find('\t', start);
-        fields.push_back(line.substr(start, tab == std::string::npos ? tab : tab - start));
-        if (tab == std::string::npos) {
-            return fields;
-        }
-        start = tab + 1;
-    }
-}
-
-// Read once; the folder tests share it.
-const std::vector<Row>& manifest() {
-    static const std::vector<Row> rows = [] {
-        std::vector<Row> out;
-        const auto dir = corpus_dir();
-        if (!dir) {
-            return out;
-        }
-        std::ifstream in(*dir / "MANIFEST-files.tsv");
-        std::string line;
-        bool header = true;
-        while (std::getline(in, line)) {
-            if (!line.empty() && line.back() == '\r') {
-                line.pop_back();
-            }
-            if (header) {
-                header = false;
-                continue;
-            }
-            if (line.empty()) {
-                continue;
-            }
-            auto f = split_tabs(line);
-            f.resize(7);
-            out.push_back(Row{f[0], f[1], f[2], f[3], f[4], f[5], f[6]});
-        }
-        return out;
-    }();
-    return rows;
-}
+// The manifest (Row, manifest(), find_row(), SKIP_WITHOUT_CORPUS) is in corpus_manifest.h.
 
 // ---------------------------------------------------------------------------------------------
 // Classification
@@ -261,20 +183,6 @@ std::string_view to_string(Category c) {
             return "not-tried";
     }
     return "?";
-}
-
-bool contains(std::string_view haystack, std::string_view needle) {
-    return haystack.find(needle) != std::string_view::npos;
-}
-
-bool starts_with(std::string_view s, std::string_view prefix) {
-    return s.substr(0, prefix.size()) == prefix;
-}
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
 }
 
 // `what` values (prefixes) whose files hold certificates, CRLs, CSRs or keys; everything else
@@ -539,20 +447,6 @@ struct Attempt {
     double seconds = 0;
 };
 
-std::map<std::string, std::string> cli_environment() {
-    // Our options first so that the caller's own ASAN_OPTIONS/UBSAN_OPTIONS win; a master key
-    // file from the caller's environment must not be shared by all the fresh data dirs.
-    auto merged = [](const char* name, const std::string& ours) {
-        const char* theirs = std::getenv(name);
-        return theirs == nullptr || *theirs == '\0' ? ours : ours + ":" + theirs;
-    };
-    return {{"ASAN_OPTIONS", merged("ASAN_OPTIONS", "detect_leaks=1:exitcode=86")},
-            {"UBSAN_OPTIONS",
-             merged("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1:exitcode=87")},
-            {"CASECRYPT_MASTER_KEY_FILE", ""},
-            {"CASECRYPT_DATA_DIR", ""}};
-}
-
 std::string shell_quote(const std::string& s) {
     std::string out = "'";
     for (char c : s) {
@@ -582,11 +476,6 @@ std::optional<fs::path> gunzip(const fs::path& gz, const fs::path& dir, std::str
         return std::nullopt;
     }
     return out;
-}
-
-void write_file(const fs::path& path, const std::string& content) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << content;
 }
 
 Attempt attempt(const Row& row, Category category, const fs::path& corpus,
@@ -631,20 +520,13 @@ Attempt attempt(const Row& row, Category category, const fs::path& corpus,
     return a;
 }
 
-unsigned jobs() {
-    if (const char* j = std::getenv("CASECRYPT_CORPUS_JOBS"); j != nullptr && *j != '\0') {
-        return static_cast<unsigned>(std::clamp(std::atoi(j), 1, 64));
-    }
-    return std::clamp(std::thread::hardware_concurrency(), 2u, 8u);
-}
-
 // Runs the attempts on a few threads; the gtest assertions happen later on the test thread.
 std::vector<Attempt> attempt_all(const std::vector<std::pair<const Row*, Category>>& work,
                                  const fs::path& corpus) {
     std::vector<Attempt> results(work.size());
     std::atomic<std::size_t> next{0};
     std::vector<std::thread> threads;
-    const unsigned n = std::min<unsigned>(jobs(), static_cast<unsigned>(work.size()));
+    const unsigned n = std::min<unsigned>(corpus_jobs(), static_cast<unsigned>(work.size()));
     for (unsigned t = 0; t < n; ++t) {
         threads.emplace_back([&] {
             for (std::size_t i; (i = next.fetch_add(1)) < work.size();) {
@@ -811,11 +693,6 @@ class SummaryPrinter : public ::testing::Environment {
 
 [[maybe_unused]] ::testing::Environment* const g_summary =
     ::testing::AddGlobalTestEnvironment(new SummaryPrinter);
-
-bool verbose() {
-    const char* v = std::getenv("CASECRYPT_CORPUS_VERBOSE");
-    return v != nullptr && *v != '\0' && std::string_view(v) != "0";
-}
 
 // ---------------------------------------------------------------------------------------------
 // The checks of one attempt. Returns false (after EXPECT failures) when it missed its mark.
@@ -1015,7 +892,7 @@ void check_attempt(const Attempt& a, Tally& tally) {
         tally.failures += 1;
         note = "FAILED " + note;
     }
-    if (verbose() || !note.empty()) {
+    if (corpus_verbose() || !note.empty()) {
         char seconds[32];
         std::snprintf(seconds, sizeof seconds, "%.2fs", a.seconds);
         tally.notes.push_back(std::string(to_string(a.category)) + "  exit " +
@@ -1052,15 +929,6 @@ void check_folder(const std::string& folder) {
     print_tally(folder, tally, true);
     std::lock_guard lock(g_totals_mutex);
     g_totals.add(tally);
-}
-
-const Row* find_row(const std::string& path) {
-    for (const Row& row : manifest()) {
-        if (row.path == path) {
-            return &row;
-        }
-    }
-    return nullptr;
 }
 
 // ---------------------------------------------------------------------------------------------
