@@ -11,7 +11,9 @@
 #include "store/audit_log.h"
 #include "store/certificate_store.h"
 #include "store/database.h"
+#include "store/ldap_miss_store.h"
 #include "store/migrations.h"
+#include "store/outbox_store.h"
 #include "store/property_store.h"
 #include "support/run_cli.h"
 
@@ -177,6 +179,71 @@ TEST_P(StoreTest, AuditLogKeepsEntriesNewestFirst) {
     ASSERT_EQ(entries->size(), 2u);
     EXPECT_EQ((*entries)[0].action, "two");
     EXPECT_EQ((*entries)[1].detail, "first");
+}
+
+OutboxEntry copy_to(const std::string& recipient, TimePoint now) {
+    OutboxEntry e;
+    e.mail_id = "m1@example.test";
+    e.envelope_from = "support@example.test";
+    e.recipients = {recipient, "second@customer.test"};
+    e.subject = "Ticket (1)";
+    e.payload = std::string("From: a\r\n\r\nbinary \0 body", 24);
+    e.report = "{}";
+    e.next_attempt_at = now;
+    e.created_at = now;
+    e.expires_at = now + std::chrono::hours(48);
+    return e;
+}
+
+TEST_P(StoreTest, OutboxClaimsEachCopyOnceAndAgainOnlyAfterItsLeaseRanOut) {
+    OutboxStore outbox(*m_db);
+    const TimePoint now = *from_iso8601("2026-11-27T12:00:00Z");
+    auto ids = outbox.add({copy_to("a@customer.test", now), copy_to("b@customer.test", now)});
+    ASSERT_TRUE(ids) << ids.error().message();
+    ASSERT_EQ(ids->size(), 2u);
+
+    auto first = outbox.claim(now, std::chrono::seconds(60));
+    ASSERT_TRUE(first && *first) << (first ? "nothing due" : first.error().message());
+    EXPECT_EQ((*first)->id, (*ids)[0]);
+    EXPECT_EQ((*first)->state, OutboxState::sending);
+    EXPECT_EQ((*first)->attempts, 1);
+    EXPECT_EQ((*first)->payload, std::string("From: a\r\n\r\nbinary \0 body", 24));
+    EXPECT_EQ((*first)->recipients, (std::vector<std::string>{"a@customer.test", "second@customer.test"}));
+    auto second = outbox.claim(now, std::chrono::seconds(60));
+    ASSERT_TRUE(second && *second);
+    EXPECT_EQ((*second)->id, (*ids)[1]);
+    // Both are leased: nothing more is due, not even the first one.
+    auto none = outbox.claim(now + std::chrono::seconds(30), std::chrono::seconds(60));
+    ASSERT_TRUE(none);
+    EXPECT_FALSE(*none);
+    // The worker holding the first one died: after its lease, another takes it over.
+    auto again = outbox.claim(now + std::chrono::seconds(61), std::chrono::seconds(60));
+    ASSERT_TRUE(again && *again);
+    EXPECT_EQ((*again)->id, (*ids)[0]);
+    EXPECT_EQ((*again)->attempts, 2);
+    ASSERT_TRUE(outbox.mark_sent((*again)->id, now + std::chrono::seconds(62)));
+    ASSERT_TRUE(outbox.mark_retry((*second)->id, now + std::chrono::hours(1), "450 try later"));
+    auto later = outbox.claim(now + std::chrono::minutes(5), std::chrono::seconds(60));
+    ASSERT_TRUE(later);
+    EXPECT_FALSE(*later) << "the retry is not due yet and the sent copy never again";
+    auto listed = outbox.list();
+    ASSERT_TRUE(listed);
+    ASSERT_EQ(listed->size(), 2u);
+    EXPECT_EQ(listed->at(0).state, OutboxState::queued);
+    EXPECT_EQ(listed->at(0).last_error, "450 try later");
+    EXPECT_EQ(listed->at(1).state, OutboxState::sent);
+    EXPECT_FALSE(listed->at(1).payload.has_value()) << "listings carry no message bytes";
+}
+
+TEST_P(StoreTest, LdapMissesAreRememberedUntilTheirTime) {
+    LdapMissStore misses(*m_db);
+    const TimePoint now = *from_iso8601("2026-11-27T12:00:00Z");
+    EXPECT_FALSE(*misses.is_remembered("x@customer.test", now));
+    ASSERT_TRUE(misses.remember("x@customer.test", now + std::chrono::minutes(5)));
+    EXPECT_TRUE(*misses.is_remembered("x@customer.test", now + std::chrono::minutes(4)));
+    EXPECT_FALSE(*misses.is_remembered("x@customer.test", now + std::chrono::minutes(6)));
+    ASSERT_TRUE(misses.remember("x@customer.test", now + std::chrono::minutes(10)));  // upsert
+    EXPECT_TRUE(*misses.is_remembered("x@customer.test", now + std::chrono::minutes(6)));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
