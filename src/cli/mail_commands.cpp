@@ -73,11 +73,7 @@ Result<std::vector<crypto::Certificate>> recipient_certificates(const MailOption
             if (certificate.facts().is_ca) {
                 continue;
             }
-            auto problems = crypto::encryption_problems(certificate);
-            const auto validity = crypto::validity_at(certificate, now);
-            if (validity != crypto::Validity::valid) {
-                problems.push_back(crypto::validity_sentence(certificate, validity));
-            }
+            const auto problems = crypto::encryption_problems_at(certificate, now);
             if (!problems.empty()) {
                 return fail(Errc::rejected, path + ": certificate " + certificate.display_name() +
                                                 " cannot be encrypted to: it " + problems.front());

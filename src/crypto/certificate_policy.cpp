@@ -65,6 +65,15 @@ std::vector<std::string> encryption_problems(const Certificate& certificate) {
     return problems;
 }
 
+std::vector<std::string> encryption_problems_at(const Certificate& certificate, TimePoint now) {
+    auto problems = encryption_problems(certificate);
+    const Validity validity = validity_at(certificate, now);
+    if (validity != Validity::valid) {
+        problems.push_back(validity_sentence(certificate, validity));
+    }
+    return problems;
+}
+
 Validity validity_at(const Certificate& certificate, TimePoint now) {
     if (certificate.not_yet_valid_at(now)) {
         return Validity::not_yet_valid;

@@ -22,6 +22,10 @@ std::vector<std::string> encryption_problems(const Certificate& certificate);
 
 enum class Validity { valid, expired, not_yet_valid };
 
+// encryption_problems() plus, when the certificate is not valid at `now`, why (with its dates):
+// everything that keeps a certificate from encrypting mail now.
+std::vector<std::string> encryption_problems_at(const Certificate& certificate, TimePoint now);
+
 Validity validity_at(const Certificate& certificate, TimePoint now);
 
 // "valid", "expired", "not_yet_valid": the words of `cert list --json`.

@@ -290,20 +290,6 @@ Result<void> MimeDocument::write_decoded(int index, const std::filesystem::path&
     return finish(stream->get(), out, ok);
 }
 
-Result<void> MimeDocument::write_body_entity_canonical(const std::filesystem::path& out) const {
-    auto stream = open_out(out);
-    if (!stream) {
-        return std::unexpected(stream.error());
-    }
-    // RFC 8551 section 3.1.1: the entity is encrypted in canonical form (CRLF line ends).
-    auto filtered = with_filter(stream->get(), g_mime_filter_unix2dos_new(FALSE));
-    const bool ok = g_mime_object_write_to_stream(m_impl->body(), nullptr, filtered.get()) >= 0;
-    if (g_mime_stream_flush(filtered.get()) != 0) {
-        return fail(Errc::io, "cannot write " + out.string());
-    }
-    return finish(stream->get(), out, ok);
-}
-
 Result<void> MimeDocument::write_body_entity_canonical(int fd) const {
     // A pipe stream: a file stream's flush would fsync(), which a pipe refuses.
     GPtr<GMimeStream> stream(g_mime_stream_pipe_new(fd));

@@ -64,9 +64,8 @@ public:
 
     // Writes the transfer-decoded content of a part (index as in PartInfo) to `out`.
     Result<void> write_decoded(int index, const std::filesystem::path& out) const;
-    // Writes the body entity (Content-* headers and content) in canonical CRLF form.
-    Result<void> write_body_entity_canonical(const std::filesystem::path& out) const;
-    // The same into a file descriptor the caller owns and closes (e.g. a pipe's write end).
+    // Writes the body entity (Content-* headers and content) in canonical CRLF form into a
+    // file descriptor the caller owns and closes (e.g. a pipe's write end).
     Result<void> write_body_entity_canonical(int fd) const;
     // Writes the body entity with only its Content-* header fields (the others are protected
     // header fields of RFC 9788, which go to the message header), LF line ends.

@@ -41,19 +41,11 @@ std::string describe(const Certificate& c) { return "certificate " + c.display_n
 
 // Why a recipient's certificate cannot be imported, or nothing. Dates count for clients.
 std::vector<std::string> client_problems(const Certificate& c, TimePoint now) {
-    std::vector<std::string> problems;
     if (c.facts().is_ca) {
-        problems.push_back(
-            "is a CA certificate (it issues certificates); import the recipient's own "
-            "certificate instead");
-        return problems;
+        return {"is a CA certificate (it issues certificates); import the recipient's own "
+                "certificate instead"};
     }
-    problems = crypto::encryption_problems(c);
-    const auto validity = crypto::validity_at(c, now);
-    if (validity != crypto::Validity::valid) {
-        problems.push_back(crypto::validity_sentence(c, validity));
-    }
-    return problems;
+    return crypto::encryption_problems_at(c, now);
 }
 
 }  // namespace

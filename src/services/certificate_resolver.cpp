@@ -27,8 +27,7 @@ Result<std::optional<Resolution>> CertificateResolver::best(store::CertificateKi
     std::optional<Resolution> chosen;
     for (const auto& record : *records) {
         auto certificate = crypto::Certificate::from_der(record.der);
-        if (!certificate || crypto::validity_at(*certificate, now) != crypto::Validity::valid ||
-            !crypto::encryption_problems(*certificate).empty() ||
+        if (!certificate || !crypto::encryption_problems_at(*certificate, now).empty() ||
             std::find(certificate->addresses().begin(), certificate->addresses().end(), address) ==
                 certificate->addresses().end()) {
             continue;

@@ -22,9 +22,6 @@ OutboxState state_from(const std::string& text) {
     return OutboxState::queued;
 }
 
-std::string join(const std::vector<std::string>& parts) { return casecrypt::join(parts, ","); }
-
-std::vector<std::string> split(const std::string& text) { return split_list(text); }
 
 TimePoint time_of(const std::string& text) { return from_iso8601(text).value_or(TimePoint{}); }
 
@@ -55,7 +52,7 @@ struct Row {
     OutboxEntry entry() const {
         OutboxEntry out = e;
         out.state = state_from(state);
-        out.recipients = split(recipients);
+        out.recipients = split_list(recipients);
         out.encrypted = encrypted != 0;
         out.next_attempt_at = time_of(next);
         if (lease_i == soci::i_ok) out.lease_until = time_of(lease);
@@ -87,7 +84,7 @@ Result<std::vector<long long>> OutboxStore::add(const std::vector<OutboxEntry>& 
         std::vector<long long> ids;
         for (const OutboxEntry& c : copies) {
             const std::string state = to_string(c.state);
-            const std::string recipients = join(c.recipients);
+            const std::string recipients = join(c.recipients, ",");
             const int encrypted = c.encrypted ? 1 : 0;
             std::string payload = c.payload ? base64_encode(*c.payload) : "";
             std::string plain = c.plain ? base64_encode(*c.plain) : "";
