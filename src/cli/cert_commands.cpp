@@ -78,16 +78,12 @@ void add_cert_commands(CLI::App& app, Action& action) {
         "--password-stdin", o->password_stdin, "read the PKCS #12 password from standard input");
     password_file->excludes(password_stdin);
     import_server->callback([o, &action] {
-        action = [o](CliContext& ctx) {
+        action = [o](CliContext& ctx, services::Installation& installation) {
             auto password = read_password(*o);
             if (!password) {
                 return ctx.report(password.error());
             }
-            auto installation = ctx.installation();
-            if (!installation) {
-                return ctx.report(installation.error());
-            }
-            return print_report(ctx, (*installation)->certificates().import_server(
+            return print_report(ctx, installation.certificates().import_server(
                                          o->file, *password, ctx.actor()));
         };
     });
@@ -96,13 +92,9 @@ void add_cert_commands(CLI::App& app, Action& action) {
         "import-client", "Import recipients' public certificates (.cer .crt .der .pem, PEM or DER)");
     import_client->add_option("FILE", o->file, "the certificate file")->required();
     import_client->callback([o, &action] {
-        action = [o](CliContext& ctx) {
-            auto installation = ctx.installation();
-            if (!installation) {
-                return ctx.report(installation.error());
-            }
+        action = [o](CliContext& ctx, services::Installation& installation) {
             return print_report(
-                ctx, (*installation)->certificates().import_client(o->file, ctx.actor()));
+                ctx, installation.certificates().import_client(o->file, ctx.actor()));
         };
     });
 
@@ -110,12 +102,8 @@ void add_cert_commands(CLI::App& app, Action& action) {
         "import-ca", "Trust a CA certificate for S/MIME signatures (besides the system bundle)");
     import_ca->add_option("FILE", o->file, "the CA certificate file (PEM or DER)")->required();
     import_ca->callback([o, &action] {
-        action = [o](CliContext& ctx) {
-            auto installation = ctx.installation();
-            if (!installation) {
-                return ctx.report(installation.error());
-            }
-            auto report = (*installation)->certificates().import_ca(o->file, ctx.actor());
+        action = [o](CliContext& ctx, services::Installation& installation) {
+            auto report = installation.certificates().import_ca(o->file, ctx.actor());
             if (!report) {
                 return ctx.report(report.error());
             }
@@ -138,17 +126,13 @@ void add_cert_commands(CLI::App& app, Action& action) {
         ->check(CLI::IsMember({"server", "client"}));
     list->add_flag("--json", o->json, "print a JSON array");
     list->callback([o, &action] {
-        action = [o](CliContext& ctx) {
-            auto installation = ctx.installation();
-            if (!installation) {
-                return ctx.report(installation.error());
-            }
+        action = [o](CliContext& ctx, services::Installation& installation) {
             std::optional<store::CertificateKind> kind;
             if (!o->kind.empty()) {
                 kind = o->kind == "server" ? store::CertificateKind::server
                                            : store::CertificateKind::client;
             }
-            auto records = (*installation)->certificates().list(kind);
+            auto records = installation.certificates().list(kind);
             if (!records) {
                 return ctx.report(records.error());
             }
@@ -170,12 +154,8 @@ void add_cert_commands(CLI::App& app, Action& action) {
     show->add_option("ID", o->id, "the id from `cert list`")->required();
     show->add_flag("--json", o->json, "print a JSON object");
     show->callback([o, &action] {
-        action = [o](CliContext& ctx) {
-            auto installation = ctx.installation();
-            if (!installation) {
-                return ctx.report(installation.error());
-            }
-            auto& admin = (*installation)->certificates();
+        action = [o](CliContext& ctx, services::Installation& installation) {
+            auto& admin = installation.certificates();
             auto record = admin.show(o->id);
             if (!record) {
                 return ctx.report(record.error());
@@ -205,12 +185,8 @@ void add_cert_commands(CLI::App& app, Action& action) {
     auto* remove = cert->add_subcommand("remove", "Remove a certificate (and its private key)");
     remove->add_option("ID", o->id, "the id from `cert list`")->required();
     remove->callback([o, &action] {
-        action = [o](CliContext& ctx) {
-            auto installation = ctx.installation();
-            if (!installation) {
-                return ctx.report(installation.error());
-            }
-            auto removed = (*installation)->certificates().remove(o->id, ctx.actor());
+        action = [o](CliContext& ctx, services::Installation& installation) {
+            auto removed = installation.certificates().remove(o->id, ctx.actor());
             if (!removed) {
                 return ctx.report(removed.error());
             }

@@ -41,7 +41,8 @@ private:
     std::unique_ptr<services::Installation> m_installation;
 };
 
-// A subcommand's work, run after parsing succeeded.
-using Action = std::function<int(CliContext&)>;
+// A subcommand's work, run after parsing succeeded, with the installation opened (main()
+// reports when it cannot be).
+using Action = std::function<int(CliContext&, services::Installation&)>;
 
 }  // namespace casecrypt::cli

@@ -142,10 +142,8 @@ std::string summary(const services::DecryptReport& r) {
     return line;
 }
 
-int run_encrypt(CliContext& ctx, const MailOptions& o) {
-    auto installation = ctx.installation();
-    if (!installation) return ctx.report(installation.error());
-    auto& properties = (*installation)->properties();
+int run_encrypt(CliContext& ctx, services::Installation& installation, const MailOptions& o) {
+    auto& properties = installation.properties();
     const auto cipher_name = !o.cipher.empty() ? Result<std::string>(o.cipher)
                                                : properties.get_value(services::kCoreModule,
                                                                       services::kMailEncryptionCipher);
@@ -161,12 +159,12 @@ int run_encrypt(CliContext& ctx, const MailOptions& o) {
     if (!transport) return ctx.report(transport.error());
     auto recipients = recipient_certificates(o, ctx.clock().now());
     if (!recipients) return ctx.report(recipients.error());
-    auto scratch = ScratchDir::create((*installation)->work_dir());
+    auto scratch = ScratchDir::create(installation.work_dir());
     if (!scratch) return ctx.report(scratch.error());
     auto in = input_file(o, *scratch);
     if (!in) return ctx.report(in.error());
     const std::filesystem::path out = o.out.empty() ? scratch->file("out") : std::filesystem::path(o.out);
-    services::SmimeEngine engine((*installation)->work_dir());
+    services::SmimeEngine engine(installation.work_dir());
     if (auto done = engine.encrypt(*in, *recipients, {*cipher, *transport}, out); !done) {
         std::error_code ec;
         if (!o.out.empty()) std::filesystem::remove(out, ec);
@@ -176,10 +174,8 @@ int run_encrypt(CliContext& ctx, const MailOptions& o) {
     return kExitOk;
 }
 
-int run_decrypt(CliContext& ctx, const MailOptions& o) {
-    auto installation = ctx.installation();
-    if (!installation) return ctx.report(installation.error());
-    auto& admin = (*installation)->certificates();
+int run_decrypt(CliContext& ctx, services::Installation& installation, const MailOptions& o) {
+    auto& admin = installation.certificates();
     std::vector<crypto::DecryptionIdentity> identities;
     if (!o.p12.empty()) {
         auto password = read_password(o);
@@ -197,12 +193,12 @@ int run_decrypt(CliContext& ctx, const MailOptions& o) {
     }
     auto anchors = admin.trust_anchors();
     if (!anchors) return ctx.report(anchors.error());
-    auto scratch = ScratchDir::create((*installation)->work_dir());
+    auto scratch = ScratchDir::create(installation.work_dir());
     if (!scratch) return ctx.report(scratch.error());
     auto in = input_file(o, *scratch);
     if (!in) return ctx.report(in.error());
     const std::filesystem::path out = o.out.empty() ? scratch->file("out") : std::filesystem::path(o.out);
-    services::SmimeEngine engine((*installation)->work_dir(),
+    services::SmimeEngine engine(installation.work_dir(),
                                  {.max_message_bytes = o.max_size, .max_layers = 4});
     auto report = engine.decrypt(*in, identities, *anchors, out);
     if (!report) {
@@ -234,7 +230,7 @@ void add_mail_commands(CLI::App& app, Action& action) {
         ->check(CLI::IsMember({"rsa-pkcs1", "rsa-oaep"}));
     encrypt->add_option("--in", o->in, "the message (default: standard input)");
     encrypt->add_option("--out", o->out, "where to write (default: standard output)");
-    encrypt->callback([o, &action] { action = [o](CliContext& ctx) { return run_encrypt(ctx, *o); }; });
+    encrypt->callback([o, &action] { action = [o](CliContext& ctx, services::Installation& installation) { return run_encrypt(ctx, installation, *o); }; });
 
     auto* decrypt = mail->add_subcommand("decrypt", "Decrypt an S/MIME message, check its signature");
     decrypt->add_option("--p12", o->p12, "decrypt with this PKCS #12 instead of the store");
@@ -249,12 +245,12 @@ void add_mail_commands(CLI::App& app, Action& action) {
     decrypt->add_option("--max-size", o->max_size, "refuse messages larger than this many bytes")
         ->capture_default_str();
     decrypt->callback([o, &action] {
-        action = [o](CliContext& ctx) {
+        action = [o](CliContext& ctx, services::Installation& installation) {
             if (o->password_stdin && o->in.empty()) {
                 return ctx.report(Error(Errc::usage, "--password-stdin needs --in: standard input "
                                                      "cannot carry both"));
             }
-            return run_decrypt(ctx, *o);
+            return run_decrypt(ctx, installation, *o);
         };
     });
 }

@@ -47,5 +47,9 @@ int main(int argc, char** argv) {
         std::cerr << "error: no command given\n" << app.help();
         return kExitUsage;
     }
-    return action(ctx);
+    auto installation = ctx.installation();
+    if (!installation) {
+        return ctx.report(installation.error());
+    }
+    return action(ctx, **installation);
 }

@@ -59,9 +59,7 @@ void print_send(const services::SendResult& r, const std::vector<services::Deliv
     for (const auto& o : delivered) std::cout << "  " << state_line(o) << "\n";
 }
 
-int run_send(CliContext& ctx, const SendOptions& o) {
-    auto installation = ctx.installation();
-    if (!installation) return ctx.report(installation.error());
+int run_send(CliContext& ctx, services::Installation& installation, const SendOptions& o) {
     services::SendRequest request;
     request.from = o.from;
     request.to = split_commas(o.to);
@@ -83,10 +81,10 @@ int run_send(CliContext& ctx, const SendOptions& o) {
     for (const auto& a : o.attach) request.attachments.emplace_back(a);
     if (o.encrypt) request.encrypt = true;
     if (o.no_encrypt) request.encrypt = false;
-    auto result = (*installation)->outgoing().send(request);
+    auto result = installation.outgoing().send(request);
     if (!result) return ctx.report(result.error());
     // Committed: now one delivery attempt; what fails stays in the outbox for later rounds.
-    auto delivered = (*installation)->delivery().deliver(result->outbox_ids);
+    auto delivered = installation.delivery().deliver(result->outbox_ids);
     if (!delivered) {
         ctx.warn("the mail is in the outbox, but delivery could not start: " + delivered.error().message());
     }
@@ -115,11 +113,11 @@ void add_outbox_commands(CLI::App& app, Action& action) {
     encrypt->excludes(no_encrypt);
     send->add_flag("--json", o->json, "print the report as JSON");
     send->callback([o, &action, body, body_file] {
-        action = [o, body, body_file](CliContext& ctx) {
+        action = [o, body, body_file](CliContext& ctx, services::Installation& installation) {
             if (body->count() == 0 && body_file->count() == 0) {
                 return ctx.report(Error(Errc::usage, "give the text with --body or --body-file"));
             }
-            return run_send(ctx, *o);
+            return run_send(ctx, installation, *o);
         };
     });
 
@@ -128,10 +126,8 @@ void add_outbox_commands(CLI::App& app, Action& action) {
     auto* list = outbox->add_subcommand("list", "Show every copy with its state");
     list->add_flag("--json", o->json, "print a JSON array");
     list->callback([o, &action] {
-        action = [o](CliContext& ctx) {
-            auto installation = ctx.installation();
-            if (!installation) return ctx.report(installation.error());
-            auto entries = (*installation)->outbox().list();
+        action = [o](CliContext& ctx, services::Installation& installation) {
+            auto entries = installation.outbox().list();
             if (!entries) return ctx.report(entries.error());
             if (o->json) {
                 auto array = nlohmann::json::array();
@@ -169,12 +165,10 @@ void add_outbox_commands(CLI::App& app, Action& action) {
     auto* retry = outbox->add_subcommand("retry", "Try a rejected or failed copy again");
     retry->add_option("ID", o->id)->required();
     retry->callback([o, &action] {
-        action = [o](CliContext& ctx) {
-            auto installation = ctx.installation();
-            if (!installation) return ctx.report(installation.error());
-            auto result = (*installation)->outgoing().retry(o->id);
+        action = [o](CliContext& ctx, services::Installation& installation) {
+            auto result = installation.outgoing().retry(o->id);
             if (!result) return ctx.report(result.error());
-            auto delivered = (*installation)->delivery().deliver({o->id});
+            auto delivered = installation.delivery().deliver({o->id});
             if (!delivered) return ctx.report(delivered.error());
             print_send(*result, *delivered, false);
             return kExitOk;
@@ -182,10 +176,8 @@ void add_outbox_commands(CLI::App& app, Action& action) {
     });
     auto* deliver = outbox->add_subcommand("deliver", "Deliver every copy that is due");
     deliver->callback([&action] {
-        action = [](CliContext& ctx) {
-            auto installation = ctx.installation();
-            if (!installation) return ctx.report(installation.error());
-            auto delivered = (*installation)->delivery().deliver_due();
+        action = [](CliContext& ctx, services::Installation& installation) {
+            auto delivered = installation.delivery().deliver_due();
             if (!delivered) return ctx.report(delivered.error());
             for (const auto& d : *delivered) std::cout << state_line(d) << "\n";
             std::cout << delivered->size() << " attempted\n";
@@ -198,10 +190,8 @@ void add_outbox_commands(CLI::App& app, Action& action) {
     resolve->add_option("ADDRESS", o->address)->required();
     resolve->add_flag("--json", o->json, "print a JSON object");
     resolve->callback([o, &action] {
-        action = [o](CliContext& ctx) {
-            auto installation = ctx.installation();
-            if (!installation) return ctx.report(installation.error());
-            auto resolved = (*installation)->resolver().resolve(o->address);
+        action = [o](CliContext& ctx, services::Installation& installation) {
+            auto resolved = installation.resolver().resolve(o->address);
             if (!resolved) return ctx.report(resolved.error());
             if (!*resolved) {
                 return ctx.report(Error(Errc::rejected, "no certificate for " + o->address +

@@ -25,12 +25,8 @@ void add_property_commands(CLI::App& app, Action& action) {
     auto* list = property->add_subcommand("list", "List every property with its value");
     list->add_flag("--json", o->json, "print a JSON array");
     list->callback([o, &action] {
-        action = [o](CliContext& ctx) {
-            auto installation = ctx.installation();
-            if (!installation) {
-                return ctx.report(installation.error());
-            }
-            auto records = (*installation)->properties().list();
+        action = [o](CliContext& ctx, services::Installation& installation) {
+            auto records = installation.properties().list();
             if (!records) {
                 return ctx.report(records.error());
             }
@@ -61,12 +57,8 @@ void add_property_commands(CLI::App& app, Action& action) {
     get->add_option("MODULE", o->module)->required();
     get->add_option("NAME", o->name)->required();
     get->callback([o, &action] {
-        action = [o](CliContext& ctx) {
-            auto installation = ctx.installation();
-            if (!installation) {
-                return ctx.report(installation.error());
-            }
-            auto record = (*installation)->properties().get(o->module, o->name);
+        action = [o](CliContext& ctx, services::Installation& installation) {
+            auto record = installation.properties().get(o->module, o->name);
             if (!record) {
                 return ctx.report(record.error());
             }
@@ -80,12 +72,8 @@ void add_property_commands(CLI::App& app, Action& action) {
     set->add_option("NAME", o->name)->required();
     set->add_option("VALUE", o->value)->required();
     set->callback([o, &action] {
-        action = [o](CliContext& ctx) {
-            auto installation = ctx.installation();
-            if (!installation) {
-                return ctx.report(installation.error());
-            }
-            auto& properties = (*installation)->properties();
+        action = [o](CliContext& ctx, services::Installation& installation) {
+            auto& properties = installation.properties();
             if (auto done = properties.set(o->module, o->name, o->value, ctx.actor()); !done) {
                 return ctx.report(done.error());
             }
