@@ -47,7 +47,7 @@ Result<long long> CertificateStore::insert(const CertificateRecord& record,
                                            const std::optional<std::string>& sealed_private_key) {
     return guarded("storing a certificate", [&]() -> Result<long long> {
         soci::session& sql = m_database.session();
-        soci::transaction transaction(sql);
+        Transaction transaction(m_database);
         const std::string kind = to_string(record.kind);
         const std::string source = to_string(record.source);
         const std::string not_before = to_iso8601(record.not_before);
@@ -206,7 +206,7 @@ Result<std::optional<std::string>> CertificateStore::sealed_private_key(long lon
 Result<bool> CertificateStore::remove(long long id) {
     return guarded("removing a certificate", [&]() -> Result<bool> {
         soci::session& sql = m_database.session();
-        soci::transaction transaction(sql);
+        Transaction transaction(m_database);
         // Children first: SQLite only cascades with foreign_keys on, so do not rely on it.
         sql << "DELETE FROM certificate_addresses WHERE certificate_id = :id", soci::use(id);
         sql << "DELETE FROM certificate_chain WHERE certificate_id = :id", soci::use(id);

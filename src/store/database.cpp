@@ -1,6 +1,8 @@
 #include "store/database.h"
 
 #include <libpq-fe.h>
+
+#include <stdexcept>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -98,6 +100,33 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& url) {
         return std::unexpected(migrated.error());
     }
     return database;
+}
+
+void Database::begin() {
+    if (m_depth++ == 0) {
+        m_rollback_only = false;
+        m_session->begin();
+    }
+}
+
+void Database::commit() {
+    if (m_depth == 0) return;
+    if (--m_depth == 0) {
+        if (m_rollback_only) {
+            m_session->rollback();
+            throw std::runtime_error("an inner part of the transaction failed; it was rolled back");
+        }
+        m_session->commit();
+    }
+}
+
+void Database::rollback() {
+    if (m_depth == 0) return;
+    if (--m_depth == 0) {
+        m_session->rollback();
+    } else {
+        m_rollback_only = true;
+    }
 }
 
 int Database::schema_version() const {

@@ -93,6 +93,89 @@ const std::vector<Migration>& migrations() {
                  address TEXT PRIMARY KEY,
                  until_at TEXT NOT NULL))",
          }},
+        {4,
+         "mail accounts, incoming mail and email backups, tickets",
+         {
+             // `sealed_password` is base64 of the KeyVault's seal, bound to the account name.
+             R"(CREATE TABLE mail_accounts (
+                 id {ID},
+                 name TEXT NOT NULL UNIQUE,
+                 url TEXT NOT NULL,
+                 username TEXT NOT NULL,
+                 sealed_password TEXT,
+                 created_at TEXT NOT NULL,
+                 created_by TEXT NOT NULL,
+                 last_fetch_at TEXT,
+                 last_error TEXT))",
+             // Facts about the installation itself (e.g. that the `local` account was made
+             // once, so removing it sticks).
+             R"(CREATE TABLE installation_facts (
+                 name TEXT PRIMARY KEY,
+                 value TEXT NOT NULL))",
+             // Every fetched mail, raw, stored before anything else happens to it; unique per
+             // source message, which is what makes "fetched once" hold. state: new (to be
+             // processed), filed (in a ticket), backup (an email backup: see error), deleted (a
+             // backup the admin deleted: the key stays so the mail is not fetched again).
+             R"(CREATE TABLE incoming (
+                 id {ID},
+                 account TEXT NOT NULL,
+                 source_key TEXT NOT NULL,
+                 state TEXT NOT NULL CHECK (state IN ('new', 'filed', 'backup', 'deleted')),
+                 raw_base64 TEXT,
+                 size BIGINT NOT NULL,
+                 subject TEXT NOT NULL,
+                 from_address TEXT NOT NULL,
+                 message_id TEXT NOT NULL,
+                 received_at TEXT NOT NULL,
+                 attempts INTEGER NOT NULL,
+                 error TEXT,
+                 error_at TEXT,
+                 done_on_server INTEGER NOT NULL,
+                 UNIQUE (account, source_key)))",
+             "CREATE INDEX incoming_by_state ON incoming (state, id)",
+             R"(CREATE TABLE tickets (
+                 id {ID},
+                 subject TEXT NOT NULL,
+                 status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+                 customer TEXT NOT NULL,
+                 linked_ticket BIGINT REFERENCES tickets (id),
+                 created_at TEXT NOT NULL,
+                 updated_at TEXT NOT NULL))",
+             // One row per mail in a ticket's history. `incoming_id` is unique: one fetched mail
+             // is one ticket message, whatever crashes and retries happen. Addresses are JSON
+             // arrays; encryption, signature and report JSON objects (or NULL).
+             R"(CREATE TABLE ticket_messages (
+                 id {ID},
+                 ticket_id BIGINT NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+                 direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+                 incoming_id BIGINT UNIQUE REFERENCES incoming (id),
+                 message_id TEXT NOT NULL,
+                 from_address TEXT NOT NULL,
+                 to_addresses TEXT NOT NULL,
+                 cc_addresses TEXT NOT NULL,
+                 subject TEXT NOT NULL,
+                 sent_at TEXT NOT NULL,
+                 body_text TEXT,
+                 body_html TEXT,
+                 encrypted INTEGER NOT NULL,
+                 encryption TEXT,
+                 signature TEXT,
+                 report TEXT,
+                 created_at TEXT NOT NULL))",
+             "CREATE INDEX ticket_messages_by_ticket ON ticket_messages (ticket_id, id)",
+             "CREATE INDEX ticket_messages_by_message_id ON ticket_messages (message_id)",
+             R"(CREATE TABLE ticket_attachments (
+                 id {ID},
+                 message_id BIGINT NOT NULL REFERENCES ticket_messages (id) ON DELETE CASCADE,
+                 position INTEGER NOT NULL,
+                 name TEXT NOT NULL,
+                 content_type TEXT NOT NULL,
+                 size BIGINT NOT NULL,
+                 content_id TEXT NOT NULL,
+                 is_inline INTEGER NOT NULL,
+                 content_base64 TEXT NOT NULL))",
+             "CREATE INDEX ticket_attachments_by_message ON ticket_attachments (message_id)",
+         }},
     };
     return all;
 }

@@ -80,7 +80,7 @@ std::string to_string(OutboxState state) {
 Result<std::vector<long long>> OutboxStore::add(const std::vector<OutboxEntry>& copies) {
     return guarded("adding to the outbox", [&]() -> Result<std::vector<long long>> {
         soci::session& sql = m_database.session();
-        soci::transaction transaction(sql);
+        Transaction transaction(m_database);
         std::vector<long long> ids;
         for (const OutboxEntry& c : copies) {
             const std::string state = to_string(c.state);
@@ -161,7 +161,7 @@ Result<std::optional<OutboxEntry>> OutboxStore::claim(TimePoint now, std::chrono
         const std::string lock =
             m_database.backend() == Backend::postgresql ? " FOR UPDATE SKIP LOCKED" : "";
         long long id = 0;
-        soci::transaction transaction(sql);
+        Transaction transaction(m_database);
         sql << "UPDATE outbox SET state = 'sending', lease_until = :until, attempts = attempts + 1 "
                "WHERE id = (SELECT id FROM outbox WHERE (state = 'queued' AND next_attempt_at <= :now) "
                "OR (state = 'sending' AND lease_until < :now2) ORDER BY id LIMIT 1" + lock +

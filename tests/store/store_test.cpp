@@ -8,13 +8,17 @@
 #include <fstream>
 
 #include "core/iso_time.h"
+#include "store/account_store.h"
 #include "store/audit_log.h"
+#include "store/guarded.h"
+#include "store/incoming_store.h"
 #include "store/certificate_store.h"
 #include "store/database.h"
 #include "store/ldap_miss_store.h"
 #include "store/migrations.h"
 #include "store/outbox_store.h"
 #include "store/property_store.h"
+#include "store/ticket_store.h"
 #include "support/run_cli.h"
 
 namespace casecrypt::store {
@@ -244,6 +248,195 @@ TEST_P(StoreTest, LdapMissesAreRememberedUntilTheirTime) {
     EXPECT_FALSE(*misses.is_remembered("x@customer.test", now + std::chrono::minutes(6)));
     ASSERT_TRUE(misses.remember("x@customer.test", now + std::chrono::minutes(10)));  // upsert
     EXPECT_TRUE(*misses.is_remembered("x@customer.test", now + std::chrono::minutes(6)));
+}
+
+
+IncomingRecord fetched_mail(const std::string& key, const std::string& raw) {
+    IncomingRecord r;
+    r.account = "support";
+    r.source_key = key;
+    r.raw = raw;
+    r.size = static_cast<long long>(raw.size());
+    r.subject = "Hello " + key;
+    r.from_address = "alice@customer.test";
+    r.message_id = key + "@customer.test";
+    r.received_at = *from_iso8601("2026-11-28T08:00:00Z");
+    return r;
+}
+
+TEST_P(StoreTest, IncomingMailIsStoredOncePerSourceKeyWithItsExactBytes) {
+    IncomingStore incoming(*m_db);
+    const std::string raw("From: a\r\n\r\nbinary \0 body\xff", 25);
+    auto first = incoming.add(fetched_mail("7:1", raw));
+    ASSERT_TRUE(first && *first) << (first ? "not inserted" : first.error().message());
+    auto again = incoming.add(fetched_mail("7:1", "other bytes"));
+    ASSERT_TRUE(again) << again.error().message();
+    EXPECT_FALSE(*again) << "the same (account, key) is stored once";
+    auto other_account = fetched_mail("7:1", raw);
+    other_account.account = "sales";
+    auto third = incoming.add(other_account);
+    ASSERT_TRUE(third && *third) << "the key is unique per account only";
+    auto keys = incoming.keys("support");
+    ASSERT_TRUE(keys);
+    EXPECT_EQ(*keys, (std::map<std::string, bool>{{"7:1", false}}));
+    ASSERT_TRUE(incoming.mark_done_on_server("support", "7:1"));
+    EXPECT_EQ(*incoming.keys("support"), (std::map<std::string, bool>{{"7:1", true}}));
+    auto got = incoming.get(**first);
+    ASSERT_TRUE(got && *got);
+    EXPECT_EQ((*got)->raw, raw);
+    EXPECT_EQ((*got)->state, IncomingState::fresh);
+}
+
+TEST_P(StoreTest, AClaimRolledBackLeavesTheMailNewAndACommittedOneIsFiledOnce) {
+    IncomingStore incoming(*m_db);
+    TicketStore tickets(*m_db);
+    auto id = incoming.add(fetched_mail("1:1", "From: a\n\nhi\n"));
+    ASSERT_TRUE(id && *id);
+    // A process that fails (or dies) halfway: nothing of its work stays.
+    auto failed = in_transaction(*m_db, "test", [&]() -> Result<void> {
+        auto claimed = incoming.claim_next();
+        EXPECT_TRUE(claimed && *claimed);
+        auto ticket = tickets.create("Hello", "alice@customer.test", std::nullopt, TimePoint{});
+        EXPECT_TRUE(ticket);
+        return fail(Errc::io, "disk full");
+    });
+    ASSERT_FALSE(failed);
+    EXPECT_TRUE(tickets.list()->empty()) << "the ticket went with the rollback";
+    auto after = incoming.get(**id);
+    EXPECT_EQ((*after)->state, IncomingState::fresh);
+    EXPECT_EQ((*after)->attempts, 0);
+
+    auto filed = in_transaction(*m_db, "test", [&]() -> Result<long long> {
+        auto claimed = incoming.claim_next();
+        if (!claimed || !*claimed) return fail(Errc::internal, "nothing claimed");
+        auto ticket = tickets.create("Hello", "alice@customer.test", std::nullopt, TimePoint{});
+        if (!ticket) return ticket;
+        TicketMessageRecord m;
+        m.ticket = *ticket;
+        m.direction = "in";
+        m.incoming_id = (*claimed)->id;
+        m.message_id = "1:1@customer.test";
+        m.to_json = m.cc_json = "[]";
+        m.text = "hi";
+        AttachmentRecord a;
+        a.name = "a.bin";
+        a.content_type = "application/octet-stream";
+        a.content = std::string("\0\x01\xff", 3);
+        a.size = 3;
+        m.attachments.push_back(a);
+        auto added = tickets.add_message(m);
+        if (!added) return added;
+        if (auto marked = incoming.mark_filed((*claimed)->id); !marked) return std::unexpected(marked.error());
+        return *ticket;
+    });
+    ASSERT_TRUE(filed) << filed.error().message();
+    EXPECT_EQ((*incoming.get(**id))->state, IncomingState::filed);
+    auto none = in_transaction(*m_db, "test", [&]() { return incoming.claim_next(); });
+    ASSERT_TRUE(none);
+    EXPECT_FALSE(*none) << "a filed mail is never claimed again";
+    auto messages = tickets.messages(*filed);
+    ASSERT_TRUE(messages);
+    ASSERT_EQ(messages->size(), 1u);
+    ASSERT_EQ(messages->at(0).attachments.size(), 1u);
+    auto attachment = tickets.attachment(messages->at(0).attachments[0].id);
+    ASSERT_TRUE(attachment && *attachment);
+    EXPECT_EQ((*attachment)->content, std::string("\0\x01\xff", 3));
+    // One fetched mail is one ticket message: the database refuses a second.
+    TicketMessageRecord twice = messages->at(0);
+    twice.attachments.clear();
+    EXPECT_FALSE(tickets.add_message(twice));
+    EXPECT_EQ(tickets.messages(*filed)->size(), 1u);
+    EXPECT_EQ(*tickets.ticket_of_message_ids({"nope", "1:1@customer.test"}), *filed);
+    EXPECT_TRUE(*tickets.incoming_with_message_id("1:1@customer.test"));
+}
+
+TEST_P(StoreTest, BackupsAreRetriedOrDeletedAndADeletedOneKeepsItsKey) {
+    IncomingStore incoming(*m_db);
+    auto id = incoming.add(fetched_mail("2:5", "From: a\n\nx\n"));
+    ASSERT_TRUE(id && *id);
+    const TimePoint at = *from_iso8601("2026-11-28T09:00:00Z");
+    ASSERT_TRUE(in_transaction(*m_db, "test", [&]() -> Result<void> {
+        auto claimed = incoming.claim(**id);
+        if (!claimed || !*claimed) return fail(Errc::internal, "nothing claimed");
+        return incoming.mark_backup(**id, "cannot decrypt", at);
+    }));
+    auto backups = incoming.list(IncomingState::backup);
+    ASSERT_TRUE(backups);
+    ASSERT_EQ(backups->size(), 1u);
+    EXPECT_EQ(backups->at(0).error, "cannot decrypt");
+    EXPECT_EQ(backups->at(0).error_at, at);
+    EXPECT_EQ(backups->at(0).attempts, 1);
+    EXPECT_FALSE(backups->at(0).raw) << "listings carry no bytes";
+    EXPECT_TRUE(*incoming.requeue_backup(**id));
+    EXPECT_FALSE(*incoming.requeue_backup(**id)) << "it is no backup any more";
+    ASSERT_TRUE(in_transaction(*m_db, "test", [&]() -> Result<void> {
+        return incoming.mark_backup(**id, "still not", at);
+    }));
+    EXPECT_TRUE(*incoming.delete_backup(**id));
+    auto deleted = incoming.get(**id);
+    EXPECT_EQ((*deleted)->state, IncomingState::deleted);
+    EXPECT_FALSE((*deleted)->raw);
+    EXPECT_EQ(incoming.keys("support")->count("2:5"), 1u) << "so it is not fetched again";
+    EXPECT_EQ(*incoming.count(IncomingState::backup), 0);
+}
+
+TEST_P(StoreTest, MailAccountsAndInstallationFacts) {
+    AccountStore accounts(*m_db);
+    AccountRecord r;
+    r.name = "support";
+    r.url = "imap://127.0.0.1:143/INBOX";
+    r.user = "support@example.test";
+    r.sealed_password = "c2VhbGVk";
+    r.created_at = "2026-11-28T08:00:00Z";
+    r.created_by = "test";
+    ASSERT_TRUE(accounts.add(r));
+    auto dup = accounts.add(r);
+    ASSERT_FALSE(dup);
+    EXPECT_EQ(dup.error().code(), Errc::rejected);
+    auto listed = accounts.list();
+    ASSERT_EQ(listed->size(), 1u);
+    EXPECT_FALSE(listed->at(0).sealed_password) << "listings carry no password";
+    EXPECT_EQ((*accounts.get("support"))->sealed_password, "c2VhbGVk");
+    ASSERT_TRUE(accounts.record_fetch("support", *from_iso8601("2026-11-28T09:00:00Z"), "refused"));
+    EXPECT_EQ((*accounts.get("support"))->last_error, "refused");
+    EXPECT_TRUE(*accounts.remove("support"));
+    EXPECT_FALSE(*accounts.remove("support"));
+    EXPECT_TRUE(*accounts.set_fact_once("local", "1"));
+    EXPECT_FALSE(*accounts.set_fact_once("local", "2"));
+    EXPECT_EQ(*accounts.fact("local"), "1");
+}
+
+TEST_P(StoreTest, AnInnerFailureRollsBackTheWholeTransaction) {
+    TicketStore tickets(*m_db);
+    auto outer = in_transaction(*m_db, "outer", [&]() -> Result<void> {
+        EXPECT_TRUE(tickets.create("kept?", "a@b", std::nullopt, TimePoint{}));
+        TicketMessageRecord orphan;  // ticket 0 does not exist: the insert fails inside
+        orphan.ticket = 999999;
+        orphan.direction = "in";
+        orphan.to_json = orphan.cc_json = "[]";
+        auto added = tickets.add_message(orphan);
+        EXPECT_FALSE(added);
+        return {};  // the caller ignores the failure and wants to commit
+    });
+    EXPECT_FALSE(outer) << "a commit after an inner rollback must not pretend to succeed";
+    EXPECT_TRUE(tickets.list()->empty());
+}
+
+TEST_P(StoreTest, OnPostgresqlASecondNodeSkipsAMailBeingProcessed) {
+    if (GetParam() != Backend::postgresql) GTEST_SKIP() << "SQLite has one writer at a time";
+    IncomingStore incoming(*m_db);
+    ASSERT_TRUE(incoming.add(fetched_mail("3:1", "a")));
+    ASSERT_TRUE(incoming.add(fetched_mail("3:2", "b")));
+    auto other = Database::open(m_url);
+    ASSERT_TRUE(other);
+    IncomingStore second(**other);
+    Transaction first_tx(*m_db);
+    auto one = incoming.claim_next();
+    ASSERT_TRUE(one && *one);
+    auto two = in_transaction(**other, "second node", [&]() { return second.claim_next(); });
+    ASSERT_TRUE(two && *two) << (two ? "nothing" : two.error().message());
+    EXPECT_NE((*one)->id, (**two).id) << "the locked mail is skipped, not waited for";
+    first_tx.commit();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,

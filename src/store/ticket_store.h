@@ -1,0 +1,85 @@
+// TicketStore: tickets and their history of mails (in and out) with attachments.
+// Writes join the caller's transaction when there is one (store::Transaction), so filing an
+// incoming mail commits together with its claim. Not thread-safe (one database connection).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "store/database.h"
+
+namespace casecrypt::store {
+
+struct TicketRecord {
+    long long number = 0;
+    std::string subject;
+    std::string status;  // open, closed
+    std::string customer;
+    std::optional<long long> linked_ticket;  // the closed ticket this one follows up
+    TimePoint created_at{};
+    TimePoint updated_at{};
+};
+
+struct AttachmentRecord {
+    long long id = 0;
+    std::string name;
+    std::string content_type;
+    long long size = 0;
+    std::string content_id;
+    bool is_inline = false;
+    std::optional<std::string> content;  // only when asked for
+};
+
+struct TicketMessageRecord {
+    long long id = 0;
+    long long ticket = 0;
+    std::string direction;  // in, out
+    std::optional<long long> incoming_id;
+    std::string message_id;  // without <>, for threading replies
+    std::string from;
+    std::string to_json;  // JSON arrays of "Name <address>"
+    std::string cc_json;
+    std::string subject;
+    TimePoint date{};
+    std::optional<std::string> text;
+    std::optional<std::string> html;  // sanitised
+    bool encrypted = false;
+    std::optional<std::string> encryption_json;
+    std::optional<std::string> signature_json;
+    std::optional<std::string> report_json;
+    TimePoint created_at{};
+    std::vector<AttachmentRecord> attachments;
+};
+
+class TicketStore {
+public:
+    explicit TicketStore(Database& database) : m_database(database) {}
+
+    Result<long long> create(const std::string& subject, const std::string& customer,
+                             std::optional<long long> linked_ticket, TimePoint at);
+    Result<std::optional<TicketRecord>> get(long long number);
+    // Newest first.
+    Result<std::vector<TicketRecord>> list();
+    // False when there is no such ticket.
+    Result<bool> set_status(long long number, const std::string& status, TimePoint at);
+
+    // Adds a message with its attachments (content given) and touches the ticket.
+    Result<long long> add_message(const TicketMessageRecord& message);
+    // Messages of a ticket, oldest first, attachments without content.
+    Result<std::vector<TicketMessageRecord>> messages(long long number);
+    Result<std::optional<AttachmentRecord>> attachment(long long id);
+
+    // The ticket of the newest message whose Message-ID is one of these.
+    Result<std::optional<long long>> ticket_of_message_ids(const std::vector<std::string>& ids);
+    // An incoming message already filed with this Message-ID (the same mail fetched twice,
+    // e.g. delivered to two of our addresses).
+    Result<std::optional<long long>> incoming_with_message_id(const std::string& message_id);
+
+private:
+    Database& m_database;
+};
+
+}  // namespace casecrypt::store
