@@ -8,7 +8,7 @@ packages=(
   # build
   build-essential cmake ninja-build pkg-config git clang-format
   # libraries (see docs/ and ../DESIGN.md for why each)
-  libssl-dev openssl libgmime-3.0-dev libcurl4-openssl-dev libldap-dev
+  libssl-dev openssl libgmime-3.0-dev libxml2-dev libcurl4-openssl-dev libldap-dev
   libsoci-dev libboost-dev libsqlite3-dev libpq-dev  # SOCI 4.0 headers include Boost.Fusion
   libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev liblua5.4-dev
   # tests

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "core/text.h"
+#include "mime/charset.h"
 #include "mime/gobject_ptr.h"
 
 namespace casecrypt::mime {
@@ -348,10 +349,20 @@ std::optional<std::string> MimeDocument::text() const {
         GMimeStream* raw = content != nullptr ? g_mime_data_wrapper_get_stream(content) : nullptr;
         if (raw != nullptr && g_mime_stream_length(raw) > static_cast<gint64>(kMaxTextBytes)) return;
         const std::string type = content_type_text(object);
-        GCharPtr text(g_mime_text_part_get_text(GMIME_TEXT_PART(object)));
-        if (!text) return;
-        if (type == "text/plain" && !plain) plain = text.get();
-        if (type == "text/html" && !html) html = text.get();
+        if (type != "text/plain" && type != "text/html") return;
+        if ((type == "text/plain" && plain) || (type == "text/html" && html)) return;
+        // GMime's own g_mime_text_part_get_text drops bytes of unknown charsets and stops at
+        // a NUL: convert the decoded bytes ourselves.
+        GPtr<GMimeStream> decoded(g_mime_stream_mem_new());
+        if (content == nullptr || g_mime_data_wrapper_write_to_stream(content, decoded.get()) < 0) {
+            return;
+        }
+        GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(decoded.get()));
+        std::string text = text_to_utf8(
+            std::string_view(reinterpret_cast<const char*>(bytes->data), bytes->len),
+            g_mime_object_get_content_type_parameter(object, "charset"));
+        if (type == "text/plain") plain = std::move(text);
+        if (type == "text/html") html = std::move(text);
     };
     visit(m_impl->body());
     if (g_mime_part_iter_is_valid(iter)) {
