@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and starts the main job on the embedded default: SQLite and
-# the directory transports in the data directory, nothing else running. For now the main job
-# initialises the data directory (database, master key, properties) and shows what the CLI can
-# do; the web server takes this over in a later issue.
+# the directory transports in the data directory, nothing else running. The main job is
+# `casecrypt serve`: every minute it reads the mailboxes (at first only `local`: drop .eml files
+# into <data-dir>/mail/incoming/), files the mail into tickets or email backups, and delivers
+# the outbox (into <data-dir>/mail/outgoing/ until mail.transport.url is set). Ctrl-C stops it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -14,4 +15,4 @@ echo "data directory: $CASECRYPT_DATA_DIR"
 "$bin" property list
 "$bin" cert list
 echo
-"$bin" --help
+exec "$bin" serve --interval "${CASECRYPT_INTERVAL:-60}"

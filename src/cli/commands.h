@@ -13,5 +13,8 @@ void add_property_commands(CLI::App& app, Action& action);
 void add_mail_commands(CLI::App& app, Action& action);
 // Needs the `mail` and `cert` groups added first.
 void add_outbox_commands(CLI::App& app, Action& action);
+// Needs the `mail` group added first.
+void add_incoming_commands(CLI::App& app, Action& action);
+void add_serve_command(CLI::App& app, Action& action);
 
 }  // namespace casecrypt::cli

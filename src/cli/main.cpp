@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
     add_property_commands(app, action);
     add_mail_commands(app, action);
     add_outbox_commands(app, action);
+    add_incoming_commands(app, action);
+    add_serve_command(app, action);
 
     try {
         app.parse(argc, argv);

@@ -19,6 +19,7 @@ struct SendOptions {
     std::vector<std::string> to, cc, bcc, attach;
     bool encrypt = false, no_encrypt = false, json = false;
     long long id = 0;
+    long long ticket = 0;
     std::string address;
 };
 
@@ -81,7 +82,9 @@ int run_send(CliContext& ctx, services::Installation& installation, const SendOp
     for (const auto& a : o.attach) request.attachments.emplace_back(a);
     if (o.encrypt) request.encrypt = true;
     if (o.no_encrypt) request.encrypt = false;
-    auto result = installation.outgoing().send(request);
+    // For a ticket: the subject carries its tag, and the mail is recorded in its history.
+    auto result = o.ticket > 0 ? installation.tickets().send(o.ticket, request)
+                               : installation.outgoing().send(request);
     if (!result) return ctx.report(result.error());
     // Committed: now one delivery attempt; what fails stays in the outbox for later rounds.
     auto delivered = installation.delivery().deliver(result->outbox_ids);
@@ -112,6 +115,10 @@ void add_outbox_commands(CLI::App& app, Action& action) {
     auto* no_encrypt = send->add_flag("--no-encrypt", o->no_encrypt, "send this mail unencrypted");
     encrypt->excludes(no_encrypt);
     send->add_flag("--json", o->json, "print the report as JSON");
+    send->add_option("--ticket", o->ticket,
+                     "the ticket this mail answers: its tag goes into the subject and the mail "
+                     "into its history")
+        ->check(CLI::PositiveNumber);
     send->callback([o, &action, body, body_file] {
         action = [o, body, body_file](CliContext& ctx, services::Installation& installation) {
             if (body->count() == 0 && body_file->count() == 0) {

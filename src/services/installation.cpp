@@ -18,11 +18,18 @@ Installation::Installation(std::filesystem::path data_dir,
       m_audit(*m_database),
       m_outbox_store(*m_database),
       m_ldap_misses(*m_database),
+      m_account_store(*m_database),
+      m_incoming_store(*m_database),
+      m_ticket_store(*m_database),
       m_certificate_admin(m_certificate_store, m_trust_anchor_store, m_audit, m_vault, clock),
       m_properties(m_property_store, m_audit, m_vault, clock),
       m_resolver(m_certificate_store, m_certificate_admin, m_ldap_misses, m_properties, clock),
       m_outgoing(m_resolver, m_outbox_store, m_properties, clock, m_data_dir / "tmp"),
-      m_delivery(m_outbox_store, m_properties, clock, m_data_dir) {}
+      m_delivery(m_outbox_store, m_properties, clock, m_data_dir),
+      m_accounts(m_account_store, m_audit, m_vault, m_properties, clock),
+      m_tickets(*m_database, m_ticket_store, m_audit, m_properties, m_outgoing, clock),
+      m_incoming(*m_database, m_incoming_store, m_accounts, m_certificate_admin, m_tickets,
+                 m_properties, m_audit, clock, m_data_dir / "tmp") {}
 
 Result<std::unique_ptr<Installation>> Installation::open(const InstallationOptions& options,
                                                          const Clock& clock) {
@@ -53,6 +60,9 @@ Result<std::unique_ptr<Installation>> Installation::open(const InstallationOptio
         new Installation(options.data_dir, std::move(*database), std::move(*vault), clock));
     if (auto registered = installation->m_properties.register_all(); !registered) {
         return std::unexpected(registered.error());
+    }
+    if (auto local = installation->m_accounts.ensure_local(options.data_dir); !local) {
+        return std::unexpected(local.error());
     }
     return installation;
 }

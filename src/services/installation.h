@@ -3,7 +3,8 @@
 // the web server and the workers, start from; each thread opens its own.
 //
 // Data directory layout: <dir>/casecrypt.db (SQLite, unless a database URL is given),
-// <dir>/master.key (mode 0600, or $CASECRYPT_MASTER_KEY_FILE), <dir>/mail/ (later issues).
+// <dir>/master.key (mode 0600, or $CASECRYPT_MASTER_KEY_FILE), <dir>/mail/incoming/ (the `local` account's
+// mailbox), <dir>/mail/outgoing/ (the directory transport), <dir>/tmp/ (work files).
 #pragma once
 
 #include <filesystem>
@@ -17,14 +18,20 @@
 #include "services/certificate_admin.h"
 #include "services/certificate_resolver.h"
 #include "services/delivery.h"
+#include "services/incoming_mail.h"
+#include "services/mail_accounts.h"
 #include "services/outgoing_mail.h"
 #include "services/properties.h"
+#include "services/tickets.h"
+#include "store/account_store.h"
 #include "store/audit_log.h"
 #include "store/certificate_store.h"
 #include "store/database.h"
+#include "store/incoming_store.h"
 #include "store/ldap_miss_store.h"
 #include "store/outbox_store.h"
 #include "store/property_store.h"
+#include "store/ticket_store.h"
 #include "store/trust_anchor_store.h"
 
 namespace casecrypt::services {
@@ -49,6 +56,9 @@ public:
     Delivery& delivery() { return m_delivery; }
     store::OutboxStore& outbox() { return m_outbox_store; }
     store::AuditLog& audit() { return m_audit; }
+    MailAccounts& accounts() { return m_accounts; }
+    Tickets& tickets() { return m_tickets; }
+    IncomingMail& incoming() { return m_incoming; }
     // Where operations keep their intermediate files (<data-dir>/tmp, private to the owner).
     std::filesystem::path work_dir() const { return m_data_dir / "tmp"; }
 
@@ -65,11 +75,17 @@ private:
     store::AuditLog m_audit;
     store::OutboxStore m_outbox_store;
     store::LdapMissStore m_ldap_misses;
+    store::AccountStore m_account_store;
+    store::IncomingStore m_incoming_store;
+    store::TicketStore m_ticket_store;
     CertificateAdmin m_certificate_admin;
     Properties m_properties;
     CertificateResolver m_resolver;
     OutgoingMail m_outgoing;
     Delivery m_delivery;
+    MailAccounts m_accounts;
+    Tickets m_tickets;
+    IncomingMail m_incoming;
 };
 
 }  // namespace casecrypt::services

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <regex>
 
 #include "core/base64.h"
 #include "core/text.h"
@@ -181,6 +182,52 @@ const std::vector<store::PropertyRecord>& Properties::definitions() {
          .value = {},
          .updated_at = {},
          .updated_by = {}},
+        {.module = kCoreModule,
+         .name = kTicketPattern,
+         .type = "regex",
+         .default_value = "Ticket \\((\\d+)\\)",
+         .description = "the tag in a subject that appends a mail to a ticket: a regular "
+                        "expression (ECMAScript) whose first group is the ticket number; our "
+                        "mail for a ticket carries the tag written from it",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kMailboxModule,
+         .name = kMailboxDeleteRead,
+         .type = "boolean",
+         .default_value = "false",
+         .description = "delete fetched mail on the server (after it is stored); false: leave it "
+                        "there marked as read. Either way a mail is fetched once",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kMailboxModule,
+         .name = kMailboxMaxSize,
+         .type = "integer",
+         .default_value = "134217728",
+         .description = "bytes; a larger mail is not processed but kept as an email backup (the "
+                        "default, 128 MiB, lets a 50 MiB attachment through encrypted)",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kMailboxModule,
+         .name = kMailboxTimeout,
+         .type = "integer",
+         .default_value = "60",
+         .description = "seconds a mailbox server may stay silent (connecting, each reply, a "
+                        "stalled transfer) before the fetch of that mailbox fails",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kMailboxModule,
+         .name = kMailboxCaFile,
+         .type = "string",
+         .default_value = "",
+         .description = "PEM file of the CA certificates trusted for mailbox servers' TLS; empty: "
+                        "the system's trust store",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
     };
     return all;
 }
@@ -200,6 +247,17 @@ Result<std::string> canonical_property_value(const std::string& type, const std:
             return fail(Errc::rejected, "\"" + value + "\" is not an integer");
         }
         return std::to_string(n);
+    }
+    if (type == "regex") {
+        try {
+            const std::regex compiled(value, std::regex::ECMAScript);
+            if (compiled.mark_count() < 1) {
+                return fail(Errc::rejected, "\"" + value + "\" has no group for the ticket number");
+            }
+        } catch (const std::regex_error& e) {
+            return fail(Errc::rejected, "\"" + value + "\" is not a regular expression: " + e.what());
+        }
+        return value;
     }
     if (type.starts_with("enum:")) {
         std::string choices = type.substr(5);

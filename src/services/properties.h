@@ -38,6 +38,13 @@ inline constexpr const char* kTransportRequireStartTls = "mail.transport.starttl
 inline constexpr const char* kTransportTimeout = "mail.transport.timeout";
 inline constexpr const char* kOutboxMaxAge = "mail.outbox.max.age.seconds";
 inline constexpr const char* kOutboxRetry = "mail.outbox.retry.seconds";
+inline constexpr const char* kTicketPattern = "mail.ticketname.pattern";
+// Incoming mail (the module name of the helpdesk's mailbox tasks).
+inline constexpr const char* kMailboxModule = "cmas-nimh";
+inline constexpr const char* kMailboxDeleteRead = "mailbox.default.task.delete.read.messages";
+inline constexpr const char* kMailboxMaxSize = "mailbox.default.task.max.message.size";
+inline constexpr const char* kMailboxTimeout = "mailbox.default.task.timeout";
+inline constexpr const char* kMailboxCaFile = "mailbox.default.task.ca.file";
 
 class Properties {
 public:

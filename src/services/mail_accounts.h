@@ -1,0 +1,56 @@
+// MailAccounts: the mailboxes incoming mail is fetched from (`account add|list|remove`), with
+// their passwords sealed under the master key, and the `local` account every installation gets
+// on first start: the directory <data-dir>/mail/incoming/ (the embedded default).
+// Not thread-safe (one database connection).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/secret.h"
+#include "crypto/key_vault.h"
+#include "services/properties.h"
+#include "store/account_store.h"
+#include "store/audit_log.h"
+#include "transport/mailbox.h"
+
+namespace casecrypt::services {
+
+inline constexpr const char* kLocalAccount = "local";
+
+class MailAccounts {
+public:
+    MailAccounts(store::AccountStore& store, store::AuditLog& audit, const crypto::KeyVault& vault,
+                 Properties& properties, const Clock& clock)
+        : m_store(store), m_audit(audit), m_vault(vault), m_properties(properties),
+          m_clock(clock) {}
+
+    // Errc::usage for a bad name or URL, Errc::rejected when the name is taken.
+    Result<store::AccountRecord> add(const std::string& name, const std::string& url,
+                                     const std::string& user, const Secret& password,
+                                     const std::string& actor);
+    Result<std::vector<store::AccountRecord>> list();
+    // Errc::not_found for an unknown name. Mail fetched from it stays.
+    Result<void> remove(const std::string& name, const std::string& actor);
+    // How to open the account's mailbox now (password unsealed, timeouts and trust from the
+    // cmas-nimh properties). Errc::not_found for an unknown name.
+    Result<transport::MailboxSettings> settings(const std::string& name);
+    Result<void> record_fetch(const std::string& name, const std::string& error);
+
+    // Creates the `local` account (dir://<data-dir>/mail/incoming) the first time an
+    // installation opens; once removed, it stays removed.
+    Result<void> ensure_local(const std::filesystem::path& data_dir);
+
+private:
+    store::AccountStore& m_store;
+    store::AuditLog& m_audit;
+    const crypto::KeyVault& m_vault;
+    Properties& m_properties;
+    const Clock& m_clock;
+};
+
+}  // namespace casecrypt::services

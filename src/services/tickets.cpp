@@ -1,0 +1,217 @@
+#include "services/tickets.h"
+
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "core/file_io.h"
+#include "mime/message_parser.h"
+#include "store/guarded.h"
+
+namespace casecrypt::services {
+namespace {
+
+Result<std::regex> ticket_regex(Properties& properties) {
+    auto pattern = properties.get_value(kCoreModule, kTicketPattern);
+    if (!pattern) return std::unexpected(pattern.error());
+    try {
+        return std::regex(*pattern, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+        return fail(Errc::rejected, std::string(kCoreModule) + " / " + kTicketPattern +
+                                        " is not a regular expression: " + e.what());
+    }
+}
+
+// The tag written from the pattern: its first capturing group becomes the number and regex
+// escapes are undone ("Ticket \((\d+)\)" -> "Ticket (42)").
+std::string tag_from_pattern(const std::string& pattern, long long number) {
+    std::string out;
+    bool replaced = false;
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        const char c = pattern[i];
+        if (c == '\\' && i + 1 < pattern.size()) {
+            out += pattern[++i];
+        } else if (c == '(' && !replaced && !(i + 1 < pattern.size() && pattern[i + 1] == '?')) {
+            int depth = 1;
+            std::size_t j = i + 1;
+            for (; j < pattern.size() && depth > 0; ++j) {
+                if (pattern[j] == '\\') ++j;
+                else if (pattern[j] == '(') ++depth;
+                else if (pattern[j] == ')') --depth;
+            }
+            out += std::to_string(number);
+            replaced = true;
+            i = j - 1;
+        } else if (c == '^' || c == '$') {
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+nlohmann::json address_list(const std::vector<std::string>& entries) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& e : entries) out.push_back(e);
+    return out;
+}
+
+std::string content_type_for(const std::filesystem::path& file) {
+    static const std::pair<const char*, const char*> known[] = {
+        {".pdf", "application/pdf"}, {".txt", "text/plain"},      {".html", "text/html"},
+        {".png", "image/png"},       {".jpg", "image/jpeg"},      {".jpeg", "image/jpeg"},
+        {".gif", "image/gif"},       {".zip", "application/zip"}, {".csv", "text/csv"},
+        {".eml", "message/rfc822"},
+    };
+    const std::string ext = file.extension().string();
+    for (const auto& [e, type] : known) {
+        if (ext == e) return type;
+    }
+    return "application/octet-stream";
+}
+
+}  // namespace
+
+Result<std::vector<store::TicketRecord>> Tickets::list() { return m_store.list(); }
+
+Result<TicketView> Tickets::show(long long number) {
+    auto ticket = m_store.get(number);
+    if (!ticket) return std::unexpected(ticket.error());
+    if (!*ticket) return fail(Errc::not_found, "no ticket " + std::to_string(number));
+    auto messages = m_store.messages(number);
+    if (!messages) return std::unexpected(messages.error());
+    return TicketView{std::move(**ticket), std::move(*messages)};
+}
+
+Result<void> Tickets::set_status(long long number, const std::string& status,
+                                 const std::string& actor) {
+    auto changed = m_store.set_status(number, status, m_clock.now());
+    if (!changed) return std::unexpected(changed.error());
+    if (!*changed) return fail(Errc::not_found, "no ticket " + std::to_string(number));
+    return m_audit.record(m_clock.now(), actor, "ticket." + status, std::to_string(number));
+}
+
+Result<std::optional<long long>> Tickets::number_in_subject(const std::string& subject) {
+    auto re = ticket_regex(m_properties);
+    if (!re) return std::unexpected(re.error());
+    std::smatch match;
+    if (!std::regex_search(subject, match, *re) || match.size() < 2 || !match[1].matched) {
+        return std::optional<long long>();
+    }
+    try {
+        return std::optional<long long>(std::stoll(match[1].str()));
+    } catch (const std::exception&) {
+        return std::optional<long long>();
+    }
+}
+
+Result<std::string> Tickets::tagged_subject(long long number, const std::string& subject) {
+    auto present = number_in_subject(subject);
+    if (!present) return std::unexpected(present.error());
+    if (*present == number) return subject;
+    auto pattern = m_properties.get_value(kCoreModule, kTicketPattern);
+    if (!pattern) return std::unexpected(pattern.error());
+    const std::string tag = tag_from_pattern(*pattern, number);
+    auto check = number_in_subject(tag);
+    if (!check) return std::unexpected(check.error());
+    if (*check != number) {
+        return fail(Errc::rejected, "cannot write a ticket tag from " + std::string(kCoreModule) +
+                                        " / " + kTicketPattern + " (\"" + *pattern +
+                                        "\"): use a pattern whose text outside the number group "
+                                        "is literal");
+    }
+    return "[" + tag + "] " + subject;
+}
+
+Result<TicketChoice> Tickets::choose(const std::string& subject,
+                                     const std::vector<std::string>& reply_ids) {
+    auto pick = [&](long long number, const std::string& reason) -> Result<std::optional<TicketChoice>> {
+        auto ticket = m_store.get(number);
+        if (!ticket) return std::unexpected(ticket.error());
+        if (!*ticket) return std::optional<TicketChoice>();
+        TicketChoice choice;
+        if ((*ticket)->status == "closed") {
+            choice.follows_closed = number;
+            choice.reason = reason + "; ticket " + std::to_string(number) + " is closed";
+        } else {
+            choice.existing = number;
+            choice.reason = reason;
+        }
+        return std::optional<TicketChoice>(choice);
+    };
+    auto tagged = number_in_subject(subject);
+    if (!tagged) return std::unexpected(tagged.error());
+    if (*tagged) {
+        auto chosen = pick(**tagged, "subject tag");
+        if (!chosen) return std::unexpected(chosen.error());
+        if (*chosen) return **chosen;
+    }
+    auto replied = m_store.ticket_of_message_ids(reply_ids);
+    if (!replied) return std::unexpected(replied.error());
+    if (*replied) {
+        auto chosen = pick(**replied, "reply to a message of the ticket");
+        if (!chosen) return std::unexpected(chosen.error());
+        if (*chosen) return **chosen;
+    }
+    return TicketChoice{std::nullopt, std::nullopt, "new"};
+}
+
+Result<SendResult> Tickets::send(long long number, SendRequest request) {
+    auto ticket = m_store.get(number);
+    if (!ticket) return std::unexpected(ticket.error());
+    if (!*ticket) return fail(Errc::not_found, "no ticket " + std::to_string(number));
+    auto subject = tagged_subject(number, request.subject);
+    if (!subject) return std::unexpected(subject.error());
+    request.subject = *subject;
+    return store::in_transaction(m_database, "sending a mail for a ticket",
+                                 [&]() -> Result<SendResult> {
+                                     auto sent = m_outgoing.send(request);
+                                     if (!sent) return sent;
+                                     if (auto recorded = record_sent(number, request, *sent); !recorded) {
+                                         return std::unexpected(recorded.error());
+                                     }
+                                     return sent;
+                                 });
+}
+
+Result<long long> Tickets::record_sent(long long number, const SendRequest& request,
+                                       const SendResult& result) {
+    store::TicketMessageRecord m;
+    m.ticket = number;
+    m.direction = "out";
+    m.message_id = result.mail_id;
+    m.from = request.from;
+    m.to_json = address_list(request.to).dump();
+    m.cc_json = address_list(request.cc).dump();
+    m.subject = request.subject;
+    m.date = m_clock.now();
+    m.created_at = m.date;
+    m.text = request.text;
+    if (request.html) m.html = mime::sanitize_html(*request.html);
+    m.encrypted = result.encrypted;
+    m.report_json = report_json(result);
+    if (result.encrypted) {
+        nlohmann::json certificates = nlohmann::json::array();
+        for (const auto& r : result.recipients) {
+            if (r.certificate) certificates.push_back(r.certificate->record.fingerprint_sha256);
+        }
+        auto cipher = m_properties.get_value(kCoreModule, kMailEncryptionCipher);
+        if (!cipher) return std::unexpected(cipher.error());
+        m.encryption_json = nlohmann::json{{"certificates", certificates},
+                                           {"cipher", *cipher},
+                                           {"integrity_protected", *cipher == "aes-256-gcm"}}
+                                .dump();
+    }
+    for (const auto& file : request.attachments) {
+        auto bytes = read_file(file, 1024ull * 1024 * 1024);
+        if (!bytes) return std::unexpected(bytes.error());
+        store::AttachmentRecord a;
+        a.name = file.filename().string();
+        a.content_type = content_type_for(file);
+        a.size = static_cast<long long>(bytes->size());
+        a.content = std::move(*bytes);
+        m.attachments.push_back(std::move(a));
+    }
+    return m_store.add_message(m);
+}
+
+}  // namespace casecrypt::services
