@@ -203,13 +203,13 @@ Result<std::optional<ProcessOutcome>> IncomingMail::process_one(std::optional<lo
             auto claimed = id ? m_incoming.claim(*id) : m_incoming.claim_next();
             if (!claimed) return std::unexpected(claimed.error());
             if (!*claimed) return std::optional<ProcessOutcome>();
-            auto outcome = file_mail(**claimed);
+            auto outcome = file_mail(std::move(**claimed));
             if (!outcome) return std::unexpected(outcome.error());
             return std::optional<ProcessOutcome>(std::move(*outcome));
         });
 }
 
-Result<ProcessOutcome> IncomingMail::file_mail(const store::IncomingRecord& record) {
+Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord record) {
     ProcessOutcome outcome;
     outcome.incoming_id = record.id;
     auto keep_as_backup = [&](const std::string& cause) -> Result<ProcessOutcome> {
@@ -234,6 +234,7 @@ Result<ProcessOutcome> IncomingMail::file_mail(const store::IncomingRecord& reco
     if (auto written = write_bytes(raw, record.raw.value_or("")); !written) {
         return std::unexpected(written.error());
     }
+    record.raw.reset();  // from here on the file is read: a large mail is not held twice
     auto summary = mime::read_summary(raw);
     if (!summary) return keep_as_backup("the mail cannot be parsed: " + summary.error().message());
     auto document = mime::MimeDocument::parse_file(raw, true);

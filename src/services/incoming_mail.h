@@ -75,7 +75,7 @@ private:
     Result<std::optional<ProcessOutcome>> process_one(std::optional<long long> id);
     // The pipeline for one mail: an outcome (filed or backup cause), or Errc::io when our own
     // storage fails (the transaction is then rolled back and the mail stays new).
-    Result<ProcessOutcome> file_mail(const store::IncomingRecord& record);
+    Result<ProcessOutcome> file_mail(store::IncomingRecord record);
 
     // Server identities and signature trust, read once per batch (not per mail).
     struct Keys {
