@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "support/openssl_cli.h"
 #include "support/run_cli.h"
 
 namespace casecrypt::test {
@@ -353,6 +354,35 @@ TEST(Incoming, DeletingReadMailRemovesTheFileInsteadOfMovingIt) {
 
 namespace casecrypt::test {
 namespace {
+
+TEST(Incoming, WorksOnPostgresqlToo) {
+    std::ifstream url_file(std::getenv("CASECRYPT_TEST_PG_URL_FILE"));
+    std::string url;
+    ASSERT_TRUE(std::getline(url_file, url)) << "the postgres fixture did not start";
+    shell("psql -q " + quote(url) + " -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null 2>&1");
+    Helpdesk desk;
+    auto pg = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"--database", url});
+        return desk.run(args);
+    };
+    desk.drop("enc", slurp(fx("smime/07-signed-then-encrypted.eml")));
+    desk.drop("plain", plain_mail("On PostgreSQL", "pg@customer.test"));
+    ASSERT_EQ(pg({"mail", "fetch"}).exit_code, 0);
+    auto backups = nlohmann::json::parse(pg({"backup", "list", "--json"}).out);
+    ASSERT_EQ(backups.size(), 1u);
+    ASSERT_EQ(pg({"cert", "import-server", fx("server/ok-aes256.p12"), "--password-file",
+                  fx("server/ok-aes256.pass")}).exit_code, 0);
+    ASSERT_EQ(pg({"cert", "import-ca", fx("ca/ca.pem")}).exit_code, 0);
+    const auto retried = pg({"backup", "retry", std::to_string(backups[0]["id"].get<long long>())});
+    ASSERT_EQ(retried.exit_code, 0) << retried.err;
+    const auto tickets = nlohmann::json::parse(pg({"ticket", "list", "--json"}).out);
+    ASSERT_EQ(tickets.size(), 2u);
+    const auto shown = nlohmann::json::parse(pg({"ticket", "show", std::to_string(tickets[0]["number"].get<long long>()), "--json"}).out);
+    EXPECT_TRUE(shown["messages"][0]["encrypted"].get<bool>()) << shown.dump();
+    EXPECT_TRUE(shown["messages"][0]["signature"]["trusted"].get<bool>()) << shown.dump();
+    EXPECT_EQ(desk.json({"ticket", "list", "--json"}).size(), 0u) << "the SQLite store was not used";
+    EXPECT_EQ(shell("psql -At " + quote(url) + " -c \"SELECT COUNT(*) FROM incoming WHERE state = 'filed'\""), "2\n");
+}
 
 TEST(Serve, ARoundFetchesFilesAndDelivers) {
     Helpdesk desk;
