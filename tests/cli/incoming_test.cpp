@@ -7,34 +7,13 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "support/openssl_cli.h"
 #include "support/run_cli.h"
+#include "support/smime_cases.h"
 
 namespace casecrypt::test {
 namespace {
-
-struct MailCase {
-    std::string file, p12, password_file, expect, text, error, cipher, integrity, signature,
-        signer, subject, description;
-};
-
-std::vector<MailCase> load_cases() {
-    std::vector<MailCase> cases;
-    std::ifstream in(fixtures_dir() / "smime" / "cases.tsv");
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) {
-        std::vector<std::string> f;
-        std::stringstream stream(line);
-        std::string field;
-        while (std::getline(stream, field, '\t')) f.push_back(field);
-        if (f.size() < 12) continue;
-        cases.push_back({f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11]});
-    }
-    return cases;
-}
 
 std::string slurp(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -86,10 +65,10 @@ std::string plain_mail(const std::string& subject, const std::string& message_id
            extra_headers + "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n" + body;
 }
 
-class IncomingCases : public ::testing::TestWithParam<MailCase> {};
+class IncomingCases : public ::testing::TestWithParam<SmimeCase> {};
 
 TEST_P(IncomingCases, EachMailBecomesATicketMessageOrABackupAsItsRowSays) {
-    const MailCase& c = GetParam();
+    const SmimeCase& c = GetParam();
     SCOPED_TRACE(c.file + ": " + c.description);
     Helpdesk desk;
     if (c.p12 != "-") desk.import_server(c.p12, c.password_file);
@@ -166,15 +145,11 @@ TEST_P(IncomingCases, EachMailBecomesATicketMessageOrABackupAsItsRowSays) {
     }
 }
 
-std::string case_name(const ::testing::TestParamInfo<MailCase>& info) {
-    std::string name = std::to_string(info.index) + "_" + info.param.file;
-    for (char& ch : name) {
-        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-    }
-    return name;
+std::string case_name(const ::testing::TestParamInfo<SmimeCase>& info) {
+    return smime_case_name(static_cast<int>(info.index), info.param);
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, IncomingCases, ::testing::ValuesIn(load_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(Fixtures, IncomingCases, ::testing::ValuesIn(load_smime_cases(fixtures_dir())), case_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(IncomingCases);
 
 TEST(Incoming, ABackupForAMissingIdentityIsFiledAfterTheImport) {

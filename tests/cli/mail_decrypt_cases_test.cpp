@@ -6,43 +6,22 @@
 #include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "support/run_cli.h"
+#include "support/smime_cases.h"
 
 namespace casecrypt::test {
 namespace {
-
-struct DecryptCase {
-    std::string file, p12, password_file, expect, text, error, cipher, integrity, signature,
-        signer, subject, description;
-};
-
-std::vector<DecryptCase> load_cases() {
-    std::vector<DecryptCase> cases;
-    std::ifstream in(fixtures_dir() / "smime" / "cases.tsv");
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) {
-        std::vector<std::string> f;
-        std::stringstream stream(line);
-        std::string field;
-        while (std::getline(stream, field, '\t')) f.push_back(field);
-        if (f.size() < 12) continue;
-        cases.push_back({f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11]});
-    }
-    return cases;
-}
 
 std::string slurp(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-class DecryptCases : public ::testing::TestWithParam<DecryptCase> {};
+class DecryptCases : public ::testing::TestWithParam<SmimeCase> {};
 
 TEST_P(DecryptCases, OutcomeIsAsTheCaseSays) {
-    const DecryptCase& c = GetParam();
+    const SmimeCase& c = GetParam();
     SCOPED_TRACE(c.file + ": " + c.description);
     TempDir dir;
     const std::string data = (dir.path() / "data").string();
@@ -116,19 +95,15 @@ TEST_P(DecryptCases, OutcomeIsAsTheCaseSays) {
     EXPECT_NE(r.err.find("signed by " + c.signer), std::string::npos) << r.err;
 }
 
-std::string case_name(const ::testing::TestParamInfo<DecryptCase>& info) {
-    std::string name = std::to_string(info.index) + "_" + info.param.file;
-    for (char& ch : name) {
-        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-    }
-    return name;
+std::string case_name(const ::testing::TestParamInfo<SmimeCase>& info) {
+    return smime_case_name(static_cast<int>(info.index), info.param);
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, DecryptCases, ::testing::ValuesIn(load_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(Fixtures, DecryptCases, ::testing::ValuesIn(load_smime_cases(fixtures_dir())), case_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(DecryptCases);
 
 TEST(DecryptCasesTable, IsThere) {
-    const auto cases = load_cases();
+    const auto cases = load_smime_cases(fixtures_dir());
     ASSERT_GE(cases.size(), 30u) << "smime/cases.tsv missing or short in " << fixtures_dir();
 }
 
