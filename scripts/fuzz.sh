@@ -2,7 +2,8 @@
 # Builds the libFuzzer targets (fuzz/) in build-fuzz/, seeds them from the fixtures and the
 # interop corpus, and runs each one for SECONDS (default 60), without -fork/-jobs.
 #
-# Usage: scripts/fuzz.sh [SECONDS]
+# Usage: scripts/fuzz.sh [SECONDS] [FUZZER...]
+#   FUZZER: fuzz_mail_decrypt, fuzz_certificate_import, fuzz_mail_parse (default: all of them)
 #
 # Needs clang with libFuzzer: Debian 12 packages clang-19 and libclang-rt-19-dev (preferred), or
 # clang-16 and libclang-rt-16-dev; installs nothing itself. CASECRYPT_FUZZ_CXX picks another
@@ -11,27 +12,41 @@
 #
 # Fixtures are made once into build-fuzz/fixtures and remade when tests/data/make-*.sh change
 # (or with CASECRYPT_FUZZ_FRESH_FIXTURES=1): their keys are fresh on every run, and a crash in
-# the decryption fuzzer only reproduces with the identity it was found with.
+# the decryption fuzzer only reproduces with the identity it was found with. The received-mail
+# fixtures (make-mime-fixtures.sh, no keys) are made on their own, so they never remake the keys.
 # New inputs the fuzzers find accumulate in build-fuzz/corpus/<fuzzer>/ from run to run; a crash,
 # leak, timeout or out-of-memory input is saved in build-fuzz/artifacts/<fuzzer>/.
-# With 2 or more cores the fuzzers run side by side, one core each.
+# The fuzzers run side by side, one core each: as many at a time as there are cores, so with
+# fewer cores than fuzzers the run takes SECONDS more per round (3 fuzzers on 2 cores: 2 x
+# SECONDS), and every fuzzer still gets SECONDS of a whole core.
 #
 # Ends with one line per fuzzer (executions, coverage, result) and "N passed, N failed";
 # exits non-zero when a fuzzer found something or could not run.
 set -euo pipefail
 export LC_ALL=C
 
+usage() { echo "usage: scripts/fuzz.sh [SECONDS] [FUZZER...]" >&2; exit 2; }
 seconds=${1:-60}
-[[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "usage: scripts/fuzz.sh [SECONDS]" >&2; exit 2; }
+[[ $seconds =~ ^[1-9][0-9]*$ ]] || usage
+if (($# > 0)); then shift; fi
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build-fuzz
-fuzzers=(fuzz_mail_decrypt fuzz_certificate_import)
+all_fuzzers=(fuzz_mail_decrypt fuzz_certificate_import fuzz_mail_parse)
+fuzzers=("${all_fuzzers[@]}")
+if (($# > 0)); then
+  for name in "$@"; do
+    [[ " ${all_fuzzers[*]} " == *" $name "* ]] ||
+      { echo "fuzz: no fuzzer $name (there are: ${all_fuzzers[*]})" >&2; usage; }
+  done
+  fuzzers=("$@")
+fi
 
 die() { echo "fuzz: $*" >&2; exit 2; }
 step() { echo "=== fuzz: $* ==="; }
 work=
-cleanup() { rm -rf -- "$build/probe" "$build/probe.cpp" ${work:+"$work"}; }
+mime_tmp=
+cleanup() { rm -rf -- "$build/probe" "$build/probe.cpp" ${work:+"$work"} ${mime_tmp:+"$mime_tmp"}; }
 trap cleanup EXIT
 
 # --- compiler -------------------------------------------------------------------------------
@@ -119,6 +134,29 @@ if [[ ${CASECRYPT_FUZZ_FRESH_FIXTURES:-0} == 1 || ! -f $stamp || ! -f $p12 ||
 else
   step "fixtures in $fixtures are current (CASECRYPT_FUZZ_FRESH_FIXTURES=1 remakes them)"
 fi
+# Received mail (charsets, RFC 2047/2231, structure, hostile HTML): no keys, so made apart from
+# the fixtures above and kept in fixtures/mime with a stamp of their own (make-fixtures.sh wipes
+# the whole folder, stamp included). Only files under 1 MiB are kept: the script also writes
+# 17-85 MiB messages for the size limits, far beyond any fuzz input.
+mime_script=$root/tests/data/make-mime-fixtures.sh
+mime_fixtures=$fixtures/mime
+if [[ -f $mime_script ]]; then
+  want_mime_stamp=$(sha256sum <"$mime_script" | cut -d' ' -f1)
+  if [[ ${CASECRYPT_FUZZ_FRESH_FIXTURES:-0} == 1 || ! -f $mime_fixtures/.stamp ||
+        $(cat "$mime_fixtures/.stamp") != "$want_mime_stamp" ]]; then
+    step "received-mail fixtures into $mime_fixtures"
+    rm -rf "$mime_fixtures"
+    mime_tmp=$(mktemp -d "$build/mime-fixtures.XXXXXX")
+    bash "$mime_script" "$mime_tmp" >"$build/mime-fixtures.log" 2>&1 ||
+      { tail -n 30 "$build/mime-fixtures.log" >&2; die "make-mime-fixtures.sh failed"; }
+    mkdir -p "$mime_fixtures"
+    find "$mime_tmp/mime" -type f -size -1024k \( -name '*.eml' -o -name '*.txt' \) \
+      -exec cp -t "$mime_fixtures" {} +
+    rm -rf "$mime_tmp"
+    mime_tmp=
+    echo "$want_mime_stamp" >"$mime_fixtures/.stamp"
+  fi
+fi
 
 # --- seeds ----------------------------------------------------------------------------------
 corpus_root=${CASECRYPT_CORPUS:-}
@@ -132,9 +170,10 @@ elif [[ -z $corpus_root ]]; then
 fi
 seeds=$build/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds/fuzz_mail_decrypt" "$seeds/fuzz_certificate_import"
+mkdir -p "$seeds/fuzz_mail_decrypt" "$seeds/fuzz_certificate_import" "$seeds/fuzz_mail_parse"
 mail_seeds=$seeds/fuzz_mail_decrypt
 cert_seeds=$seeds/fuzz_certificate_import
+parse_seeds=$seeds/fuzz_mail_parse
 
 count() { find "$1" -type f | wc -l; }
 # seed_name PREFIX PATH ROOT: a flat, unique file name for PATH.
@@ -201,19 +240,38 @@ export_fuzz ok-aes256 fuzz-aes256
 export_fuzz ok-aes256 fuzz-legacy -legacy
 export_fuzz ok-aes256 fuzz-nomac -nomac
 export_fuzz ok-ec-p256 fuzz-ec-p256
+# Received mail: the MIME fixtures, the S/MIME fixture mails (their outer layer is MIME too), the
+# corpus's mails (below), and HTML written here for the sanitiser: what mail clients send, and
+# what an attacker would (script in every disguise, event handlers, script URLs with entities
+# and controls, foreign content, raw-text elements, broken nesting, deep nesting, bad UTF-8).
+[[ -d $mime_fixtures ]] && find "$mime_fixtures" -type f ! -name '.*' -exec cp -t "$parse_seeds" {} +
+[[ -d $fixtures/smime ]] && cp "$fixtures"/smime/*.eml "$parse_seeds"/
+html_seed() { printf '%b' "$2" >"$parse_seeds/html-$1.html"; }
+html_seed basic '<html><head><meta charset="iso-8859-1"><title>Ticket</title><style>p{color:red}</style></head>\n<body>\n<p>Hallo <b>Welt</b>, <i>kursiv</i> &amp; <a href="https://example.test/a?b=1&amp;c=2">Link</a></p><table border="1" cellpadding="2"><tr><td colspan="2">x</td></tr></table><img src="cid:logo@customer.test" alt="Logo"></body></html>\n'
+html_seed outlook '<html><body bgcolor="#ffffff"><blockquote type="cite"><div dir="ltr">Am 03.03.2026 schrieb Carl:<br><pre>  code\n  more</pre></div></blockquote><ul><li>eins</li></ul><ol><li>zwei</li></ol><h1>T</h1><dl><dt>a</dt><dd>b</dd></dl><font color=red face="Arial" size=3>f</font><sub>1</sub><sup>2</sup><q>q</q><code>c</code></body></html>\n'
+html_seed xss '<script>alert(1)</script><SCRIPT SRC=//x.test/a.js></SCRIPT><img src=x onerror=alert(2)><body onload="alert(3)"><a href="javascript:alert(4)">a</a><a href="jAvA&#x09;ScRiPt:alert(5)">b</a><a href=" &#14;javascript:alert(6)">c</a><a href="vbscript:msgbox(7)">d</a><iframe srcdoc="<script>alert(8)</script>"></iframe><svg onload=alert(9)><script>alert(10)</script></svg><math><mtext><script>alert(11)</script></mtext></math>\n'
+html_seed attributes '<div style="background:url(javascript:alert(1))" title="x">t</div><p id=x class="a b" dir=rtl lang=de onclick=alert(1) ONMOUSEOVER=alert(2)>y</p><form action="https://evil.test"><input name=p type=password><button formaction=javascript:alert(1)>go</button></form><object data="x.swf"></object><embed src="x.swf"><base href="https://evil.test/"><meta http-equiv="refresh" content="0;url=javascript:alert(1)"><link rel=stylesheet href=x.css>\n'
+html_seed urls '<img src="data:image/png;base64,iVBORw0KGgo="><img src="data:text/html;base64,PHNjcmlwdD4="><img src="https://tracker.test/p.gif"><img src="CID:part1"><a href="mailto:support@example.test?subject=Hi">m</a><a href="//evil.test">r</a><a href="HTTPS://EXAMPLE.TEST">u</a><a href="data:text/html,<script>alert(1)</script>">d</a>\n'
+html_seed broken '<!--[if IE]><script>alert(1)</script><![endif]--><![CDATA[<script>alert(2)</script>]]><?xml version="1.0"?><!DOCTYPE html><p>a<p>b<li>c<td>d</table></div></span><br/><hr><noscript><img src=x onerror=alert(3)></noscript><textarea><script>alert(4)</script></textarea><title><script>alert(5)</script></title><xmp><script>alert(6)</script></xmp><plaintext><script>alert(7)</script>\n'
+html_seed void '<p>a<embed>b<source>c<track>d<wbr>e<keygen>f</p><img src="cid:x">g<br>h<hr>i<input>j<param>k\n'
+html_seed utf8 '<p>\xc3\xa4\xc3\xb6 \xe2\x82\xac \xf0\x9f\x98\x80 \xff\xfe \xe4 \xed\xa0\x80 \xf4\x90\x80\x80 \x00 &#xD800; &#x110000; &#0; &#128512; &euro; &nbsp;</p>\n'
+html_seed deep "$(printf '%.0s<div>' {1..300})deep$(printf '%.0s</div>' {1..300})$(printf '%.0s<table><tr><td>' {1..100})cells"
+
 if [[ -n $corpus_root ]]; then
   while IFS= read -r -d '' f; do
     case $f in
-      *.eml | *.mbox) cp "$f" "$mail_seeds/$(seed_name corpus "$f" "$corpus_root")" ;;
+      *.eml | *.mbox)
+        cp "$f" "$mail_seeds/$(seed_name corpus "$f" "$corpus_root")"
+        cp "$f" "$parse_seeds/$(seed_name corpus "$f" "$corpus_root")" ;;
       *.p7m | *.env | *.cms) wrap_cms "$f" >"$mail_seeds/$(seed_name corpus "$f" "$corpus_root").eml" ;;
       *) cp "$f" "$cert_seeds/$(seed_name corpus "$f" "$corpus_root")" ;;
     esac
   done < <(find "$corpus_root" -type f \( -name '*.eml' -o -name '*.mbox' -o -name '*.p7m' \
              -o -name '*.env' -o -name '*.cms' -o -name '*.der' -o -name '*.pem' -o -name '*.p12' \
              -o -name '*.pfx' -o -name '*.cer' -o -name '*.crt' \) -size -1024k -print0)
-  step "seeds: $(count "$mail_seeds") mails, $(count "$cert_seeds") certificate files (corpus $corpus_root)"
+  step "seeds: $(count "$mail_seeds") mails, $(count "$cert_seeds") certificate files, $(count "$parse_seeds") received mails and HTML (corpus $corpus_root)"
 else
-  step "seeds: no corpus found (set CASECRYPT_CORPUS): $(count "$mail_seeds") mails, $(count "$cert_seeds") certificate files from the fixtures only"
+  step "seeds: no corpus found (set CASECRYPT_CORPUS): $(count "$mail_seeds") mails, $(count "$cert_seeds") certificate files, $(count "$parse_seeds") received mails and HTML from the fixtures only"
 fi
 
 # --- run ------------------------------------------------------------------------------------
@@ -221,6 +279,9 @@ work=$(mktemp -d "$( [[ -d /dev/shm && -w /dev/shm ]] && echo /dev/shm || echo "
 symbolizer=$(command -v "llvm-symbolizer-$clang_major" || command -v llvm-symbolizer || true)
 export ASAN_SYMBOLIZER_PATH=$symbolizer
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+# GLib before 2.76 serves small blocks (GObjects, GMime's headers and lists) from its own slice
+# magazines, where ASan sees neither a use after free nor a leak; make each one a malloc.
+export G_SLICE=${G_SLICE:-always-malloc}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export CASECRYPT_FUZZ_WORK=$work
 export CASECRYPT_FUZZ_P12=$p12 CASECRYPT_FUZZ_P12_PASS=$p12_pass CASECRYPT_FUZZ_CA=$ca
@@ -229,12 +290,14 @@ max_len_of() {
   case $1 in
     fuzz_mail_decrypt) echo 65536 ;;        # every seed mail fits (the largest is ~55 KB)
     fuzz_certificate_import) echo 16384 ;;  # certificates and PKCS #12 files are a few KB
+    fuzz_mail_parse) echo 16384 ;;          # all seeds but 2 fit (median 5 KB); exec/s drops with size
   esac
 }
 dict_of() {
   case $1 in
     fuzz_mail_decrypt) echo "$root/fuzz/mail.dict" ;;
     fuzz_certificate_import) echo "$root/fuzz/certificate.dict" ;;
+    fuzz_mail_parse) echo "$root/fuzz/mail_parse.dict" ;;
   esac
 }
 
@@ -249,18 +312,23 @@ run_one() {
 }
 
 step "running ${fuzzers[*]} for $seconds s each (logs in $build/<fuzzer>.log)"
-declare -A status
-if (($(nproc) >= 2)); then
-  declare -A pids
-  for name in "${fuzzers[@]}"; do run_one "$name" & pids[$name]=$!; done
-  for name in "${fuzzers[@]}"; do
-    if wait "${pids[$name]}"; then status[$name]=0; else status[$name]=$?; fi
-  done
-else
-  for name in "${fuzzers[@]}"; do
-    if run_one "$name"; then status[$name]=0; else status[$name]=$?; fi
-  done
-fi
+# At most one fuzzer per core at a time, so each gets a whole core for its SECONDS.
+declare -A status name_of_pid
+slots=$(nproc)
+running=0
+wait_for_one() {
+  local pid rc=0
+  wait -n -p pid || rc=$?
+  status[${name_of_pid[$pid]}]=$rc
+  running=$((running - 1))
+}
+for name in "${fuzzers[@]}"; do
+  ((running < slots)) || wait_for_one
+  run_one "$name" &
+  name_of_pid[$!]=$name
+  running=$((running + 1))
+done
+while ((running > 0)); do wait_for_one; done
 
 # --- report ---------------------------------------------------------------------------------
 passed=0
@@ -279,7 +347,7 @@ for name in "${fuzzers[@]}"; do
     artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
     # Leak stacks through OpenSSL/GLib (no frame pointers) need the slow unwinder.
     env_prefix=
-    [[ ${artifact##*/} == leak-* ]] && env_prefix="ASAN_OPTIONS=fast_unwind_on_malloc=0 "
+    [[ ${artifact##*/} == leak-* ]] && env_prefix="ASAN_OPTIONS=fast_unwind_on_malloc=0 G_SLICE=always-malloc "
     # What went wrong, most specific first: our own property check, UBSan, ASan/LSan, libFuzzer.
     kind=$(grep -m1 '^fuzz: ' "$log" || true)
     [[ -n $kind ]] || kind=$(grep -m1 -o 'runtime error: .*' "$log" | sed 's/^/UndefinedBehaviorSanitizer: /' || true)

@@ -91,6 +91,13 @@ bool valid_utf8(std::string_view bytes) {
     return g_utf8_validate(bytes.data(), static_cast<gssize>(bytes.size()), nullptr);
 }
 
+std::string clean_utf8(std::string_view bytes) {
+    const std::string text = without_nul(bytes);
+    if (valid_utf8(text)) return text;
+    GCharPtr valid(g_utf8_make_valid(text.data(), static_cast<gssize>(text.size())));
+    return valid.get();
+}
+
 std::string utf8_or_windows_1252(std::string_view raw) {
     std::string bytes = without_nul(raw);
     return valid_utf8(bytes) ? bytes : windows_1252_to_utf8(bytes);
@@ -102,9 +109,7 @@ std::string text_to_utf8(std::string_view bytes, const char* declared) {
         return utf8_or_windows_1252(bytes);
     }
     if (charset == "utf-8" || charset == "utf8") {
-        const std::string text = without_nul(bytes);
-        GCharPtr valid(g_utf8_make_valid(text.data(), static_cast<gssize>(text.size())));
-        return valid.get();
+        return clean_utf8(bytes);
     }
     static constexpr std::string_view kWindows1252[] = {
         "iso-8859-1", "latin1", "l1", "windows-1252", "windows-cp1252", "cp1252", "x-cp1252"};
@@ -112,10 +117,10 @@ std::string text_to_utf8(std::string_view bytes, const char* declared) {
     const std::string canon = lower(canonical != nullptr ? canonical : charset);
     if (std::find(std::begin(kWindows1252), std::end(kWindows1252), canon) !=
         std::end(kWindows1252)) {
-        return windows_1252_to_utf8(bytes);
+        return windows_1252_to_utf8(without_nul(bytes));
     }
     if (auto converted = iconv_to_utf8(bytes, charset)) {
-        return *converted;
+        return clean_utf8(*converted);  // glibc's iconv writes code points above U+10FFFF
     }
     return utf8_or_windows_1252(bytes);
 }

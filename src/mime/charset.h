@@ -19,6 +19,11 @@ std::string text_to_utf8(std::string_view bytes, const char* declared_charset);
 std::string utf8_or_windows_1252(std::string_view bytes);
 
 bool valid_utf8(std::string_view bytes);
+// The bytes as strictly valid UTF-8 (no overlong forms, surrogates or code points above
+// U+10FFFF; each invalid sequence becomes U+FFFD) without NUL: for anything a stranger wrote
+// that the product stores, prints or hands to libxml2 (glibc's iconv and GMime can return
+// 5- and 6-byte sequences, libxml2 lets overlong forms through).
+std::string clean_utf8(std::string_view bytes);
 std::string windows_1252_to_utf8(std::string_view bytes);
 
 }  // namespace casecrypt::mime

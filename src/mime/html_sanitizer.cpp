@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "core/text.h"
+#include "mime/charset.h"
 #include "mime/message_parser.h"
 
 namespace casecrypt::mime {
@@ -223,33 +224,14 @@ void write_children(xmlNode* container, std::string& out) {
     }
 }
 
-// The input as valid UTF-8 (invalid bytes and NUL become U+FFFD): libxml2 would otherwise
-// switch the rest of the document to Latin-1 at the first bad byte.
-std::string valid_utf8(std::string_view html) {
-    std::string out;
-    out.reserve(html.size());
-    const auto* p = reinterpret_cast<const unsigned char*>(html.data());
-    std::size_t left = html.size();
-    while (left > 0) {
-        int len = static_cast<int>(std::min<std::size_t>(left, 4));
-        if (xmlGetUTF8Char(p, &len) > 0) {
-            out.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(len));
-        } else {
-            out += "\xEF\xBF\xBD";
-            len = 1;
-        }
-        p += len;
-        left -= static_cast<std::size_t>(len);
-    }
-    return out;
-}
-
 }  // namespace
 
 std::string sanitize_html(std::string_view html) {
     static std::once_flag once;
     std::call_once(once, [] { xmlInitParser(); });
-    const std::string input = valid_utf8(html.substr(0, INT_MAX));
+    // Strictly valid UTF-8: libxml2 would switch the rest of the document to Latin-1 at the
+    // first bad byte, and copies overlong forms through.
+    const std::string input = clean_utf8(html.substr(0, INT_MAX));
     // IGNORE_ENC: the text is UTF-8 whatever a <meta charset> inside it claims.
     XmlDocPtr doc(htmlReadMemory(input.data(), static_cast<int>(input.size()), nullptr, "UTF-8",
                                  HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |

@@ -61,8 +61,10 @@ std::string crlf_to_lf(std::string text) {
 
 // ---- header fields --------------------------------------------------------------------------
 
+// A header value GMime decoded (RFC 2047, raw 8-bit), as clean UTF-8: GMime converts with the
+// same iconv that can return sequences beyond U+10FFFF.
 std::string or_empty(const char* text) {
-    return text != nullptr ? text : "";
+    return text != nullptr ? clean_utf8(text) : "";
 }
 
 void append_addresses(InternetAddressList* list, std::vector<MailAddress>& out) {

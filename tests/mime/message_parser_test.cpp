@@ -3,6 +3,7 @@
 // texts, names, sizes and digests are written out here; the script only makes the bytes.
 #include "mime/message_parser.h"
 
+#include <glib.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
@@ -113,6 +114,35 @@ INSTANTIATE_TEST_SUITE_P(
             name.begin(), name.end(), [](char c) { return !std::isalnum(c); }, '_');
         return name;
     });
+
+// Found by fuzz_mail_parse: glibc's iconv (and GMime, which uses it for headers) writes code
+// points above U+10FFFF as 4- to 6-byte sequences, and keeps NUL; what we return is clean UTF-8.
+TEST(MessageParserCleanUtf8, IconvOutputBeyondUnicodeAndNulDoNotSurvive) {
+    test::TempDir dir;
+    const auto mail = dir.path() / "m.eml";
+    const auto attachments = dir.path() / "a";
+    std::filesystem::create_directories(attachments);
+    auto parse_bytes = [&](const std::string& bytes) {
+        std::ofstream(mail, std::ios::binary) << bytes;
+        auto parsed = parse_message(mail, attachments);
+        EXPECT_TRUE(parsed) << (parsed ? "" : parsed.error().message());
+        return parsed ? *parsed : ParsedMessage{};
+    };
+    const std::string ucs4_beyond("\x00\x00\x00\x41\x7f\xff\xff\xff\x00\x00\x00\x42", 12);
+    auto m = parse_bytes("Subject: a\xF4\x90\x80\x80" "b\nContent-Type: text/plain; charset=ucs-4\n"
+                         "Content-Transfer-Encoding: binary\n\n" + ucs4_beyond);
+    EXPECT_EQ(m.subject, "a\ufffd\ufffd\ufffd\ufffdb");
+    ASSERT_TRUE(m.text);
+    EXPECT_TRUE(g_utf8_validate(m.text->data(), static_cast<gssize>(m.text->size()), nullptr)) << *m.text;
+    EXPECT_EQ(m.text->front(), 'A');
+    m = parse_bytes(std::string("Subject: nul\nContent-Type: text/plain; charset=iso-8859-2\n\na\0b\n", 63));
+    EXPECT_EQ(m.text, "ab\n");
+    std::ofstream(mail, std::ios::binary) << "Subject: =?UTF-8?B?YfSQgIBi?=\n\nx\n";
+    auto summary = read_summary(mail);
+    ASSERT_TRUE(summary);
+    EXPECT_TRUE(g_utf8_validate(summary->subject.data(), static_cast<gssize>(summary->subject.size()), nullptr))
+        << summary->subject;
+}
 
 // ---- header fields --------------------------------------------------------------------------
 
