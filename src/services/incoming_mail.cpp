@@ -82,6 +82,9 @@ Result<AccountFetch> IncomingMail::fetch(const std::string& account) {
 
     for (const auto& message : *listed) {
         const auto seen = known->find(message.key);
+        if (seen == known->end() && message.deleted) {
+            continue;  // another client deleted it: not ours to fetch
+        }
         if (seen == known->end()) {
             const auto file = scratch->file("fetched");
             if (auto fetched = (*mailbox)->fetch(message, file); !fetched) {
@@ -109,11 +112,15 @@ Result<AccountFetch> IncomingMail::fetch(const std::string& account) {
                 ++result.fetched;
                 spdlog::info("account {}: stored mail {} as incoming {}", account, message.key, **stored);
             }
-        } else if (seen->second) {
-            // Stored, and the server was told already; only a mailbox that keeps read mail
-            // lists it again.
+        } else if (seen->second && !*remove) {
+            // Stored and marked read on the server already: a mailbox that keeps read mail
+            // lists it in every round.
             continue;
         }
+        // Here a mail is either just stored, stored in a round that ended before the server was
+        // told, or (when read mail is deleted) still there although we deleted it: POP3 applies
+        // DELE only at the end of the session, and a round cut short (killed, disconnected)
+        // never got there; IMAP may hold it flagged \Deleted but not expunged. Tell it again.
         // Stored for good: now, and only now, the server may forget it.
         if (auto done = (*mailbox)->done(message, *remove); !done) {
             return record_error(done.error().message());

@@ -65,6 +65,21 @@ std::optional<std::string> uidvalidity_in(std::string_view line) {
     return std::string(number);
 }
 
+// "* 172 EXISTS" (how many messages the folder holds: SELECT, and unsolicited after that) or
+// "* 3 EXPUNGE" (one fewer), as the word given.
+std::optional<std::uint64_t> number_before(std::string_view line, std::string_view word) {
+    if (!line.starts_with("* ")) {
+        return std::nullopt;
+    }
+    line.remove_prefix(2);
+    const auto space = line.find(' ');
+    if (space == std::string_view::npos || !is_number(line.substr(0, space)) ||
+        !equals_ignoring_case(line.substr(space + 1), word)) {
+        return std::nullopt;
+    }
+    return std::stoull(std::string(line.substr(0, space)));
+}
+
 // What one "* 12 FETCH (UID 34 RFC822.SIZE 5678 FLAGS (\Seen))" line says. Unsolicited FETCH
 // answers (another session changed flags) may carry only some of it.
 struct FetchLine {
@@ -148,8 +163,16 @@ ImapMailbox::ImapMailbox(std::unique_ptr<MailboxSession> session, std::string fo
     // libcurl SELECTs the folder on each new connection before anything else; its UIDVALIDITY
     // arrives only there, and among the lines the header callback sees.
     m_session->set_line_observer([this](std::string_view line) {
+        if (!line.empty() && line.back() == '\r') {
+            line.remove_suffix(1);
+        }
         if (auto uidvalidity = uidvalidity_in(line)) {
             m_uidvalidity = std::move(*uidvalidity);
+        }
+        if (auto exists = number_before(line, "EXISTS")) {
+            m_exists = *exists;
+        } else if (number_before(line, "EXPUNGE") && m_exists > 0) {
+            --m_exists;
         }
     });
 }
@@ -160,12 +183,18 @@ Result<void> ImapMailbox::command(const std::string& url, const std::string& com
 }
 
 Result<std::vector<MailboxMessage>> ImapMailbox::list() {
-    // One short line per message, where "UID SEARCH" would answer with one line for the whole
-    // folder, which libcurl truncates once it outgrows half its buffer (8 KiB by default).
+    // NOOP first: on a new connection libcurl SELECTs the folder before it, which announces
+    // UIDVALIDITY and EXISTS; on an old one the server reports what changed.
     TextSink answers;
-    if (auto ok = command(m_folder_url, "UID FETCH 1:* (UID RFC822.SIZE FLAGS)", answers); !ok) {
+    if (auto ok = command(m_folder_url, "NOOP", answers); !ok) {
         return std::unexpected(ok.error());
     }
+    // One short line per message (UID SEARCH answers with one line for the whole folder, which
+    // libcurl truncates once it outgrows half its buffer), and in slices of sequence numbers:
+    // libcurl 7.88 refuses a reply of a few hundred lines as "Too large response headers",
+    // depending on how the server's packets fall.
+    constexpr std::uint64_t kSlice = 100;
+    const std::uint64_t exists = m_exists;
     if (m_uidvalidity.empty()) {
         return fail(Errc::io, "mailbox " + m_session->display_url() +
                                   ": the server announced no UIDVALIDITY for the folder");
@@ -175,30 +204,41 @@ Result<std::vector<MailboxMessage>> ImapMailbox::list() {
         bool deleted = false;
     };
     std::map<std::uint64_t, Entry> by_uid;  // UIDs grow with arrival: oldest first
-    std::string_view rest(answers.text());
-    while (!rest.empty()) {
-        const auto end = rest.find('\n');
-        std::string_view line = rest.substr(0, end);
-        rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
-        if (!line.empty() && line.back() == '\r') {
-            line.remove_suffix(1);
+    for (std::uint64_t first = 1; first <= exists; first += kSlice) {
+        const std::uint64_t last = std::min(exists, first + kSlice - 1);
+        TextSink slice;
+        if (auto ok = command(m_folder_url, "FETCH " + std::to_string(first) + ":" +
+                                                std::to_string(last) + " (UID RFC822.SIZE FLAGS)",
+                              slice);
+            !ok) {
+            return std::unexpected(ok.error());
         }
-        const auto fetched = parse_fetch_line(line);
-        if (!fetched) {
-            continue;  // EXISTS, RECENT, EXPUNGE ...
-        }
-        Entry& entry = by_uid[fetched->uid];
-        if (fetched->size) {
-            entry.size = fetched->size;
-        }
-        if (fetched->deleted) {
-            entry.deleted = *fetched->deleted;
+        std::string_view rest(slice.text());
+        while (!rest.empty()) {
+            const auto end = rest.find('\n');
+            std::string_view line = rest.substr(0, end);
+            rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
+            if (!line.empty() && line.back() == '\r') {
+                line.remove_suffix(1);
+            }
+            const auto fetched = parse_fetch_line(line);
+            if (!fetched) {
+                continue;  // EXISTS, RECENT, EXPUNGE ...
+            }
+            Entry& entry = by_uid[fetched->uid];
+            if (fetched->size) {
+                entry.size = fetched->size;
+            }
+            if (fetched->deleted) {
+                entry.deleted = *fetched->deleted;
+            }
         }
     }
     std::vector<MailboxMessage> messages;
     for (const auto& [uid, entry] : by_uid) {
-        if (entry.size && !entry.deleted) {  // no size: only an unsolicited flag update
-            messages.push_back({m_uidvalidity + ":" + std::to_string(uid), *entry.size});
+        if (entry.size) {  // no size: only an unsolicited flag update
+            messages.push_back(
+                {m_uidvalidity + ":" + std::to_string(uid), *entry.size, entry.deleted});
         }
     }
     return messages;

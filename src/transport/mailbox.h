@@ -43,6 +43,9 @@ struct MailboxMessage {
     //   IMAP  "<UIDVALIDITY>:<UID>"   POP3  the UIDL   directory  the file name
     std::string key;
     std::uint64_t size = 0;  // as the server announced it (0 if unknown)
+    // IMAP: flagged \Deleted but not expunged yet (by us in a round that was cut short, or by
+    // another client). Such a message is not fetched; done(remove=true) finishes it.
+    bool deleted = false;
 };
 
 class Mailbox {

@@ -58,6 +58,9 @@ virtual_mailbox_maps = texthash:$server/conf/vmailbox
 virtual_uid_maps = static:65534
 virtual_gid_maps = static:65534
 virtual_minimum_uid = 100
+# No size limits: the incoming tests send a 50 MiB attachment (about 95 MiB encrypted).
+message_size_limit = 0
+virtual_mailbox_limit = 0
 # Tests send CRLF; reject a bare LF so a regression in our line-end conversion shows up.
 smtpd_forbid_bare_newline = reject
 smtpd_forbid_bare_newline_exclusions =
