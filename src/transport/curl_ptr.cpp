@@ -28,4 +28,35 @@ Result<void> curl_slist_push(CurlSlistPtr& list, const char* value) {
     return {};
 }
 
+CURLcode set_connection_options(CURL* easy, const CurlConnection& c) {
+    const long timeout = static_cast<long>(c.timeout.count());
+    CURLcode rc = CURLE_OK;
+    auto want = [&rc](CURLcode r) {
+        if (rc == CURLE_OK) {
+            rc = r;
+        }
+    };
+    want(curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, c.protocols));
+    want(curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L));  // worker threads: no SIGALRM
+    if (c.error_buffer != nullptr) {
+        want(curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, c.error_buffer));
+    }
+    // TRY: STARTTLS (POP3: STLS) whenever the server offers it; ALL: refuse to go on in clear.
+    want(curl_easy_setopt(easy, CURLOPT_USE_SSL, c.require_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY));
+    if (!c.ca_file.empty()) {
+        want(curl_easy_setopt(easy, CURLOPT_CAINFO, c.ca_file.c_str()));
+    }
+    if (!c.user.empty()) {
+        want(curl_easy_setopt(easy, CURLOPT_USERNAME, c.user.c_str()));
+        // reveal() views the Secret's std::string, so the pointer is NUL-terminated.
+        want(curl_easy_setopt(easy, CURLOPT_PASSWORD,
+                              c.password != nullptr ? c.password->reveal().data() : ""));
+    }
+    want(curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, timeout));
+    want(curl_easy_setopt(easy, CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout));
+    want(curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L));
+    want(curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, timeout));
+    return rc;
+}
+
 }  // namespace casecrypt::transport

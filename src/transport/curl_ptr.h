@@ -4,9 +4,13 @@
 
 #include <curl/curl.h>
 
+#include <chrono>
+#include <filesystem>
 #include <memory>
+#include <string>
 
 #include "core/error.h"
+#include "core/secret.h"
 
 namespace casecrypt::transport {
 
@@ -31,5 +35,23 @@ Result<CurlEasyPtr> new_curl_easy();
 // Appends to a list owned by `list`; curl_slist_append returns a new head (or null on
 // failure, leaving the old list intact), so the owner is re-pointed only on success.
 Result<void> curl_slist_push(CurlSlistPtr& list, const char* value);
+
+// How every connection to a mail server (SMTP, IMAP, POP3) is made: the protocols allowed,
+// STARTTLS whenever offered (required with require_tls), the CA file, the login, and the
+// waits bounded: the connect (greeting and login included), each reply and every stretch of a
+// transfer, so a dead server costs about one timeout; an overall CURLOPT_TIMEOUT would instead
+// cut off a large message on a slow but working link. No signals (worker threads).
+struct CurlConnection {
+    const char* protocols;  // "smtp,smtps"
+    bool require_tls = false;
+    std::filesystem::path ca_file;  // empty: the system's store
+    std::string user;               // empty: no login
+    const Secret* password = nullptr;
+    std::chrono::seconds timeout{30};
+    char* error_buffer = nullptr;  // CURL_ERROR_SIZE bytes, or null
+};
+
+// The first failing option's code, or CURLE_OK (libcurl copies the strings).
+CURLcode set_connection_options(CURL* easy, const CurlConnection& connection);
 
 }  // namespace casecrypt::transport

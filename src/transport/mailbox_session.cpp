@@ -183,34 +183,19 @@ int watch_progress(void* user, curl_off_t, curl_off_t downloaded, curl_off_t, cu
 
 CURLcode configure(CURL* easy, const MailboxSettings& settings, const char* protocols,
                    State& state) {
-    const long timeout = static_cast<long>(settings.timeout.count());
-    CURLcode rc = CURLE_OK;
+    CURLcode rc = set_connection_options(
+        easy, CurlConnection{.protocols = protocols,
+                             .require_tls = settings.require_tls,
+                             .ca_file = settings.ca_file,
+                             .user = settings.user,
+                             .password = &settings.password,
+                             .timeout = settings.timeout,
+                             .error_buffer = state.error_buffer});
     auto want = [&rc](CURLcode r) {
         if (rc == CURLE_OK) {
             rc = r;
         }
     };
-    want(curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, protocols));
-    want(curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L));  // worker threads: no SIGALRM
-    want(curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, state.error_buffer));
-    // TRY: STARTTLS (POP3: STLS) whenever the server offers it; ALL: refuse to go on in clear.
-    want(curl_easy_setopt(easy, CURLOPT_USE_SSL,
-                          settings.require_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY));
-    if (!settings.ca_file.empty()) {
-        want(curl_easy_setopt(easy, CURLOPT_CAINFO, settings.ca_file.c_str()));
-    }
-    if (!settings.user.empty()) {
-        want(curl_easy_setopt(easy, CURLOPT_USERNAME, settings.user.c_str()));
-        // reveal() views the Secret's std::string, so the pointer is NUL-terminated.
-        want(curl_easy_setopt(easy, CURLOPT_PASSWORD, settings.password.reveal().data()));
-    }
-    // The connect (greeting and login included), each reply and every stretch of a transfer
-    // are bounded, so a dead server costs about one timeout; an overall CURLOPT_TIMEOUT would
-    // instead cut off a large message on a slow but working link.
-    want(curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, timeout));
-    want(curl_easy_setopt(easy, CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout));
-    want(curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L));
-    want(curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, timeout));
     want(curl_easy_setopt(easy, CURLOPT_MAXAGE_CONN, kReuseIdleSeconds));
     want(curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L));
     want(curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, watch_progress));

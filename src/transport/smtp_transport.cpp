@@ -97,38 +97,23 @@ std::string without_password(std::string text, const Secret& password) {
 
 CURLcode configure(CURL* easy, const SmtpSettings& settings, const std::string& url,
                    const Envelope& envelope, curl_slist* recipients, Transfer& transfer) {
-    const long timeout = static_cast<long>(settings.timeout.count());
-    CURLcode rc = CURLE_OK;
+    CURLcode rc = set_connection_options(
+        easy, CurlConnection{.protocols = "smtp,smtps",
+                             .require_tls = settings.require_starttls,
+                             .ca_file = settings.ca_file,
+                             .user = settings.user,
+                             .password = &settings.password,
+                             .timeout = settings.timeout,
+                             .error_buffer = transfer.error_buffer});
     auto want = [&rc](CURLcode r) {
         if (rc == CURLE_OK) {
             rc = r;
         }
     };
     want(curl_easy_setopt(easy, CURLOPT_URL, url.c_str()));
-    want(curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps"));
-    want(curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L));  // worker threads: no SIGALRM
     // One connection per delivery, closed (QUIT) inside perform, where watch_progress still
     // bounds the wait for the server's answer; a cached one would say QUIT from cleanup.
     want(curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L));
-    want(curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.error_buffer));
-    // TRY: STARTTLS whenever the server offers it; ALL: refuse to go on in clear.
-    want(curl_easy_setopt(easy, CURLOPT_USE_SSL,
-                          settings.require_starttls ? CURLUSESSL_ALL : CURLUSESSL_TRY));
-    if (!settings.ca_file.empty()) {
-        want(curl_easy_setopt(easy, CURLOPT_CAINFO, settings.ca_file.c_str()));
-    }
-    if (!settings.user.empty()) {
-        want(curl_easy_setopt(easy, CURLOPT_USERNAME, settings.user.c_str()));
-        // reveal() views the Secret's std::string, so the pointer is NUL-terminated.
-        want(curl_easy_setopt(easy, CURLOPT_PASSWORD, settings.password.reveal().data()));
-    }
-    // The connect, each reply and every stretch of the upload are bounded, so a dead server
-    // costs about one timeout; an overall CURLOPT_TIMEOUT would instead cut off a large message
-    // on a slow but working link. The low-speed limit is a backstop for watch_progress.
-    want(curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, timeout));
-    want(curl_easy_setopt(easy, CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout));
-    want(curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L));
-    want(curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, timeout));
     want(curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L));
     want(curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, watch_progress));
     want(curl_easy_setopt(easy, CURLOPT_XFERINFODATA, &transfer));

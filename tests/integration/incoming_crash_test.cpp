@@ -41,30 +41,18 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-std::string env(const char* name) {
-    const char* value = std::getenv(name);
-    return value != nullptr ? value : "";
-}
-
-std::string state(const char* env_name, const std::string& file) {
-    std::ifstream in(fs::path(env(env_name)) / file);
-    std::string value;
-    std::getline(in, value);
-    return value;
-}
-
 std::string slurp(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 int mail_count() {
-    const std::string n = env("CASECRYPT_CRASH_MAILS");
+    const std::string n = env_or_empty("CASECRYPT_CRASH_MAILS");
     return n.empty() ? 300 : std::stoi(n);
 }
 
 std::uint64_t seed() {
-    const std::string s = env("CASECRYPT_CRASH_SEED");
+    const std::string s = env_or_empty("CASECRYPT_CRASH_SEED");
     return s.empty() ? std::random_device{}() : std::stoull(s);
 }
 
@@ -87,13 +75,13 @@ struct FetchRun {
 class IncomingCrash : public ::testing::Test {
 protected:
     void SetUp() override {
-        ASSERT_FALSE(state("CASECRYPT_TEST_DOVECOT_DIR", "imap_port").empty()) << "dovecot fixture";
-        const fs::path mails = env("CASECRYPT_TEST_MAILS");
+        ASSERT_FALSE(harness_state("CASECRYPT_TEST_DOVECOT_DIR", "imap_port").empty()) << "dovecot fixture";
+        const fs::path mails = env_or_empty("CASECRYPT_TEST_MAILS");
         ASSERT_TRUE(fs::exists(mails / "crash" / "0000.eml")) << "make-incoming-mails.sh fixture: " << mails;
         ok(cli({"cert", "import-server", (fixtures_dir() / "server/ok-aes256.p12").string(), "--password-file",
                 (fixtures_dir() / "server/ok-aes256.pass").string()}));
         ok(cli({"property", "set", "cmas-nimh", "mailbox.default.task.ca.file",
-                (fs::path(env("CASECRYPT_TEST_DOVECOT_DIR")) / "ca.pem").string()}));
+                (fs::path(env_or_empty("CASECRYPT_TEST_DOVECOT_DIR")) / "ca.pem").string()}));
         m_mails = mail_count();
         ASSERT_LE(m_mails, 300);
         ASSERT_GE(m_mails, 1);
@@ -113,7 +101,7 @@ protected:
 
     // A Maildir of this test holding the first m_mails crash mails; returns the box name.
     std::string fill_box(const std::string& prefix) {
-        const fs::path maildir = state("CASECRYPT_TEST_DOVECOT_DIR", "maildir");
+        const fs::path maildir = harness_state("CASECRYPT_TEST_DOVECOT_DIR", "maildir");
         const std::string name = prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}() % 100000);
         m_box = maildir / "example.test" / name;
         fs::create_directories(maildir / "example.test");
@@ -122,7 +110,7 @@ protected:
             fs::create_directories(m_box / sub);
             EXPECT_EQ(::chown((m_box / sub).c_str(), 65534, 65534), 0);
         }
-        const fs::path mails = fs::path(env("CASECRYPT_TEST_MAILS")) / "crash";
+        const fs::path mails = fs::path(env_or_empty("CASECRYPT_TEST_MAILS")) / "crash";
         for (int i = 0; i < m_mails; ++i) {
             char file[16];
             std::snprintf(file, sizeof file, "%04d.eml", i);
@@ -295,9 +283,9 @@ protected:
 TEST_F(IncomingCrash, KilledAtRandomOverImapEveryMailBecomesExactlyOneTicketMessage) {
     const std::string box = fill_box("crash-imap");
     ok(cli({"account", "add", "support", "--url",
-            "imap://127.0.0.1:" + state("CASECRYPT_TEST_DOVECOT_DIR", "imap_port") + "/INBOX", "--user",
+            "imap://127.0.0.1:" + harness_state("CASECRYPT_TEST_DOVECOT_DIR", "imap_port") + "/INBOX", "--user",
             box + "@example.test", "--password-file",
-            (fs::path(env("CASECRYPT_TEST_DOVECOT_DIR")) / "password").string()}));
+            (fs::path(env_or_empty("CASECRYPT_TEST_DOVECOT_DIR")) / "password").string()}));
     fetch_until_quiet("support");
     if (HasFatalFailure()) return;
     EXPECT_NE(m_last.find("(" + std::to_string(m_mails) + " in the mailbox)"), std::string::npos) << m_last;
@@ -317,9 +305,9 @@ TEST_F(IncomingCrash, KilledAtRandomOverPop3WithDeleteEveryMailBecomesExactlyOne
     ok(cli({"property", "set", "cmas-nimh", "mailbox.default.task.delete.read.messages", "true"}));
     const std::string box = fill_box("crash-pop3");
     ok(cli({"account", "add", "support", "--url",
-            "pop3://127.0.0.1:" + state("CASECRYPT_TEST_DOVECOT_DIR", "pop3_port") + "/", "--user",
+            "pop3://127.0.0.1:" + harness_state("CASECRYPT_TEST_DOVECOT_DIR", "pop3_port") + "/", "--user",
             box + "@example.test", "--password-file",
-            (fs::path(env("CASECRYPT_TEST_DOVECOT_DIR")) / "password").string()}));
+            (fs::path(env_or_empty("CASECRYPT_TEST_DOVECOT_DIR")) / "password").string()}));
     fetch_until_quiet("support");
     if (HasFatalFailure()) return;
     expect_each_mail_once();

@@ -31,19 +31,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string env(const char* name) {
-    const char* value = std::getenv(name);
-    return value != nullptr ? value : "";
-}
-
-// The first line of a file a harness wrote (port, path).
-std::string state(const char* env_name, const std::string& file) {
-    std::ifstream in(fs::path(env(env_name)) / file);
-    std::string value;
-    std::getline(in, value);
-    return value;
-}
-
 std::string slurp(const fs::path& path, std::size_t limit = std::string::npos) {
     std::ifstream in(path, std::ios::binary);
     if (limit == std::string::npos) {
@@ -55,7 +42,7 @@ std::string slurp(const fs::path& path, std::size_t limit = std::string::npos) {
     return head;
 }
 
-fs::path mails() { return env("CASECRYPT_TEST_MAILS"); }
+fs::path mails() { return env_or_empty("CASECRYPT_TEST_MAILS"); }
 
 std::string random_hex(int bytes) {
     static std::mt19937_64 engine(std::random_device{}());
@@ -103,11 +90,11 @@ std::vector<fs::path> files_in(const fs::path& dir) {
 class IncomingMail : public ::testing::Test {
 protected:
     void SetUp() override {
-        ASSERT_FALSE(state("CASECRYPT_TEST_POSTFIX_DIR", "port").empty()) << "postfix fixture";
-        ASSERT_FALSE(state("CASECRYPT_TEST_DOVECOT_DIR", "imap_port").empty()) << "dovecot fixture";
+        ASSERT_FALSE(harness_state("CASECRYPT_TEST_POSTFIX_DIR", "port").empty()) << "postfix fixture";
+        ASSERT_FALSE(harness_state("CASECRYPT_TEST_DOVECOT_DIR", "imap_port").empty()) << "dovecot fixture";
         ASSERT_TRUE(fs::exists(mails() / "mails.tsv")) << "make-incoming-mails.sh fixture: " << mails();
         ok(cli({"property", "set", "cmas-nimh", "mailbox.default.task.ca.file",
-                (fs::path(env("CASECRYPT_TEST_DOVECOT_DIR")) / "ca.pem").string()}));
+                (fs::path(env_or_empty("CASECRYPT_TEST_DOVECOT_DIR")) / "ca.pem").string()}));
         ok(cli({"property", "set", "cmas-nimh", "mailbox.default.task.timeout", "30"}));
     }
 
@@ -135,7 +122,7 @@ protected:
         ok(cli({"cert", "import-ca", fx("ca/ca.pem")}));
     }
 
-    static fs::path maildir() { return state("CASECRYPT_TEST_POSTFIX_DIR", "maildir"); }
+    static fs::path maildir() { return harness_state("CASECRYPT_TEST_POSTFIX_DIR", "maildir"); }
     // A fresh, empty mailbox of this test (Dovecot user <name>@example.test).
     std::string make_box(const std::string& prefix) {
         const std::string name = prefix + "-" + random_hex(4);
@@ -168,7 +155,7 @@ protected:
                 out << in.rdbuf();
             }
             shell("curl -sS --max-time 300 --url smtp://127.0.0.1:" +
-                  state("CASECRYPT_TEST_POSTFIX_DIR", "port") + " --mail-from carl@customer.test --mail-rcpt " +
+                  harness_state("CASECRYPT_TEST_POSTFIX_DIR", "port") + " --mail-from carl@customer.test --mail-rcpt " +
                   quote(rcpt) + " --upload-file " + quote(marked.string()));
             fs::remove(marked);
             pending[token] = file;
@@ -201,11 +188,11 @@ protected:
 
     // `account add` for the box over imap, imaps, pop3 or pop3s.
     void add_account(const std::string& name, const std::string& scheme, const std::string& box) {
-        const std::string port = state("CASECRYPT_TEST_DOVECOT_DIR", scheme + "_port");
+        const std::string port = harness_state("CASECRYPT_TEST_DOVECOT_DIR", scheme + "_port");
         const bool imap = scheme.starts_with("imap");
         const std::string url = scheme + "://127.0.0.1:" + port + (imap ? "/INBOX" : "/");
         ok(cli({"account", "add", name, "--url", url, "--user", box + "@example.test", "--password-file",
-                (fs::path(env("CASECRYPT_TEST_DOVECOT_DIR")) / "password").string()}));
+                (fs::path(env_or_empty("CASECRYPT_TEST_DOVECOT_DIR")) / "password").string()}));
     }
     CliResult fetch(const std::string& account) {
         auto r = cli({"mail", "fetch", "--account", account});
@@ -225,7 +212,7 @@ protected:
     // A reply of carl's made by make-incoming-mails.sh --reply (openssl smime to support).
     fs::path reply(const std::string& subject, const std::string& in_reply_to, const std::string& text) {
         const fs::path out = m_dir.path() / ("reply-" + random_hex(4) + ".eml");
-        shell("bash " + quote(env("CASECRYPT_TEST_MAIL_SCRIPT")) + " --reply " + quote(out.string()) + " " +
+        shell("bash " + quote(env_or_empty("CASECRYPT_TEST_MAIL_SCRIPT")) + " --reply " + quote(out.string()) + " " +
               quote(fixtures_dir().string()) + " " + quote(subject) + " " + quote(in_reply_to) + " " + quote(text));
         return out;
     }
@@ -350,7 +337,7 @@ TEST_P(IncomingOverProtocol, OpensslAndGpgsmMailsBecomeTicketsAndRepliesAreAppen
 }
 
 TEST_P(IncomingOverProtocol, ThunderbirdMessagesFromTheCorpusBecomeTickets) {
-    const fs::path corpus = env("CASECRYPT_CORPUS");
+    const fs::path corpus = env_or_empty("CASECRYPT_CORPUS");
     const fs::path tb = corpus / "thunderbird-comm-central" / "smime";
     if (!fs::exists(tb / "Bob.p12")) {
         GTEST_SKIP() << "corpus not found at " << corpus

@@ -22,14 +22,6 @@
 namespace casecrypt::test {
 namespace {
 
-std::string state(const char* env, const std::string& file) {
-    const char* dir = std::getenv(env);
-    std::ifstream in(std::filesystem::path(dir != nullptr ? dir : "") / file);
-    std::string value;
-    std::getline(in, value);
-    return value;
-}
-
 std::string slurp(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -78,15 +70,15 @@ private:
 class OutgoingMail : public ::testing::Test {
 protected:
     void SetUp() override {
-        ASSERT_FALSE(state("CASECRYPT_TEST_SLAPD_DIR", "url").empty()) << "slapd fixture";
-        ASSERT_FALSE(state("CASECRYPT_TEST_POSTFIX_DIR", "port").empty()) << "postfix fixture";
+        ASSERT_FALSE(harness_state("CASECRYPT_TEST_SLAPD_DIR", "url").empty()) << "slapd fixture";
+        ASSERT_FALSE(harness_state("CASECRYPT_TEST_POSTFIX_DIR", "port").empty()) << "postfix fixture";
         const auto fx = [](const std::string& p) { return (fixtures_dir() / p).string(); };
         ok(cli({"cert", "import-server", fx("server/ok-aes256.p12"), "--password-file",
                 fx("server/ok-aes256.pass")}));
         set("mail.encryption", "true");
-        set("mail.transport.url", "smtp://127.0.0.1:" + state("CASECRYPT_TEST_POSTFIX_DIR", "port"));
+        set("mail.transport.url", "smtp://127.0.0.1:" + harness_state("CASECRYPT_TEST_POSTFIX_DIR", "port"));
         set("mail.transport.timeout", "5");
-        set("ldap.certificate.providerurl", state("CASECRYPT_TEST_SLAPD_DIR", "url"));
+        set("ldap.certificate.providerurl", harness_state("CASECRYPT_TEST_SLAPD_DIR", "url"));
         set("ldap.certificate.basedn", "dc=example,dc=test");
         set("ldap.certificate.content.attribute", "userSMIMECertificate,userCertificate;binary");
         set("ldap.certificate.timeout", "2");
@@ -118,7 +110,7 @@ protected:
     // Every delivered message of this test addressed to `address` (by Postfix's X-Original-To).
     std::vector<std::string> delivered(const std::string& address) {
         std::vector<std::string> found;
-        const std::filesystem::path base = state("CASECRYPT_TEST_POSTFIX_DIR", "maildir");
+        const std::filesystem::path base = harness_state("CASECRYPT_TEST_POSTFIX_DIR", "maildir");
         for (const auto& entry : std::filesystem::recursive_directory_iterator(base)) {
             if (!entry.is_regular_file() || entry.path().parent_path().filename() != "new") continue;
             std::string text = slurp(entry.path());
@@ -297,7 +289,7 @@ TEST_F(OutgoingMail, ABccRecipientGetsASeparateCopyThatNoOtherCopyNames) {
 }
 
 TEST_F(OutgoingMail, WhenPostfixIsDownTheMailWaitsSurvivesARestartAndIsDeliveredOnce) {
-    const std::string real = "smtp://127.0.0.1:" + state("CASECRYPT_TEST_POSTFIX_DIR", "port");
+    const std::string real = "smtp://127.0.0.1:" + harness_state("CASECRYPT_TEST_POSTFIX_DIR", "port");
     set("mail.transport.url", "smtp://127.0.0.1:" + std::to_string(dead_port()));
     set("mail.outbox.retry.seconds", "1");
     const auto report = send({"--to", "alice@customer.test"});

@@ -1,5 +1,7 @@
 #include "support/run_cli.h"
 
+#include <fstream>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
@@ -150,6 +152,18 @@ CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin
         result.exit_code = WEXITSTATUS(status);
     }
     return result;
+}
+
+std::string env_or_empty(const char* name) {
+    const char* value = std::getenv(name);
+    return value != nullptr ? value : "";
+}
+
+std::string harness_state(const char* env_name, const std::string& file) {
+    std::ifstream in(std::filesystem::path(env_or_empty(env_name)) / file);
+    std::string value;
+    std::getline(in, value);
+    return value;
 }
 
 }  // namespace casecrypt::test

@@ -37,6 +37,13 @@ private:
     std::filesystem::path m_path;
 };
 
+// $NAME, or "" when it is unset.
+std::string env_or_empty(const char* name);
+
+// The first line of a file a harness script (tests/harness/*.sh) wrote into the directory
+// $ENV_NAME names: a port, a path, a password. "" when it is not there.
+std::string harness_state(const char* env_name, const std::string& file);
+
 // Where the fixtures of tests/data/make-fixtures.sh were generated ($CASECRYPT_FIXTURES).
 std::filesystem::path fixtures_dir();
 
