@@ -87,13 +87,15 @@ std::string outcome_line(const services::ProcessOutcome& o) {
 }
 
 int run_fetch(CliContext& ctx, services::Installation& installation, const IncomingOptions& o) {
+    auto accounts = installation.accounts().list();
+    if (!accounts) return ctx.report(accounts.error());
     std::vector<std::string> names;
-    if (!o.account.empty()) {
-        names.push_back(o.account);
-    } else {
-        auto accounts = installation.accounts().list();
-        if (!accounts) return ctx.report(accounts.error());
-        for (const auto& a : *accounts) names.push_back(a.name);
+    for (const auto& a : *accounts) {
+        if (o.account.empty() || a.name == o.account) names.push_back(a.name);
+    }
+    if (!o.account.empty() && names.empty()) {
+        return ctx.report(Error(Errc::not_found, "no mail account named " + o.account +
+                                                     " (`account list` shows them)"));
     }
     bool unreadable = false;
     for (const auto& name : names) {

@@ -309,6 +309,9 @@ TEST(Incoming, AccountsKeepTheirPasswordSealedAndAnUnreadableMailboxExitsOne) {
     EXPECT_NE(fetched.out.find("1 filed into tickets"), std::string::npos) << "the others go on: " << fetched.out;
     EXPECT_NE(desk.run({"account", "list"}).out.find("last error"), std::string::npos);
 
+    const auto unknown = desk.run({"mail", "fetch", "--account", "nope"});
+    EXPECT_EQ(unknown.exit_code, 3);
+    EXPECT_NE(unknown.err.find("no mail account named nope"), std::string::npos) << unknown.err;
     ASSERT_EQ(desk.run({"account", "remove", "local"}).exit_code, 0);
     EXPECT_EQ(desk.run({"account", "remove", "local"}).exit_code, 3);
     EXPECT_EQ(desk.json({"account", "list", "--json"}).size(), 1u) << "a removed local account stays removed";
