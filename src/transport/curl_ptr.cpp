@@ -28,6 +28,17 @@ Result<void> curl_slist_push(CurlSlistPtr& list, const char* value) {
     return {};
 }
 
+std::string without_password(std::string text, const Secret& password) {
+    if (password.size() < 3) {
+        return text;
+    }
+    const std::string_view secret = password.reveal();
+    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
+        text.replace(at, secret.size(), "***");
+    }
+    return text;
+}
+
 CURLcode set_connection_options(CURL* easy, const CurlConnection& c) {
     const long timeout = static_cast<long>(c.timeout.count());
     CURLcode rc = CURLE_OK;

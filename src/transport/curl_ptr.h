@@ -36,6 +36,11 @@ Result<CurlEasyPtr> new_curl_easy();
 // failure, leaving the old list intact), so the owner is re-pointed only on success.
 Result<void> curl_slist_push(CurlSlistPtr& list, const char* value);
 
+// The text with every occurrence of the password replaced by "***" (a server could echo what
+// it was sent; the password must not reach the outbox, a log or an error). Passwords shorter
+// than 3 characters are left alone: scrubbing them would mangle every reply.
+std::string without_password(std::string text, const Secret& password);
+
 // How every connection to a mail server (SMTP, IMAP, POP3) is made: the protocols allowed,
 // STARTTLS whenever offered (required with require_tls), the CA file, the login, and the
 // waits bounded: the connect (greeting and login included), each reply and every stretch of a

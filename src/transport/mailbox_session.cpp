@@ -18,18 +18,6 @@ constexpr long kReuseIdleSeconds = 600;
 constexpr std::size_t kKeptLines = 32;
 constexpr std::size_t kKeptLineLength = 1000;
 
-// A server could echo what it was sent; the password must not reach a log or an error.
-std::string without_password(std::string text, const Secret& password) {
-    if (password.size() < 3) {  // scrubbing one or two characters would mangle every reply
-        return text;
-    }
-    const std::string_view secret = password.reveal();
-    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
-        text.replace(at, secret.size(), "***");
-    }
-    return text;
-}
-
 std::string_view first_word(std::string_view line) {
     return line.substr(0, line.find(' '));
 }

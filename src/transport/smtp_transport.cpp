@@ -83,18 +83,6 @@ bool is_session_error(CURLcode rc) {
            rc == CURLE_REMOTE_ACCESS_DENIED;
 }
 
-// A server could echo what it was sent; the password must not reach the outbox or a log.
-std::string without_password(std::string text, const Secret& password) {
-    if (password.size() < 3) {  // scrubbing one or two characters would mangle every reply
-        return text;
-    }
-    const std::string_view secret = password.reveal();
-    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
-        text.replace(at, secret.size(), "***");
-    }
-    return text;
-}
-
 CURLcode configure(CURL* easy, const SmtpSettings& settings, const std::string& url,
                    const Envelope& envelope, curl_slist* recipients, Transfer& transfer) {
     CURLcode rc = set_connection_options(
