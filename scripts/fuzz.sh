@@ -256,6 +256,28 @@ html_seed broken '<!--[if IE]><script>alert(1)</script><![endif]--><![CDATA[<scr
 html_seed void '<p>a<embed>b<source>c<track>d<wbr>e<keygen>f</p><img src="cid:x">g<br>h<hr>i<input>j<param>k\n'
 html_seed utf8 '<p>\xc3\xa4\xc3\xb6 \xe2\x82\xac \xf0\x9f\x98\x80 \xff\xfe \xe4 \xed\xa0\x80 \xf4\x90\x80\x80 \x00 &#xD800; &#x110000; &#0; &#128512; &euro; &nbsp;</p>\n'
 html_seed deep "$(printf '%.0s<div>' {1..300})deep$(printf '%.0s</div>' {1..300})$(printf '%.0s<table><tr><td>' {1..100})cells"
+# The hostile mails of the hardening pass (issue 9), into both mail fuzzers: a ticket tag of
+# 50,000 digits (std::regex recursed off the stack on it) and one that fits -max_len, a 200 KB
+# subject, 5,000 parts and 100 levels of nesting (past the limits), a reused Message-ID.
+python3 - "$parse_seeds" "$mail_seeds" <<'PY'
+import sys
+head = "From: Carl <carl@customer.test>\nTo: support@example.test\nMessage-ID: <h@customer.test>\nMIME-Version: 1.0\n"
+def mail(subject, ctype="text/plain", body="x\n"):
+    return head + "Subject: " + subject + "\nContent-Type: " + ctype + "\n\n" + body
+parts = "".join("--b\nContent-Type: application/octet-stream\n\nx\n" for _ in range(5000)) + "--b--\n"
+nest = "".join(f"--n{i}\nContent-Type: multipart/mixed; boundary=n{i+1}\n\n" for i in range(1, 100))
+nest += "--n100\nContent-Type: text/plain\n\ndeep\n" + "".join(f"--n{i}--\n" for i in range(100, 0, -1))
+seeds = {
+    "hostile-tag-50000-digits.eml": mail("Ticket (" + "7" * 50000 + ")"),
+    "hostile-tag-15000-digits.eml": mail("Re: Ticket (" + "9" * 15000 + ")"),
+    "hostile-subject-200k.eml": mail("[Ticket#1] " + "x" * 200 * 1024),
+    "hostile-5000-parts.eml": mail("Parts", "multipart/mixed; boundary=b", parts),
+    "hostile-nested-100.eml": mail("Deep", "multipart/mixed; boundary=n1", nest),
+}
+for d in sys.argv[1:]:
+    for name, text in seeds.items():
+        open(f"{d}/{name}", "w").write(text)
+PY
 
 if [[ -n $corpus_root ]]; then
   while IFS= read -r -d '' f; do

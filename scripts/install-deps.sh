@@ -11,6 +11,7 @@ packages=(
   libssl-dev openssl libgmime-3.0-dev libxml2-dev libcurl4-openssl-dev libldap-dev
   libsoci-dev libboost-dev libsqlite3-dev libpq-dev  # SOCI 4.0 headers include Boost.Fusion
   libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev liblua5.4-dev
+  libre2-dev  # the ticket subject pattern: linear-time matching, no recursion (issue 9)
   # tests
   libgtest-dev libgmock-dev googletest
   gpgsm gnupg sqlite3 time python3

@@ -60,7 +60,9 @@ nlohmann::json message_json(const store::TicketMessageRecord& m) {
             {"encryption", json_or_null(m.encryption_json)},
             {"signature", json_or_null(m.signature_json)},
             {"report", report.is_object() && report.contains("recipients") ? report["recipients"]
-                                                                            : nlohmann::json(nullptr)}};
+                                                                            : nlohmann::json(nullptr)},
+            {"notes", report.is_object() && report.contains("notes") ? report["notes"]
+                                                                      : nlohmann::json::array()}};
 }
 
 nlohmann::json backup_json(const store::IncomingRecord& r) {
@@ -77,13 +79,18 @@ nlohmann::json backup_json(const store::IncomingRecord& r) {
 }
 
 std::string outcome_line(const services::ProcessOutcome& o) {
+    if (!o.failure.empty()) {
+        return "incoming " + std::to_string(o.incoming_id) + ": attempt " +
+               std::to_string(o.attempt) + " failed, to be tried again: " + o.failure;
+    }
     if (!o.filed) return "incoming " + std::to_string(o.incoming_id) + ": kept as email backup: " + o.cause;
     if (o.ticket_message == 0) {
         return "incoming " + std::to_string(o.incoming_id) + ": a copy of a mail already in ticket " +
                std::to_string(o.ticket);
     }
     return "incoming " + std::to_string(o.incoming_id) + ": " +
-           (o.new_ticket ? "new ticket " : "appended to ticket ") + std::to_string(o.ticket);
+           (o.new_ticket ? "new ticket " : "appended to ticket ") + std::to_string(o.ticket) +
+           (o.reused_message_id ? " (a different mail that reuses an earlier Message-ID)" : "");
 }
 
 int run_fetch(CliContext& ctx, services::Installation& installation, const IncomingOptions& o) {
@@ -115,8 +122,13 @@ int run_fetch(CliContext& ctx, services::Installation& installation, const Incom
     if (!processed) return ctx.report(processed.error());
     for (const auto& outcome : processed->outcomes) std::cout << "  " << outcome_line(outcome) << "\n";
     std::cout << processed->filed << " filed into tickets, " << processed->backups
-              << " kept as email backups\n";
-    return unreadable ? kExitFailure : kExitOk;
+              << " kept as email backups";
+    if (processed->failed > 0) std::cout << ", " << processed->failed << " to be tried again";
+    std::cout << "\n";
+    for (const auto& outcome : processed->outcomes) {
+        if (!outcome.failure.empty()) std::cerr << "error: " << outcome_line(outcome) << "\n";
+    }
+    return unreadable || processed->failed > 0 ? kExitFailure : kExitOk;
 }
 
 void print_tickets(const std::vector<store::TicketRecord>& tickets, bool json) {
@@ -167,6 +179,9 @@ void print_ticket(const services::TicketView& view, bool json) {
                       << (s.value("trusted", false) ? "trusted" : "not trusted") << ", "
                       << (s.value("matches_from", false) ? "matches From" : "does NOT match From")
                       << "\n";
+        }
+        for (const auto& note : j["notes"]) {
+            if (note.is_string()) std::cout << "   note: " << note.get<std::string>() << "\n";
         }
         for (const auto& a : m.attachments) {
             std::cout << "   attachment " << a.name << " (" << a.content_type << ", " << a.size

@@ -8,7 +8,9 @@
 #include "cli/commands.h"
 #include "core/log.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
     using namespace casecrypt::cli;
     // A peer that goes away (a closed pipe, an SMTP server) is an error to report, not a
     // reason to die.
@@ -54,4 +56,18 @@ int main(int argc, char** argv) {
         return ctx.report(installation.error());
     }
     return action(ctx, **installation);
+}
+
+}  // namespace
+
+// Nothing unexpected ends the process with an abort: it is one `error:` line and exit 1.
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "error: unexpected: " << e.what() << "\n";
+    } catch (...) {
+        std::cerr << "error: unexpected failure\n";
+    }
+    return casecrypt::cli::kExitFailure;
 }

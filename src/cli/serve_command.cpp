@@ -25,22 +25,20 @@ struct ServeOptions {
     int rounds = 0;  // 0: until stopped
 };
 
-// One round; problems are logged and the next round tries again. False when our own database
-// failed (then the job cannot go on).
-bool round(services::Installation& installation) {
+// One round; problems are logged and the next round tries again: one account that cannot be
+// read, one mail that cannot be filed, even our database failing for a while, never end the job.
+void round(services::Installation& installation) {
     auto accounts = installation.accounts().list();
     if (!accounts) {
         spdlog::error("{}", accounts.error().message());
-        return false;
+        return;
     }
     for (const auto& account : *accounts) {
-        if (g_stop) return true;
+        if (g_stop) return;
         auto fetched = installation.incoming().fetch(account.name);
         if (!fetched) {
-            spdlog::error("{}", fetched.error().message());
-            return false;
-        }
-        if (!fetched->error.empty()) {
+            spdlog::error("account {}: {}", account.name, fetched.error().message());
+        } else if (!fetched->error.empty()) {
             spdlog::warn("account {}: {}", account.name, fetched->error);
         } else if (fetched->fetched > 0) {
             spdlog::info("account {}: {} new mails", account.name, fetched->fetched);
@@ -49,32 +47,31 @@ bool round(services::Installation& installation) {
     auto processed = installation.incoming().process_pending();
     if (!processed) {
         spdlog::error("{}", processed.error().message());
-        return false;
-    }
-    if (processed->filed + processed->backups > 0) {
+    } else if (processed->filed + processed->backups + processed->failed > 0) {
         std::cout << processed->filed << " filed into tickets, " << processed->backups
-                  << " kept as email backups" << std::endl;
+                  << " kept as email backups";
+        if (processed->failed > 0) std::cout << ", " << processed->failed << " to be tried again";
+        std::cout << std::endl;
     }
     auto delivered = installation.delivery().deliver_due();
     if (!delivered) {
         spdlog::error("{}", delivered.error().message());
-        return false;
-    }
-    if (!delivered->empty()) {
+    } else if (!delivered->empty()) {
         std::cout << delivered->size() << " outbox cop" << (delivered->size() == 1 ? "y" : "ies")
                   << " handled" << std::endl;
     }
-    return true;
 }
 
-int run_serve(CliContext& ctx, services::Installation& installation, const ServeOptions& o) {
+int run_serve(services::Installation& installation, const ServeOptions& o) {
     std::signal(SIGTERM, request_stop);
     std::signal(SIGINT, request_stop);
     std::cout << "casecrypt serve: data directory " << installation.data_dir().string()
               << ", every " << o.interval << " s; SIGTERM or Ctrl-C stops" << std::endl;
     for (int done = 0; !g_stop && (o.rounds == 0 || done < o.rounds); ++done) {
-        if (!round(installation)) {
-            return ctx.report(Error(Errc::io, "the main job stopped: its database failed"));
+        try {
+            round(installation);
+        } catch (const std::exception& e) {
+            spdlog::error("unexpected error in a round of the main job: {}", e.what());
         }
         if (o.rounds != 0 && done + 1 >= o.rounds) break;
         for (int s = 0; s < o.interval && !g_stop; ++s) {
@@ -97,8 +94,8 @@ void add_serve_command(CLI::App& app, Action& action) {
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     serve->callback([o, &action] {
-        action = [o](CliContext& ctx, services::Installation& installation) {
-            return run_serve(ctx, installation, *o);
+        action = [o](CliContext&, services::Installation& installation) {
+            return run_serve(installation, *o);
         };
     });
 }

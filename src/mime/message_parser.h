@@ -59,6 +59,16 @@ struct MessageSummary {
     std::vector<std::string> recipients;
 };
 
+// How much structure a mail from a stranger may have (cmas-nimh / mailbox.default.task.max.parts
+// and .max.depth): every part costs a file and a row, and a tree is walked recursively.
+struct ParseLimits {
+    int max_parts = 1000;  // MIME entities (multiparts, leaves, message/rfc822 parts) in all
+    int max_depth = 32;    // nesting of multiparts and message/rfc822 parts
+    // What the caller calls each limit (e.g. a property's name), for the error sentence.
+    std::string parts_name;
+    std::string depth_name;
+};
+
 // Parses `message` (a file). Bodies: the first text/plain and the first text/html that are not
 // attachments (multipart/alternative, mixed, related, nested), converted to UTF-8 from their
 // declared charset (unknown, missing or us-ascii charset: UTF-8 if valid, else Windows-1252;
@@ -71,10 +81,13 @@ struct MessageSummary {
 // into its file without passing through memory. A message/rfc822 part is one attachment (name
 // from its subject + .eml). A truncated message gives what arrived. On an error, files already
 // written stay in `attachment_dir` (the caller's directory; a ScratchDir is the usual choice).
-// Errc::rejected when the file is not a message GMime can parse; Errc::io when it cannot be read
-// or an attachment cannot be written.
+// Errc::rejected when the file is not a message GMime can parse, or when it has more parts or
+// deeper nesting than `limits` allow (checked before anything is written); Errc::io when it
+// cannot be read or an attachment cannot be written. Attachment files are written but not
+// fsync'd: they are scratch copies, the database holds what is kept.
 Result<ParsedMessage> parse_message(const std::filesystem::path& message,
-                                    const std::filesystem::path& attachment_dir);
+                                    const std::filesystem::path& attachment_dir,
+                                    const ParseLimits& limits = {});
 
 // Reads only the header of `message` (up to the first empty line, at most 1 MiB; an mbox
 // "From " line is skipped); the body is never read. Errc::rejected when it has no header at all.

@@ -5,9 +5,11 @@
 #include <nlohmann/json.hpp>
 
 #include "core/file_io.h"
+#include "core/iso_time.h"
 #include "core/log.h"
 #include "core/scratch_dir.h"
 #include "core/text.h"
+#include "crypto/sha256.h"
 #include "mime/message_parser.h"
 #include "mime/mime_document.h"
 #include "services/smime_engine.h"
@@ -46,6 +48,43 @@ std::string mixed_parts_text(const DecryptReport& report) {
         if (!part.error.empty()) text += "[" + part.error + "]\n";
     }
     return text;
+}
+
+Result<mime::ParseLimits> parse_limits(Properties& properties) {
+    auto parts = properties.get_int(kMailboxModule, kMailboxMaxParts);
+    if (!parts) return std::unexpected(parts.error());
+    auto depth = properties.get_int(kMailboxModule, kMailboxMaxDepth);
+    if (!depth) return std::unexpected(depth.error());
+    constexpr long long kMax = std::numeric_limits<int>::max();
+    return mime::ParseLimits{static_cast<int>(std::clamp(*parts, 1LL, kMax)),
+                             static_cast<int>(std::clamp(*depth, 1LL, kMax)),
+                             std::string(kMailboxModule) + " / " + kMailboxMaxParts,
+                             std::string(kMailboxModule) + " / " + kMailboxMaxDepth};
+}
+
+// What a received mail says, as a digest: two copies of one mail (delivered to two of our
+// addresses, or fetched from two mailboxes) agree, whatever their transport headers say.
+std::string content_digest(const mime::ParsedMessage& parsed) {
+    crypto::Sha256 sha;
+    sha.field(parsed.from ? parsed.from->address : "");
+    for (const auto* list : {&parsed.to, &parsed.cc}) {
+        sha.field(std::to_string(list->size()));
+        for (const auto& a : *list) sha.field(a.address);
+    }
+    sha.field(parsed.subject);
+    sha.field(parsed.date ? to_iso8601(*parsed.date) : "");
+    sha.field(parsed.text.value_or("")).field(parsed.html.value_or(""));
+    for (const auto& a : parsed.attachments) {
+        sha.field(a.name).field(a.content_type);
+        std::ifstream in(a.file, std::ios::binary);
+        crypto::Sha256 content;
+        char buffer[65536];
+        while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+            content.update(std::string_view(buffer, static_cast<std::size_t>(in.gcount())));
+        }
+        sha.field(content.hex());
+    }
+    return sha.hex();
 }
 
 }  // namespace
@@ -149,11 +188,19 @@ Result<const IncomingMail::Keys*> IncomingMail::keys() {
 Result<ProcessSummary> IncomingMail::process_pending() {
     m_keys.reset();  // certificates imported since the last batch count
     ProcessSummary summary;
-    for (;;) {
-        auto outcome = process_one(std::nullopt);
+    for (long long after = 0;;) {
+        auto started = m_incoming.start_attempt(after);
+        if (!started) return std::unexpected(started.error());
+        if (!*started) break;
+        after = (*started)->id;
+        auto outcome = attempt(**started);
         if (!outcome) return std::unexpected(outcome.error());
-        if (!*outcome) break;
-        (**outcome).filed ? ++summary.filed : ++summary.backups;
+        if (!*outcome) continue;  // another process has it
+        if (!(**outcome).failure.empty()) {
+            ++summary.failed;
+        } else {
+            (**outcome).filed ? ++summary.filed : ++summary.backups;
+        }
         summary.outcomes.push_back(std::move(**outcome));
     }
     return summary;
@@ -171,13 +218,62 @@ Result<ProcessOutcome> IncomingMail::retry_backup(long long id, const std::strin
         return std::unexpected(audited.error());
     }
     m_keys.reset();
-    auto outcome = process_one(id);
-    if (!outcome) return std::unexpected(outcome.error());
-    if (!*outcome) {
+    auto started = m_incoming.start_attempt_at(id);
+    if (!started) return std::unexpected(started.error());
+    std::optional<ProcessOutcome> outcome;
+    if (*started) {
+        auto attempted = attempt(**started);
+        if (!attempted) return std::unexpected(attempted.error());
+        outcome = std::move(*attempted);
+    }
+    if (!outcome) {
         return fail(Errc::io, "email backup " + std::to_string(id) +
                                   " is being processed by another process");
     }
-    return **outcome;
+    return *outcome;
+}
+
+Result<std::optional<ProcessOutcome>> IncomingMail::attempt(
+    const store::IncomingStore::Attempt& attempt) {
+    auto max_attempts = m_properties.get_int(kMailboxModule, kMailboxMaxAttempts);
+    if (!max_attempts) return std::unexpected(max_attempts.error());
+    const long long limit = std::max(1LL, *max_attempts);
+    auto give_up = [&](const std::string& cause) -> Result<std::optional<ProcessOutcome>> {
+        if (auto marked = m_incoming.mark_backup(attempt.id, cause, m_clock.now()); !marked) {
+            return std::unexpected(marked.error());
+        }
+        spdlog::warn("incoming {}: kept as an email backup: {}", attempt.id, cause);
+        ProcessOutcome outcome;
+        outcome.incoming_id = attempt.id;
+        outcome.attempt = attempt.attempts;
+        outcome.cause = cause;
+        return std::optional<ProcessOutcome>(std::move(outcome));
+    };
+    if (attempt.attempts > limit) {
+        // Every attempt counted so far ended without a word: the process did not survive it.
+        return give_up("processing did not finish in " + std::to_string(attempt.attempts - 1) +
+                       " attempts (the process stopped while filing it)");
+    }
+    auto outcome = process_one(attempt.id);
+    if (outcome) {
+        if (*outcome) (**outcome).attempt = attempt.attempts;
+        return outcome;
+    }
+    const std::string cause = outcome.error().message();
+    if (attempt.attempts >= limit) {
+        return give_up("filing failed " + std::to_string(attempt.attempts) +
+                       " times; the last time: " + cause);
+    }
+    spdlog::warn("incoming {}: attempt {} of {} failed, to be tried again: {}", attempt.id,
+                 attempt.attempts, limit, cause);
+    if (auto recorded = m_incoming.record_failure(attempt.id, cause, m_clock.now()); !recorded) {
+        return std::unexpected(recorded.error());
+    }
+    ProcessOutcome failed;
+    failed.incoming_id = attempt.id;
+    failed.attempt = attempt.attempts;
+    failed.failure = cause;
+    return std::optional<ProcessOutcome>(std::move(failed));
 }
 
 Result<std::vector<store::IncomingRecord>> IncomingMail::backups() {
@@ -204,15 +300,20 @@ Result<void> IncomingMail::delete_backup(long long id, const std::string& actor)
     return m_audit.record(m_clock.now(), actor, "backup.delete", std::to_string(id));
 }
 
-Result<std::optional<ProcessOutcome>> IncomingMail::process_one(std::optional<long long> id) {
+Result<std::optional<ProcessOutcome>> IncomingMail::process_one(long long id) {
     return store::in_transaction(
         m_database, "processing a fetched mail", [&]() -> Result<std::optional<ProcessOutcome>> {
-            auto claimed = id ? m_incoming.claim(*id) : m_incoming.claim_next();
+            auto claimed = m_incoming.claim(id);
             if (!claimed) return std::unexpected(claimed.error());
             if (!*claimed) return std::optional<ProcessOutcome>();
-            auto outcome = file_mail(std::move(**claimed));
-            if (!outcome) return std::unexpected(outcome.error());
-            return std::optional<ProcessOutcome>(std::move(*outcome));
+            // Whatever goes wrong in one mail stays with that mail (and rolls back its work).
+            try {
+                auto outcome = file_mail(std::move(**claimed));
+                if (!outcome) return std::unexpected(outcome.error());
+                return std::optional<ProcessOutcome>(std::move(*outcome));
+            } catch (const std::exception& e) {
+                return fail(Errc::internal, std::string("unexpected error while filing: ") + e.what());
+            }
         });
 }
 
@@ -296,24 +397,37 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord record) {
     std::error_code ec;
     std::filesystem::create_directories(attachment_dir, ec);
     if (ec) return fail(Errc::io, "cannot create " + attachment_dir.string() + ": " + ec.message());
-    auto parsed = mime::parse_message(message, attachment_dir);
-    if (!parsed) return keep_as_backup("the mail cannot be parsed: " + parsed.error().message());
+    auto limits = parse_limits(m_properties);
+    if (!limits) return std::unexpected(limits.error());
+    auto parsed = mime::parse_message(message, attachment_dir, *limits);
+    if (!parsed) {
+        return keep_as_backup("the mail cannot be parsed: " + parsed.error().message());
+    }
+    const std::string digest = content_digest(*parsed);
 
-    // The same mail fetched twice (sent to two of our addresses): one ticket message.
+    // The same mail fetched twice (sent to two of our addresses) is one ticket message; a
+    // different mail that reuses a Message-ID is filed like any other, with a note.
+    std::vector<std::string> notes;
     if (!parsed->message_id.empty()) {
         auto earlier = m_tickets.store().incoming_with_message_id(parsed->message_id);
         if (!earlier) return std::unexpected(earlier.error());
-        if (*earlier) {
-            auto ticket = m_tickets.store().ticket_of_message_ids({parsed->message_id});
-            if (!ticket) return std::unexpected(ticket.error());
+        for (const auto& copy : *earlier) {
+            if (copy.content_digest != digest) continue;
             if (auto marked = m_incoming.mark_filed(record.id); !marked) {
                 return std::unexpected(marked.error());
             }
             outcome.filed = true;
-            outcome.ticket = ticket->value_or(0);
+            outcome.ticket = copy.ticket;
             spdlog::info("incoming {}: a copy of ticket message {}, not filed again", record.id,
-                         **earlier);
+                         copy.id);
             return outcome;
+        }
+        if (!earlier->empty()) {
+            outcome.reused_message_id = true;
+            notes.push_back("this mail reuses the Message-ID <" + parsed->message_id +
+                            "> of a different mail (ticket " +
+                            std::to_string(earlier->front().ticket) +
+                            "); it is not a copy of that mail");
         }
     }
 
@@ -343,6 +457,8 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord record) {
     m.from = parsed->from ? parsed->from->display() : "";
     m.to_json = displays(parsed->to).dump();
     m.cc_json = displays(parsed->cc).dump();
+    m.content_digest = digest;
+    if (!notes.empty()) m.report_json = nlohmann::json{{"notes", notes}}.dump();
     m.subject = parsed->subject;
     m.date = parsed->date.value_or(record.received_at);
     m.created_at = m_clock.now();

@@ -38,11 +38,18 @@ struct ProcessOutcome {
     bool new_ticket = false;
     long long ticket_message = 0;   // 0 when it was a duplicate of a filed message
     std::string cause;              // when kept as a backup
+    int attempt = 0;                // which attempt at this mail this was (1 = the first)
+    // This attempt failed and was rolled back (our storage, or something unexpected): the mail
+    // stays new and is tried again in the next round, until mailbox.default.task.max.attempts.
+    std::string failure;
+    // A different mail with a Message-ID an earlier one already had (filed all the same).
+    bool reused_message_id = false;
 };
 
 struct ProcessSummary {
     int filed = 0;
     int backups = 0;
+    int failed = 0;  // attempts that failed; those mails are tried again later
     std::vector<ProcessOutcome> outcomes;
 };
 
@@ -59,7 +66,11 @@ public:
     // unreadable mailbox is in the result (and recorded on the account), not a failure here;
     // Errc::io only when our own database fails.
     Result<AccountFetch> fetch(const std::string& account);
-    // Processes every stored mail not processed yet.
+    // Processes every stored mail not processed yet, each once per call, oldest first. A mail
+    // whose filing fails or throws does not stop the others: the attempt is counted (committed
+    // before the work, so a mail that kills the process is counted too), the next mail is
+    // taken, and after mailbox.default.task.max.attempts the mail becomes an email backup with
+    // the cause. Errc::io only when our database cannot even record that.
     Result<ProcessSummary> process_pending();
     // `backup retry`: the backup is processed again now (e.g. after the missing server
     // certificate was imported). Errc::not_found when it is no backup.
@@ -70,9 +81,12 @@ public:
     Result<void> delete_backup(long long id, const std::string& actor);
 
 private:
-    // Claims one mail (the oldest new one, or `id`) and files it or keeps it as a backup, in
-    // one transaction. Empty when there was nothing to claim.
-    Result<std::optional<ProcessOutcome>> process_one(std::optional<long long> id);
+    // One attempt at one mail whose attempt was counted: filed, kept as a backup, failed (to
+    // be tried again), or empty when another process had it.
+    Result<std::optional<ProcessOutcome>> attempt(const store::IncomingStore::Attempt& attempt);
+    // Claims the mail and files it or keeps it as a backup, in one transaction. Empty when
+    // another process had it; an Error (rolled back) when filing failed or threw.
+    Result<std::optional<ProcessOutcome>> process_one(long long id);
     // The pipeline for one mail: an outcome (filed or backup cause), or Errc::io when our own
     // storage fails (the transaction is then rolled back and the mail stays new).
     Result<ProcessOutcome> file_mail(store::IncomingRecord record);

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <regex>
 
 #include "core/base64.h"
 #include "core/text.h"
+#include "services/ticket_tag.h"
 
 namespace casecrypt::services {
 namespace {
@@ -187,8 +187,10 @@ const std::vector<store::PropertyRecord>& Properties::definitions() {
          .type = "regex",
          .default_value = "Ticket \\((\\d+)\\)",
          .description = "the tag in a subject that appends a mail to a ticket: a regular "
-                        "expression (ECMAScript) whose first group is the ticket number; our "
-                        "mail for a ticket carries the tag written from it",
+                        "expression (RE2 syntax: no backreferences or lookaround; matched in "
+                        "linear time) whose first group is the ticket number; a number too "
+                        "large for a ticket is no match; our mail for a ticket carries the tag "
+                        "written from it",
          .value = {},
          .updated_at = {},
          .updated_by = {}},
@@ -207,6 +209,33 @@ const std::vector<store::PropertyRecord>& Properties::definitions() {
          .default_value = "134217728",
          .description = "bytes; a larger mail is not processed but kept as an email backup (the "
                         "default, 128 MiB, lets a 50 MiB attachment through encrypted)",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kMailboxModule,
+         .name = kMailboxMaxAttempts,
+         .type = "integer",
+         .default_value = "3",
+         .description = "attempts at filing a fetched mail (each one that fails, or that the "
+                        "process does not survive, counts) before it is kept as an email backup "
+                        "with the cause; the mails behind it never wait for it",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kMailboxModule,
+         .name = kMailboxMaxParts,
+         .type = "integer",
+         .default_value = "1000",
+         .description = "MIME parts a mail may have; a mail with more is kept as an email backup",
+         .value = {},
+         .updated_at = {},
+         .updated_by = {}},
+        {.module = kMailboxModule,
+         .name = kMailboxMaxDepth,
+         .type = "integer",
+         .default_value = "32",
+         .description = "how deeply a mail's MIME parts may nest; a mail nested deeper is kept "
+                        "as an email backup",
          .value = {},
          .updated_at = {},
          .updated_by = {}},
@@ -249,14 +278,9 @@ Result<std::string> canonical_property_value(const std::string& type, const std:
         return std::to_string(n);
     }
     if (type == "regex") {
-        try {
-            const std::regex compiled(value, std::regex::ECMAScript);
-            if (compiled.mark_count() < 1) {
-                return fail(Errc::rejected, "\"" + value + "\" has no group for the ticket number");
-            }
-        } catch (const std::regex_error& e) {
-            return fail(Errc::rejected, "\"" + value + "\" is not a regular expression: " + e.what());
-        }
+        // Compiled as the matcher compiles it: what is accepted here is what will run.
+        auto tag = TicketTag::compile(value);
+        if (!tag) return std::unexpected(tag.error());
         return value;
     }
     if (type.starts_with("enum:")) {

@@ -45,6 +45,9 @@ inline constexpr const char* kMailboxDeleteRead = "mailbox.default.task.delete.r
 inline constexpr const char* kMailboxMaxSize = "mailbox.default.task.max.message.size";
 inline constexpr const char* kMailboxTimeout = "mailbox.default.task.timeout";
 inline constexpr const char* kMailboxCaFile = "mailbox.default.task.ca.file";
+inline constexpr const char* kMailboxMaxAttempts = "mailbox.default.task.max.attempts";
+inline constexpr const char* kMailboxMaxParts = "mailbox.default.task.max.parts";
+inline constexpr const char* kMailboxMaxDepth = "mailbox.default.task.max.depth";
 
 class Properties {
 public:

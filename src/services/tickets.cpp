@@ -1,52 +1,21 @@
 #include "services/tickets.h"
 
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "core/file_io.h"
 #include "mime/message_parser.h"
+#include "services/ticket_tag.h"
 #include "store/guarded.h"
 
 namespace casecrypt::services {
 namespace {
 
-Result<std::regex> ticket_regex(Properties& properties) {
+Result<TicketTag> ticket_tag(Properties& properties) {
     auto pattern = properties.get_value(kCoreModule, kTicketPattern);
     if (!pattern) return std::unexpected(pattern.error());
-    try {
-        return std::regex(*pattern, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-        return fail(Errc::rejected, std::string(kCoreModule) + " / " + kTicketPattern +
-                                        " is not a regular expression: " + e.what());
-    }
-}
-
-// The tag written from the pattern: its first capturing group becomes the number and regex
-// escapes are undone ("Ticket \((\d+)\)" -> "Ticket (42)").
-std::string tag_from_pattern(const std::string& pattern, long long number) {
-    std::string out;
-    bool replaced = false;
-    for (std::size_t i = 0; i < pattern.size(); ++i) {
-        const char c = pattern[i];
-        if (c == '\\' && i + 1 < pattern.size()) {
-            out += pattern[++i];
-        } else if (c == '(' && !replaced && !(i + 1 < pattern.size() && pattern[i + 1] == '?')) {
-            int depth = 1;
-            std::size_t j = i + 1;
-            for (; j < pattern.size() && depth > 0; ++j) {
-                if (pattern[j] == '\\') ++j;
-                else if (pattern[j] == '(') ++depth;
-                else if (pattern[j] == ')') --depth;
-            }
-            out += std::to_string(number);
-            replaced = true;
-            i = j - 1;
-        } else if (c == '^' || c == '$') {
-        } else {
-            out += c;
-        }
-    }
-    return out;
+    auto tag = TicketTag::compile(*pattern);
+    if (!tag) return std::unexpected(tag.error().with_context(std::string(kCoreModule) + " / " + kTicketPattern));
+    return tag;
 }
 
 nlohmann::json address_list(const std::vector<std::string>& entries) {
@@ -91,31 +60,20 @@ Result<void> Tickets::set_status(long long number, const std::string& status,
 }
 
 Result<std::optional<long long>> Tickets::number_in_subject(const std::string& subject) {
-    auto re = ticket_regex(m_properties);
-    if (!re) return std::unexpected(re.error());
-    std::smatch match;
-    if (!std::regex_search(subject, match, *re) || match.size() < 2 || !match[1].matched) {
-        return std::optional<long long>();
-    }
-    try {
-        return std::optional<long long>(std::stoll(match[1].str()));
-    } catch (const std::exception&) {
-        return std::optional<long long>();
-    }
+    auto tag = ticket_tag(m_properties);
+    if (!tag) return std::unexpected(tag.error());
+    return tag->number_in(subject);
 }
 
 Result<std::string> Tickets::tagged_subject(long long number, const std::string& subject) {
-    auto present = number_in_subject(subject);
-    if (!present) return std::unexpected(present.error());
-    if (*present == number) return subject;
-    auto pattern = m_properties.get_value(kCoreModule, kTicketPattern);
-    if (!pattern) return std::unexpected(pattern.error());
-    const std::string tag = tag_from_pattern(*pattern, number);
-    auto check = number_in_subject(tag);
-    if (!check) return std::unexpected(check.error());
-    if (*check != number) {
+    auto compiled = ticket_tag(m_properties);
+    if (!compiled) return std::unexpected(compiled.error());
+    if (compiled->number_in(subject) == number) return subject;
+    const std::string tag = compiled->tag(number);
+    if (compiled->number_in(tag) != number) {
+        auto pattern = m_properties.get_value(kCoreModule, kTicketPattern);
         return fail(Errc::rejected, "cannot write a ticket tag from " + std::string(kCoreModule) +
-                                        " / " + kTicketPattern + " (\"" + *pattern +
+                                        " / " + kTicketPattern + " (\"" + pattern.value_or("") +
                                         "\"): use a pattern whose text outside the number group "
                                         "is literal");
     }

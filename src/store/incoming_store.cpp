@@ -110,22 +110,36 @@ Result<void> IncomingStore::mark_done_on_server(const std::string& account, cons
     });
 }
 
-Result<std::optional<IncomingRecord>> IncomingStore::claim_next() {
-    auto claimed = guarded("claiming a fetched mail", [&]() -> Result<std::optional<long long>> {
-        soci::session& sql = m_database.session();
-        const std::string lock =
-            m_database.backend() == Backend::postgresql ? " FOR UPDATE SKIP LOCKED" : "";
-        long long id = 0;
-        // A write first: on SQLite it takes the write lock at once, so two processes never
-        // both read the same mail and then collide.
-        sql << "UPDATE incoming SET attempts = attempts + 1 WHERE id = (SELECT id FROM incoming "
-               "WHERE state = 'new' ORDER BY id LIMIT 1" + lock + ") RETURNING id",
-            soci::into(id);
-        return sql.got_data() ? std::optional<long long>(id) : std::nullopt;
-    });
-    if (!claimed) return std::unexpected(claimed.error());
-    if (!*claimed) return std::optional<IncomingRecord>();
-    return get(**claimed);
+namespace {
+
+// Counts an attempt at the first new mail `condition` selects (committed on its own).
+Result<std::optional<IncomingStore::Attempt>> count_attempt(Database& database,
+                                                            const std::string& condition,
+                                                            long long value) {
+    return guarded("counting an attempt at a fetched mail",
+                   [&]() -> Result<std::optional<IncomingStore::Attempt>> {
+                       soci::session& sql = database.session();
+                       const std::string lock = database.backend() == Backend::postgresql
+                                                    ? " FOR UPDATE SKIP LOCKED"
+                                                    : "";
+                       IncomingStore::Attempt attempt;
+                       sql << "UPDATE incoming SET attempts = attempts + 1 WHERE id = (SELECT id "
+                              "FROM incoming WHERE state = 'new' AND " + condition +
+                                  " ORDER BY id LIMIT 1" + lock + ") RETURNING id, attempts",
+                           soci::use(value), soci::into(attempt.id), soci::into(attempt.attempts);
+                       return sql.got_data() ? std::optional<IncomingStore::Attempt>(attempt)
+                                             : std::nullopt;
+                   });
+}
+
+}  // namespace
+
+Result<std::optional<IncomingStore::Attempt>> IncomingStore::start_attempt(long long after) {
+    return count_attempt(m_database, "id > :v", after);
+}
+
+Result<std::optional<IncomingStore::Attempt>> IncomingStore::start_attempt_at(long long id) {
+    return count_attempt(m_database, "id = :v", id);
 }
 
 Result<std::optional<IncomingRecord>> IncomingStore::claim(long long id) {
@@ -134,7 +148,9 @@ Result<std::optional<IncomingRecord>> IncomingStore::claim(long long id) {
         const std::string lock =
             m_database.backend() == Backend::postgresql ? " FOR UPDATE SKIP LOCKED" : "";
         long long got = 0;
-        sql << "UPDATE incoming SET attempts = attempts + 1 WHERE id = (SELECT id FROM incoming "
+        // A write first: on SQLite it takes the write lock at once, so two processes never
+        // both read the same mail and then collide.
+        sql << "UPDATE incoming SET attempts = attempts WHERE id = (SELECT id FROM incoming "
                "WHERE id = :id AND state = 'new'" + lock + ") RETURNING id",
             soci::use(id), soci::into(got);
         return sql.got_data();
@@ -142,6 +158,16 @@ Result<std::optional<IncomingRecord>> IncomingStore::claim(long long id) {
     if (!claimed) return std::unexpected(claimed.error());
     if (!*claimed) return std::optional<IncomingRecord>();
     return get(id);
+}
+
+Result<void> IncomingStore::record_failure(long long id, const std::string& error, TimePoint at) {
+    return guarded("updating stored mail", [&]() -> Result<void> {
+        const std::string when = to_iso8601(at);
+        m_database.session() << "UPDATE incoming SET error = :e, error_at = :at WHERE id = :id "
+                                "AND state = 'new'",
+            soci::use(error), soci::use(when), soci::use(id);
+        return {};
+    });
 }
 
 Result<void> IncomingStore::mark_filed(long long id) {
@@ -157,7 +183,7 @@ Result<void> IncomingStore::mark_backup(long long id, const std::string& error, 
     return guarded("updating stored mail", [&]() -> Result<void> {
         const std::string when = to_iso8601(at);
         m_database.session() << "UPDATE incoming SET state = 'backup', error = :e, error_at = :at "
-                                "WHERE id = :id",
+                                "WHERE id = :id AND state = 'new'",
             soci::use(error), soci::use(when), soci::use(id);
         return {};
     });
@@ -166,8 +192,8 @@ Result<void> IncomingStore::mark_backup(long long id, const std::string& error, 
 Result<bool> IncomingStore::requeue_backup(long long id) {
     return guarded("updating stored mail", [&]() -> Result<bool> {
         soci::statement st = (m_database.session().prepare
-                                  << "UPDATE incoming SET state = 'new' WHERE id = :id AND state = "
-                                     "'backup'",
+                                  << "UPDATE incoming SET state = 'new', attempts = 0 WHERE id = :id "
+                                     "AND state = 'backup'",
                               soci::use(id));
         st.execute(true);
         return st.get_affected_rows() > 0;

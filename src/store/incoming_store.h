@@ -36,7 +36,7 @@ struct IncomingRecord {
     std::string message_id;
     TimePoint received_at{};
     int attempts = 0;
-    std::string error;  // why it is a backup
+    std::string error;  // why it is a backup (or, while new, why the last attempt failed)
     std::optional<TimePoint> error_at;
     bool done_on_server = false;  // the mailbox was told (marked seen or deleted)
 };
@@ -52,13 +52,28 @@ public:
     Result<std::map<std::string, bool>> keys(const std::string& account);
     Result<void> mark_done_on_server(const std::string& account, const std::string& key);
 
-    // Inside a transaction: claims the oldest new mail (or the one with this id, if new).
-    Result<std::optional<IncomingRecord>> claim_next();
+    // An attempt to process a mail begins, committed on its own before any work (so that a
+    // mail that fails, or kills the process, every time is counted and ends as a backup
+    // instead of blocking those behind it): the oldest new mail with an id above `after` gets
+    // its attempts counted up. Its id and the attempts so far, including this one; empty when
+    // no new mail is left above `after`. Not inside a transaction.
+    struct Attempt {
+        long long id = 0;
+        int attempts = 0;
+    };
+    Result<std::optional<Attempt>> start_attempt(long long after);
+    // The same for this one mail, if it is new and no other node holds it.
+    Result<std::optional<Attempt>> start_attempt_at(long long id);
+    // Inside a transaction: claims this mail if it is still new (taking the write lock on
+    // SQLite, the row lock on PostgreSQL, where a mail another node holds is skipped).
     Result<std::optional<IncomingRecord>> claim(long long id);
+    // A failed attempt (rolled back): why, kept on the still-new mail.
+    Result<void> record_failure(long long id, const std::string& error, TimePoint at);
     Result<void> mark_filed(long long id);
     Result<void> mark_backup(long long id, const std::string& error, TimePoint at);
 
-    // A backup made new again (for `backup retry`). False unless it was a backup.
+    // A backup made new again, with its attempts back at 0 (for `backup retry`). False unless
+    // it was a backup.
     Result<bool> requeue_backup(long long id);
     // The raw bytes go; the key stays (so the mail is not fetched again). False unless it was
     // a backup.

@@ -176,6 +176,13 @@ const std::vector<Migration>& migrations() {
                  content_base64 TEXT NOT NULL))",
              "CREATE INDEX ticket_attachments_by_message ON ticket_attachments (message_id)",
          }},
+        {5,
+         "ticket messages remember a digest of their content",
+         {
+             // With the Message-ID it tells a second copy of a mail (not filed twice) from a
+             // different mail that reuses a Message-ID (filed, never hidden).
+             "ALTER TABLE ticket_messages ADD COLUMN content_digest TEXT",
+         }},
     };
     return all;
 }

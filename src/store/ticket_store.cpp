@@ -120,17 +120,19 @@ Result<long long> TicketStore::add_message(const TicketMessageRecord& m) {
         const std::string date = to_iso8601(m.date);
         const std::string created = to_iso8601(m.created_at);
         const int encrypted = m.encrypted ? 1 : 0;
+        soci::indicator digest_i = m.content_digest.empty() ? soci::i_null : soci::i_ok;
         long long id = 0;
         sql << "INSERT INTO ticket_messages (ticket_id, direction, incoming_id, message_id, "
                "from_address, to_addresses, cc_addresses, subject, sent_at, body_text, body_html, "
-               "encrypted, encryption, signature, report, created_at) VALUES (:t, :d, :i, :m, :f, "
-               ":to, :cc, :s, :date, :text, :html, :e, :enc, :sig, :rep, :c) RETURNING id",
+               "encrypted, encryption, signature, report, created_at, content_digest) VALUES (:t, "
+               ":d, :i, :m, :f, :to, :cc, :s, :date, :text, :html, :e, :enc, :sig, :rep, :c, :dg) "
+               "RETURNING id",
             soci::use(m.ticket), soci::use(m.direction), soci::use(incoming, incoming_i),
             soci::use(m.message_id), soci::use(m.from), soci::use(m.to_json),
             soci::use(m.cc_json), soci::use(m.subject), soci::use(date), soci::use(text, text_i),
             soci::use(html, html_i), soci::use(encrypted), soci::use(encryption, encryption_i),
             soci::use(signature, signature_i), soci::use(report, report_i), soci::use(created),
-            soci::into(id);
+            soci::use(m.content_digest, digest_i), soci::into(id);
         int position = 0;
         for (const AttachmentRecord& a : m.attachments) {
             const std::string content = base64_encode(a.content.value_or(""));
@@ -249,14 +251,23 @@ Result<std::optional<long long>> TicketStore::ticket_of_message_ids(
     });
 }
 
-Result<std::optional<long long>> TicketStore::incoming_with_message_id(const std::string& message_id) {
-    return guarded("finding a message by Message-ID", [&]() -> Result<std::optional<long long>> {
-        long long id = 0;
-        m_database.session() << "SELECT id FROM ticket_messages WHERE message_id = :m AND "
-                                "direction = 'in' ORDER BY id LIMIT 1",
-            soci::use(message_id), soci::into(id);
-        if (!m_database.session().got_data()) return std::optional<long long>();
-        return std::optional<long long>(id);
+Result<std::vector<FiledMessage>> TicketStore::incoming_with_message_id(const std::string& message_id) {
+    return guarded("finding a message by Message-ID", [&]() -> Result<std::vector<FiledMessage>> {
+        std::vector<FiledMessage> out;
+        FiledMessage row;
+        std::string digest;
+        soci::indicator digest_i = soci::i_null;
+        soci::statement st = (m_database.session().prepare
+                                  << "SELECT id, ticket_id, content_digest FROM ticket_messages "
+                                     "WHERE message_id = :m AND direction = 'in' ORDER BY id",
+                              soci::use(message_id), soci::into(row.id), soci::into(row.ticket),
+                              soci::into(digest, digest_i));
+        st.execute();
+        while (st.fetch()) {
+            row.content_digest = digest_i == soci::i_ok ? digest : "";
+            out.push_back(row);
+        }
+        return out;
     });
 }
 

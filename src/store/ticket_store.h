@@ -49,9 +49,20 @@ struct TicketMessageRecord {
     bool encrypted = false;
     std::optional<std::string> encryption_json;
     std::optional<std::string> signature_json;
-    std::optional<std::string> report_json;
+    std::optional<std::string> report_json;  // out: the send report; in: {"notes": [...]}
     TimePoint created_at{};
+    // SHA-256 (hex) of what a received mail says (addresses, subject, date, bodies,
+    // attachments): with the Message-ID, what tells a second copy of one mail from a different
+    // mail that reuses its Message-ID. Empty for sent mail and for mail filed before it existed.
+    std::string content_digest;
     std::vector<AttachmentRecord> attachments;
+};
+
+// An incoming message filed earlier under some Message-ID.
+struct FiledMessage {
+    long long id = 0;
+    long long ticket = 0;
+    std::string content_digest;  // empty when it was filed without one
 };
 
 class TicketStore {
@@ -74,9 +85,9 @@ public:
 
     // The ticket of the newest message whose Message-ID is one of these.
     Result<std::optional<long long>> ticket_of_message_ids(const std::vector<std::string>& ids);
-    // An incoming message already filed with this Message-ID (the same mail fetched twice,
-    // e.g. delivered to two of our addresses).
-    Result<std::optional<long long>> incoming_with_message_id(const std::string& message_id);
+    // The incoming messages already filed with this Message-ID, oldest first (the same mail
+    // fetched twice, e.g. delivered to two of our addresses; or another mail reusing the id).
+    Result<std::vector<FiledMessage>> incoming_with_message_id(const std::string& message_id);
 
 private:
     Database& m_database;

@@ -364,9 +364,27 @@ TEST_F(MessageParserTest, MboxFromLineIsSkipped) {
 }
 
 TEST_F(MessageParserTest, DeepNestingStopsAtGMimesLimitWithoutCrashing) {
-    const ParsedMessage m = parse("deep-nesting.eml");
-    EXPECT_EQ(m.subject, "Deep");
-    EXPECT_FALSE(m.text.has_value());  // "innermost" lies beyond the limit
+    auto result = parse_message(fixture("deep-nesting.eml"), m_dir.path(),
+                                ParseLimits{.max_parts = 100000, .max_depth = 100000, .parts_name = "", .depth_name = ""});
+    ASSERT_TRUE(result) << result.error().message();
+    EXPECT_EQ(result->subject, "Deep");
+    EXPECT_FALSE(result->text.has_value());  // "innermost" lies beyond GMime's own limit
+}
+
+TEST_F(MessageParserTest, DeepNestingBeyondTheLimitIsRefusedBeforeAnythingIsWritten) {
+    auto result = parse_message(fixture("deep-nesting.eml"), m_dir.path(),
+                                ParseLimits{.max_parts = 1000, .max_depth = 8, .parts_name = "", .depth_name = "the depth"});
+    ASSERT_FALSE(result);
+    EXPECT_EQ(result.error().code(), Errc::rejected);
+    EXPECT_EQ(result.error().message(), "the mail's MIME parts are nested deeper than 8 levels (the depth)");
+    EXPECT_TRUE(files_in_dir().empty());
+}
+
+TEST_F(MessageParserTest, MorePartsThanTheLimitAreRefusedBeforeAnythingIsWritten) {
+    auto result = parse_message(fixture("deep-nesting.eml"), m_dir.path(), ParseLimits{.max_parts = 3, .max_depth = 32, .parts_name = "", .depth_name = ""});
+    ASSERT_FALSE(result);
+    EXPECT_EQ(result.error().message(), "the mail has more than 3 MIME parts");
+    EXPECT_TRUE(files_in_dir().empty());
 }
 
 TEST_F(MessageParserTest, WhatIsNotAMessageIsRejected) {

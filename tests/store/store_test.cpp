@@ -287,14 +287,18 @@ TEST_P(StoreTest, IncomingMailIsStoredOncePerSourceKeyWithItsExactBytes) {
     EXPECT_EQ((*got)->state, IncomingState::fresh);
 }
 
-TEST_P(StoreTest, AClaimRolledBackLeavesTheMailNewAndACommittedOneIsFiledOnce) {
+TEST_P(StoreTest, AClaimRolledBackLeavesTheMailNewWithItsAttemptCountedAndACommittedOneIsFiledOnce) {
     IncomingStore incoming(*m_db);
     TicketStore tickets(*m_db);
     auto id = incoming.add(fetched_mail("1:1", "From: a\n\nhi\n"));
     ASSERT_TRUE(id && *id);
-    // A process that fails (or dies) halfway: nothing of its work stays.
+    auto started = incoming.start_attempt(0);
+    ASSERT_TRUE(started && *started);
+    EXPECT_EQ((*started)->id, **id);
+    EXPECT_EQ((*started)->attempts, 1);
+    // A process that fails (or dies) halfway: nothing of its work stays but the attempt.
     auto failed = in_transaction(*m_db, "test", [&]() -> Result<void> {
-        auto claimed = incoming.claim_next();
+        auto claimed = incoming.claim(**id);
         EXPECT_TRUE(claimed && *claimed);
         auto ticket = tickets.create("Hello", "alice@customer.test", std::nullopt, TimePoint{});
         EXPECT_TRUE(ticket);
@@ -304,10 +308,12 @@ TEST_P(StoreTest, AClaimRolledBackLeavesTheMailNewAndACommittedOneIsFiledOnce) {
     EXPECT_TRUE(tickets.list()->empty()) << "the ticket went with the rollback";
     auto after = incoming.get(**id);
     EXPECT_EQ((*after)->state, IncomingState::fresh);
-    EXPECT_EQ((*after)->attempts, 0);
+    EXPECT_EQ((*after)->attempts, 1) << "counted outside the rolled-back transaction";
+    ASSERT_TRUE(incoming.record_failure(**id, "disk full", TimePoint{}));
+    EXPECT_EQ((*incoming.get(**id))->error, "disk full");
 
     auto filed = in_transaction(*m_db, "test", [&]() -> Result<long long> {
-        auto claimed = incoming.claim_next();
+        auto claimed = incoming.claim(**id);
         if (!claimed || !*claimed) return fail(Errc::internal, "nothing claimed");
         auto ticket = tickets.create("Hello", "alice@customer.test", std::nullopt, TimePoint{});
         if (!ticket) return ticket;
@@ -331,9 +337,12 @@ TEST_P(StoreTest, AClaimRolledBackLeavesTheMailNewAndACommittedOneIsFiledOnce) {
     });
     ASSERT_TRUE(filed) << filed.error().message();
     EXPECT_EQ((*incoming.get(**id))->state, IncomingState::filed);
-    auto none = in_transaction(*m_db, "test", [&]() { return incoming.claim_next(); });
+    auto none = incoming.start_attempt(0);
     ASSERT_TRUE(none);
-    EXPECT_FALSE(*none) << "a filed mail is never claimed again";
+    EXPECT_FALSE(*none) << "a filed mail is never attempted again";
+    auto reclaimed = in_transaction(*m_db, "test", [&]() { return incoming.claim(**id); });
+    ASSERT_TRUE(reclaimed);
+    EXPECT_FALSE(*reclaimed) << "a filed mail is never claimed again";
     auto messages = tickets.messages(*filed);
     ASSERT_TRUE(messages);
     ASSERT_EQ(messages->size(), 1u);
@@ -347,7 +356,7 @@ TEST_P(StoreTest, AClaimRolledBackLeavesTheMailNewAndACommittedOneIsFiledOnce) {
     EXPECT_FALSE(tickets.add_message(twice));
     EXPECT_EQ(tickets.messages(*filed)->size(), 1u);
     EXPECT_EQ(*tickets.ticket_of_message_ids({"nope", "1:1@customer.test"}), *filed);
-    EXPECT_TRUE(*tickets.incoming_with_message_id("1:1@customer.test"));
+    EXPECT_EQ(tickets.incoming_with_message_id("1:1@customer.test")->size(), 1u);
 }
 
 TEST_P(StoreTest, BackupsAreRetriedOrDeletedAndADeletedOneKeepsItsKey) {
@@ -355,6 +364,7 @@ TEST_P(StoreTest, BackupsAreRetriedOrDeletedAndADeletedOneKeepsItsKey) {
     auto id = incoming.add(fetched_mail("2:5", "From: a\n\nx\n"));
     ASSERT_TRUE(id && *id);
     const TimePoint at = *from_iso8601("2026-11-28T09:00:00Z");
+    ASSERT_TRUE(incoming.start_attempt(0));
     ASSERT_TRUE(in_transaction(*m_db, "test", [&]() -> Result<void> {
         auto claimed = incoming.claim(**id);
         if (!claimed || !*claimed) return fail(Errc::internal, "nothing claimed");
@@ -430,12 +440,16 @@ TEST_P(StoreTest, OnPostgresqlASecondNodeSkipsAMailBeingProcessed) {
     auto other = Database::open(m_url);
     ASSERT_TRUE(other);
     IncomingStore second(**other);
+    auto first = incoming.start_attempt(0);
+    ASSERT_TRUE(first && *first);
     Transaction first_tx(*m_db);
-    auto one = incoming.claim_next();
+    auto one = incoming.claim((*first)->id);
     ASSERT_TRUE(one && *one);
-    auto two = in_transaction(**other, "second node", [&]() { return second.claim_next(); });
+    auto two = second.start_attempt(0);
     ASSERT_TRUE(two && *two) << (two ? "nothing" : two.error().message());
     EXPECT_NE((*one)->id, (**two).id) << "the locked mail is skipped, not waited for";
+    auto claimed = in_transaction(**other, "second node", [&]() { return second.claim((**two).id); });
+    ASSERT_TRUE(claimed && *claimed);
     first_tx.commit();
 }
 
