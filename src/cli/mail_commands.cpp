@@ -65,7 +65,8 @@ Result<OutputFile> open_output(const MailOptions& o) {
 // The file the engine writes into: the output's temporary file for a regular target, else a
 // scratch file that deliver() copies into the stream.
 std::filesystem::path produce_into(const OutputFile& output, ScratchDir& scratch) {
-    return output.temp_path().value_or(scratch.file("out"));
+    const auto temp = output.temp_path();
+    return temp ? *temp : scratch.file("out");
 }
 
 Result<void> deliver(OutputFile& output, const std::filesystem::path& produced) {
