@@ -4,11 +4,13 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/password_input.h"
 #include "core/file_io.h"
+#include "core/output_file.h"
 #include "core/scratch_dir.h"
 #include "crypto/certificate_file.h"
 #include "crypto/certificate_policy.h"
@@ -31,14 +33,21 @@ struct MailOptions {
     std::uint64_t max_size = 1024ull * 1024 * 1024;
 };
 
-Result<std::filesystem::path> input_file(const MailOptions& o, ScratchDir& scratch) {
+// Standard input is spooled into a file without a name (`spool` keeps it open): it may be
+// plaintext to encrypt.
+Result<std::filesystem::path> input_file(const MailOptions& o, ScratchDir& scratch,
+                                         std::optional<AnonymousFile>& spool) {
     if (!o.in.empty()) {
         if (!std::filesystem::exists(o.in)) {
             return fail(Errc::rejected, "cannot read " + o.in + ": No such file or directory");
         }
         return std::filesystem::path(o.in);
     }
-    const auto spooled = scratch.file("stdin");
+    auto file = scratch.anonymous("stdin");
+    if (!file) {
+        return std::unexpected(file.error());
+    }
+    const auto spooled = spool.emplace(std::move(*file)).path();
     std::ofstream out(spooled, std::ios::binary);
     out << std::cin.rdbuf();
     if (!out.flush()) {
@@ -47,14 +56,26 @@ Result<std::filesystem::path> input_file(const MailOptions& o, ScratchDir& scrat
     return spooled;
 }
 
-Result<void> deliver_output(const MailOptions& o, const std::filesystem::path& produced) {
-    if (!o.out.empty()) {
-        return {};
+// Where the result goes: --out, else standard output (OutputFile's rule: a regular file is
+// replaced only on success, anything else is written into and never removed).
+Result<OutputFile> open_output(const MailOptions& o) {
+    return OutputFile::open(o.out.empty() ? std::filesystem::path("-") : std::filesystem::path(o.out));
+}
+
+// The file the engine writes into: the output's temporary file for a regular target, else a
+// scratch file that deliver() copies into the stream.
+std::filesystem::path produce_into(const OutputFile& output, ScratchDir& scratch) {
+    const auto temp = output.temp_path();
+    return temp ? *temp : scratch.file("out");
+}
+
+Result<void> deliver(OutputFile& output, const std::filesystem::path& produced) {
+    if (output.is_stream()) {
+        if (auto copied = output.copy_from(produced); !copied) {
+            return copied;
+        }
     }
-    std::ifstream in(produced, std::ios::binary);
-    std::cout << in.rdbuf();
-    std::cout.flush();
-    return {};
+    return output.commit();
 }
 
 Result<std::vector<crypto::Certificate>> recipient_certificates(const MailOptions& o,
@@ -161,16 +182,17 @@ int run_encrypt(CliContext& ctx, services::Installation& installation, const Mai
     if (!recipients) return ctx.report(recipients.error());
     auto scratch = ScratchDir::create(installation.work_dir());
     if (!scratch) return ctx.report(scratch.error());
-    auto in = input_file(o, *scratch);
+    std::optional<AnonymousFile> spool;
+    auto in = input_file(o, *scratch, spool);
     if (!in) return ctx.report(in.error());
-    const std::filesystem::path out = o.out.empty() ? scratch->file("out") : std::filesystem::path(o.out);
+    auto output = open_output(o);
+    if (!output) return ctx.report(output.error());
+    const std::filesystem::path out = produce_into(*output, *scratch);
     services::SmimeEngine engine(installation.work_dir());
     if (auto done = engine.encrypt(*in, *recipients, {*cipher, *transport}, out); !done) {
-        std::error_code ec;
-        if (!o.out.empty()) std::filesystem::remove(out, ec);
-        return ctx.report(done.error());
+        return ctx.report(done.error());  // the output's temporary file goes with it
     }
-    deliver_output(o, out);
+    if (auto delivered = deliver(*output, out); !delivered) return ctx.report(delivered.error());
     return kExitOk;
 }
 
@@ -195,22 +217,32 @@ int run_decrypt(CliContext& ctx, services::Installation& installation, const Mai
     if (!anchors) return ctx.report(anchors.error());
     auto scratch = ScratchDir::create(installation.work_dir());
     if (!scratch) return ctx.report(scratch.error());
-    auto in = input_file(o, *scratch);
+    std::optional<AnonymousFile> spool;
+    auto in = input_file(o, *scratch, spool);
     if (!in) return ctx.report(in.error());
-    const std::filesystem::path out = o.out.empty() ? scratch->file("out") : std::filesystem::path(o.out);
+    // With --json and no --out the report is the output and the message is not written.
+    std::optional<OutputFile> output;
+    if (!o.json || !o.out.empty()) {
+        auto opened = open_output(o);
+        if (!opened) return ctx.report(opened.error());
+        output.emplace(std::move(*opened));
+    }
+    const std::filesystem::path out =
+        output ? produce_into(*output, *scratch) : scratch->file("out");
     services::SmimeEngine engine(installation.work_dir(),
                                  {.max_message_bytes = o.max_size, .max_layers = 4});
     auto report = engine.decrypt(*in, identities, *anchors, out);
     if (!report) {
-        std::error_code ec;
-        if (!o.out.empty()) std::filesystem::remove(out, ec);
-        return ctx.report(report.error());
+        return ctx.report(report.error());  // the output's temporary file goes with it
+    }
+    if (output) {
+        if (auto delivered = deliver(*output, out); !delivered) {
+            return ctx.report(delivered.error());
+        }
     }
     std::cerr << summary(*report) << "\n";
     if (o.json) {
         std::cout << report_json(*report).dump(2) << "\n";
-    } else {
-        deliver_output(o, out);
     }
     return kExitOk;
 }

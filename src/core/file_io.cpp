@@ -1,11 +1,14 @@
 #include "core/file_io.h"
 
 #include <fcntl.h>
-#include <unistd.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+
+#include "core/output_file.h"
+#include "core/unique_fd.h"
 
 namespace casecrypt {
 
@@ -35,35 +38,20 @@ Result<std::string> read_file(const std::filesystem::path& path, std::size_t max
 
 Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view data,
                                std::filesystem::perms perms) {
-    const std::filesystem::path temp = path.string() + ".tmp." + std::to_string(getpid());
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                          static_cast<mode_t>(perms));
-    if (fd < 0) {
-        return fail(Errc::io, "cannot write " + temp.string() + ": " + std::strerror(errno));
+    auto out = OutputFile::open(path, perms);
+    if (!out) {
+        return std::unexpected(out.error());
     }
-    std::size_t written = 0;
-    while (written < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            const std::string reason = std::strerror(errno);
-            ::close(fd);
-            ::unlink(temp.c_str());
-            return fail(Errc::io, "cannot write " + temp.string() + ": " + reason);
-        }
-        written += static_cast<std::size_t>(n);
+    if (auto written = out->write(data); !written) {
+        return written;
     }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        ::unlink(temp.c_str());
-        return fail(Errc::io, "cannot write " + temp.string() + ": " + std::strerror(errno));
-    }
-    if (std::rename(temp.c_str(), path.c_str()) != 0) {
-        const std::string reason = std::strerror(errno);
-        ::unlink(temp.c_str());
-        return fail(Errc::io, "cannot rename " + temp.string() + " to " + path.string() + ": " +
-                                  reason);
+    return out->commit();
+}
+
+Result<void> create_private_file(const std::filesystem::path& path) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd || ::fchmod(fd.get(), 0600) != 0 || !fd.close()) {
+        return fail(Errc::io, "cannot write " + path.string() + ": " + std::strerror(errno));
     }
     return {};
 }

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "core/file_io.h"
+
 namespace casecrypt::crypto {
 namespace {
 
@@ -160,6 +162,13 @@ Result<void> detach_encrypted_content(const std::filesystem::path& der,
     std::ifstream in(der, std::ios::binary);
     if (!in) {
         return fail(Errc::io, "cannot read " + der.string());
+    }
+    // Both outputs are 0600 whatever the umask (they sit in a ScratchDir beside plaintext).
+    if (auto made = create_private_file(content_out); !made) {
+        return made;
+    }
+    if (auto made = create_private_file(envelope_out); !made) {
+        return made;
     }
     std::ofstream content(content_out, std::ios::binary | std::ios::trunc);
     if (!content) {

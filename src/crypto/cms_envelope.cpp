@@ -272,8 +272,11 @@ Result<DecryptResult> decrypt_file(const std::filesystem::path& der,
                                  .content_cipher = outline->content_cipher,
                                  .certificate_sha256 = identity.certificate.fingerprint_sha256()};
         }
+        // Never leave unauthenticated plaintext behind (emptied first: `out` may be a file
+        // without a name, which cannot be removed but can be emptied).
         std::error_code ec;
-        std::filesystem::remove(out, ec);  // never leave unauthenticated plaintext behind
+        std::filesystem::resize_file(out, 0, ec);
+        std::filesystem::remove(out, ec);
     }
     if (matched) {
         // One sentence for every inner failure (wrong key, bad padding, bad tag, bad content),

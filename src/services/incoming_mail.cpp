@@ -395,7 +395,8 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord record) {
 
     const auto attachment_dir = scratch->path() / "attachments";
     std::error_code ec;
-    std::filesystem::create_directories(attachment_dir, ec);
+    std::filesystem::create_directory(attachment_dir, ec);
+    if (!ec) std::filesystem::permissions(attachment_dir, std::filesystem::perms::owner_all, ec);
     if (ec) return fail(Errc::io, "cannot create " + attachment_dir.string() + ": " + ec.message());
     auto limits = parse_limits(m_properties);
     if (!limits) return std::unexpected(limits.error());

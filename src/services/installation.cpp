@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include "core/scratch_dir.h"
 #include "crypto/openssl_error.h"
 
 namespace casecrypt::services {
@@ -44,6 +45,9 @@ Result<std::unique_ptr<Installation>> Installation::open(const InstallationOptio
     }
     // The directory holds the master key and the database: keep it to its owner.
     ::chmod(options.data_dir.c_str(), 0700);
+    // Work directories a killed process left behind hold decrypted plaintext: remove them now
+    // (only those whose owner is gone; a running `serve` or `mail fetch` keeps its own).
+    ScratchDir::remove_stale(options.data_dir / "tmp");
     auto vault = crypto::KeyVault::open_or_create(
         options.master_key.value_or(options.data_dir / "master.key"));
     if (!vault) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <thread>
 
@@ -156,14 +157,29 @@ Result<DecryptReport> SmimeEngine::decrypt(const std::filesystem::path& message,
     const std::string from = document->from_address();
     report.subject = header_value(outer, "Subject");
 
+    // Decrypted plaintext goes into files without a name, so that a killed process leaves none
+    // of it behind; they live as long as this call.
+    std::deque<AnonymousFile> unnamed;
+    auto plaintext_file = [&](const std::string& stem) -> Result<std::filesystem::path> {
+        auto file = scratch->anonymous(stem);
+        if (!file) {
+            return std::unexpected(file.error());
+        }
+        unnamed.push_back(std::move(*file));
+        return unnamed.back().path();
+    };
+
     // Opens one enveloped part (its decoded bytes) into an entity file.
     auto open_envelope = [&](const MimeDocument& holder, int index) -> Result<std::filesystem::path> {
         const auto der = scratch->file("envelope");
         if (auto decoded = holder.write_decoded(index, der); !decoded) {
             return std::unexpected(decoded.error());
         }
-        const auto entity = scratch->file("entity");
-        auto result = crypto::decrypt_file(der, identities, entity);
+        const auto entity = plaintext_file("entity");
+        if (!entity) {
+            return std::unexpected(entity.error());
+        }
+        auto result = crypto::decrypt_file(der, identities, *entity);
         std::filesystem::remove(der, ec);
         if (!result) {
             return std::unexpected(result.error());
@@ -174,7 +190,7 @@ Result<DecryptReport> SmimeEngine::decrypt(const std::filesystem::path& message,
             report.certificate_sha256 = result->certificate_sha256;
             report.integrity_protected = result->auth_enveloped;
         }
-        return entity;
+        return *entity;
     };
 
     // Unwraps nested layers (encryption, signatures) until an ordinary entity remains.
@@ -196,11 +212,14 @@ Result<DecryptReport> SmimeEngine::decrypt(const std::filesystem::path& message,
             if (kind == PartKind::foreign_signed) {
                 // An OpenPGP (or other) signature around S/MIME: not ours to check; go on
                 // with the signed part, as mail clients do.
-                const auto inner = scratch->file("foreign-signed");
-                if (auto written = current->write_part(0, inner); !written) {
+                const auto inner = plaintext_file("foreign-signed");
+                if (!inner) {
+                    return std::unexpected(inner.error());
+                }
+                if (auto written = current->write_part(0, *inner); !written) {
                     return std::unexpected(written.error());
                 }
-                entity = inner;
+                entity = *inner;
                 just_decrypted = false;
                 continue;
             }
@@ -213,8 +232,11 @@ Result<DecryptReport> SmimeEngine::decrypt(const std::filesystem::path& message,
                 just_decrypted = true;
                 continue;
             }
-            const auto content = scratch->file("signed-content");
-            auto verified = crypto::verify_signed_entity(entity, anchors, content);
+            const auto content = plaintext_file("signed-content");
+            if (!content) {
+                return std::unexpected(content.error());
+            }
+            auto verified = crypto::verify_signed_entity(entity, anchors, *content);
             if (!verified) {
                 return std::unexpected(verified.error());
             }
@@ -227,7 +249,7 @@ Result<DecryptReport> SmimeEngine::decrypt(const std::filesystem::path& message,
                 }
             }
             just_decrypted = false;
-            entity = content;
+            entity = *content;
         }
     };
 
@@ -320,11 +342,14 @@ Result<DecryptReport> SmimeEngine::decrypt(const std::filesystem::path& message,
     }
     report.text = inner->text();
     headers.push_back({"MIME-Version", " 1.0"});
-    const auto body = scratch->file("body");
-    if (auto written = inner->write_body_entity_content_only(body); !written) {
+    const auto body = plaintext_file("body");
+    if (!body) {
+        return std::unexpected(body.error());
+    }
+    if (auto written = inner->write_body_entity_content_only(*body); !written) {
         return std::unexpected(written.error());
     }
-    if (auto written = mime::write_message(out, headers, body); !written) {
+    if (auto written = mime::write_message(out, headers, *body); !written) {
         return std::unexpected(written.error());
     }
     return report;
