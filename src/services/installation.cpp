@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "crypto/openssl_error.h"
+#include "services/master_key.h"
 
 namespace casecrypt::services {
 
@@ -44,17 +45,18 @@ Result<std::unique_ptr<Installation>> Installation::open(const InstallationOptio
     }
     // The directory holds the master key and the database: keep it to its owner.
     ::chmod(options.data_dir.c_str(), 0700);
-    auto vault = crypto::KeyVault::open_or_create(
-        options.master_key.value_or(options.data_dir / "master.key"));
-    if (!vault) {
-        return std::unexpected(vault.error());
-    }
     const std::string url = options.database_url.empty()
                                 ? (options.data_dir / "casecrypt.db").string()
                                 : options.database_url;
     auto database = store::Database::open(url);
     if (!database) {
         return std::unexpected(database.error());
+    }
+    // After the database: whether a missing key may be made depends on what it holds sealed.
+    auto vault = open_master_key(options.master_key.value_or(options.data_dir / "master.key"),
+                                 **database);
+    if (!vault) {
+        return std::unexpected(vault.error());
     }
     std::unique_ptr<Installation> installation(
         new Installation(options.data_dir, std::move(*database), std::move(*vault), clock));
