@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/password_input.h"
 #include "core/file_io.h"
+#include "core/json_text.h"
 #include "core/scratch_dir.h"
 #include "crypto/certificate_file.h"
 #include "crypto/certificate_policy.h"
@@ -208,7 +209,7 @@ int run_decrypt(CliContext& ctx, services::Installation& installation, const Mai
     }
     std::cerr << summary(*report) << "\n";
     if (o.json) {
-        std::cout << report_json(*report).dump(2) << "\n";
+        std::cout << json_text(report_json(*report), 2) << "\n";
     } else {
         deliver_output(o, out);
     }

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/password_input.h"
+#include "core/json_text.h"
 
 namespace casecrypt::cli {
 namespace {
@@ -44,7 +45,7 @@ void add_property_commands(CLI::App& app, Action& action) {
                                      {"description", r.description},
                                      {"is_default", !r.value.has_value()}});
                 }
-                std::cout << array.dump(2) << "\n";
+                std::cout << json_text(array, 2) << "\n";
                 return kExitOk;
             }
             for (const auto& r : *records) {

@@ -324,6 +324,11 @@ Result<void> Properties::set(const std::string& module, const std::string& name,
         return m_audit.record(m_clock.now(), actor, "property.set",
                               module + " / " + name + " = ***");
     }
+    // Stored as text and listed as JSON: a sealed secret may hold any bytes, a value may not.
+    if (!is_valid_utf8(value)) {
+        return fail(Errc::rejected, "cannot set " + module + " / " + name +
+                                        ": the value is not valid UTF-8");
+    }
     auto canonical = canonical_property_value(property->type, value);
     if (!canonical) {
         return std::unexpected(

@@ -1,5 +1,6 @@
 // What comes in at the command line's edges: secrets off the command line (--value-file,
-// --value-stdin) and a bounded standard input for every secret.
+// --value-stdin), a bounded standard input for every secret, arguments that must be UTF-8, and
+// JSON listings that cannot abort on text already stored (docs/cli.md, "Input").
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -107,6 +108,121 @@ TEST_F(InputEdges, PasswordStdinRefusesMoreThan64KiB) {
     const auto accounts = json({"account", "list", "--json"});
     ASSERT_EQ(accounts.size(), 2u) << accounts;  // local and fits
     EXPECT_TRUE(json({"cert", "list", "--json"}).empty());
+}
+
+TEST_F(InputEdges, InvalidUtf8ArgumentIsRefusedNamingIt) {
+    const auto property =
+        cli({"property", "set", "cmas-core-server", "ldap.certificate.basedn", "dc=\xff"});
+    EXPECT_EQ(property.exit_code, 2) << property.err;
+    EXPECT_NE(property.err.find("the argument VALUE of `property set` is not valid UTF-8"),
+              std::string::npos)
+        << property.err;
+    const auto send = cli({"mail", "send", "--from", "support@example.test", "--to",
+                           "carl@customer.test", "--subject", "\xff", "--body", "x"});
+    EXPECT_EQ(send.exit_code, 2) << send.err;
+    EXPECT_NE(send.err.find("the value of --subject of `mail send`"), std::string::npos)
+        << send.err;
+    const auto account =
+        cli({"account", "add", "support", "--url", "imap://127.0.0.1:1/INBOX", "--user",
+             "us\xff"
+             "er"});
+    EXPECT_EQ(account.exit_code, 2) << account.err;
+    EXPECT_NE(account.err.find("--user"), std::string::npos) << account.err;
+    // Overlong forms and surrogates are not UTF-8 either.
+    EXPECT_EQ(cli({"property", "set", "cmas-core-server", "ldap.certificate.basedn", "\xc0\xaf"})
+                  .exit_code,
+              2);
+    EXPECT_EQ(
+        cli({"property", "set", "cmas-core-server", "ldap.certificate.basedn", "\xed\xa0\x80"})
+            .exit_code,
+        2);
+
+    // Nor can it come in through a file or standard input.
+    std::ofstream(m_dir.path() / "latin1") << "dc=M\xfcller\n";
+    const auto from_file = cli({"property", "set", "cmas-core-server", "ldap.certificate.basedn",
+                                "--value-file", (m_dir.path() / "latin1").string()});
+    EXPECT_EQ(from_file.exit_code, 3) << from_file.err;
+    EXPECT_NE(from_file.err.find("not valid UTF-8"), std::string::npos) << from_file.err;
+    std::ofstream(m_dir.path() / "body") << "Gr\xfc\xdf"
+                                            "e\n";
+    const auto body =
+        cli({"mail", "send", "--from", "support@example.test", "--to", "carl@customer.test",
+             "--subject", "s", "--body-file", (m_dir.path() / "body").string()});
+    EXPECT_EQ(body.exit_code, 3) << body.err;
+
+    // Nothing of it was stored; valid UTF-8 still is.
+    EXPECT_EQ(cli({"property", "get", "cmas-core-server", "ldap.certificate.basedn"}).out, "\n");
+    EXPECT_TRUE(json({"outbox", "list", "--json"}).empty());
+    EXPECT_EQ(json({"account", "list", "--json"}).size(), 1u);
+    EXPECT_EQ(
+        cli({"property", "set", "cmas-core-server", "ldap.certificate.basedn", "dc=M\xc3\xbcller"})
+            .exit_code,
+        0);
+}
+
+TEST_F(InputEdges, JsonListingsDoNotAbortOnInvalidUtf8AlreadyStored) {
+    // One of each: a property value, an outbox copy, a ticket with a mail, an account.
+    ASSERT_EQ(
+        cli({"property", "set", "cmas-core-server", "ldap.certificate.basedn", "dc=x"}).exit_code,
+        0);
+    ASSERT_EQ(cli({"mail", "send", "--from", "support@example.test", "--to", "carl@customer.test",
+                   "--subject", "queued", "--body", "x"})
+                  .exit_code,
+              0);
+    ASSERT_EQ(
+        cli({"account", "add", "support", "--url", "imap://127.0.0.1:1/INBOX", "--user", "user"})
+            .exit_code,
+        0);
+    fs::create_directories(data() / "mail" / "incoming");
+    std::ofstream(data() / "mail" / "incoming" / "m.eml")
+        << "From: Carl <carl@customer.test>\nTo: support@example.test\nSubject: hello\n"
+           "Message-ID: <m1@customer.test>\nDate: Sat, 28 Nov 2026 08:00:00 +0000\n\nHi\n";
+    ASSERT_EQ(cli({"mail", "fetch", "--account", "local"}).exit_code, 0);
+
+    // What an older casecrypt (or another writer of the database) may have stored.
+    sql("UPDATE properties SET value = CAST(X'64633DFF' AS TEXT) WHERE name = "
+        "'ldap.certificate.basedn';"
+        "UPDATE outbox SET subject = CAST(X'FF' AS TEXT), recipients = CAST(X'61FE' AS TEXT);"
+        "UPDATE mail_accounts SET username = CAST(X'7573FF6572' AS TEXT) WHERE name = 'support';"
+        "UPDATE tickets SET subject = CAST(X'68C3' AS TEXT), customer = CAST(X'FF' AS TEXT);"
+        "UPDATE ticket_messages SET subject = CAST(X'FF' AS TEXT), body_text = "
+        "CAST(X'48FF69' AS TEXT), from_address = CAST(X'FF' AS TEXT), "
+        "to_addresses = CAST(X'5B22FF225D' AS TEXT);");
+
+    const std::string replacement = "\xef\xbf\xbd";  // U+FFFD
+    const auto properties = json({"property", "list", "--json"});
+    ASSERT_TRUE(properties.is_array());
+    bool found = false;
+    for (const auto& p : properties) {
+        if (p["name"] == "ldap.certificate.basedn") {
+            found = true;
+            EXPECT_EQ(p["value"], "dc=" + replacement);
+        }
+    }
+    EXPECT_TRUE(found);
+    const auto outbox = json({"outbox", "list", "--json"});
+    ASSERT_EQ(outbox.size(), 1u);
+    EXPECT_EQ(outbox[0]["subject"], replacement);
+    const auto accounts = json({"account", "list", "--json"});
+    ASSERT_EQ(accounts.size(), 2u);
+    EXPECT_EQ(accounts[1]["user"], "us" + replacement + "er");
+    const auto tickets = json({"ticket", "list", "--json"});
+    ASSERT_EQ(tickets.size(), 1u);
+    const auto number = std::to_string(tickets[0]["number"].get<long long>());
+    const auto shown = json({"ticket", "show", number, "--json"});
+    ASSERT_TRUE(shown.is_object());
+    EXPECT_EQ(shown["messages"][0]["subject"], replacement);
+    EXPECT_TRUE(shown["messages"][0]["to"].is_null()) << "a JSON column that no longer parses";
+    // The plain listings print what is there without dying either.
+    for (const auto& args : std::vector<std::vector<std::string>>{{"ticket", "show", number},
+                                                                  {"ticket", "list"},
+                                                                  {"outbox", "list"},
+                                                                  {"property", "list"},
+                                                                  {"account", "list"}}) {
+        const auto r = cli(args);
+        EXPECT_FALSE(r.signaled) << args[0] << " " << args[1];
+        EXPECT_EQ(r.exit_code, 0) << args[0] << " " << args[1] << ": " << r.err;
+    }
 }
 
 }  // namespace
