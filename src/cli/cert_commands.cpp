@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/password_input.h"
 #include "core/file_io.h"
+#include "core/json_text.h"
 #include "core/secret.h"
 
 namespace casecrypt::cli {
@@ -142,7 +143,7 @@ void add_cert_commands(CLI::App& app, Action& action) {
                 for (const auto& r : *records) {
                     array.push_back(certificate_json(r, now));
                 }
-                std::cout << array.dump(2) << "\n";
+                std::cout << json_text(array, 2) << "\n";
             } else {
                 std::cout << certificate_table(*records, now);
             }
@@ -174,7 +175,7 @@ void add_cert_commands(CLI::App& app, Action& action) {
                                                {"serial", c.serial},
                                                {"fingerprint_sha256", c.fingerprint_sha256}});
                 }
-                std::cout << object.dump(2) << "\n";
+                std::cout << json_text(object, 2) << "\n";
             } else {
                 std::cout << certificate_details(*record, now, *chain);
             }

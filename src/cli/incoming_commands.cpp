@@ -10,6 +10,7 @@
 #include "cli/password_input.h"
 #include "core/file_io.h"
 #include "core/iso_time.h"
+#include "core/json_text.h"
 
 namespace casecrypt::cli {
 namespace {
@@ -22,7 +23,7 @@ struct IncomingOptions {
 
 nlohmann::json json_or_null(const std::optional<std::string>& text) {
     if (!text) return nullptr;
-    return nlohmann::json::parse(*text, nullptr, false);
+    return json_value(*text);
 }
 
 nlohmann::json ticket_json(const store::TicketRecord& t) {
@@ -49,8 +50,8 @@ nlohmann::json message_json(const store::TicketMessageRecord& m) {
     return {{"direction", m.direction},
             {"message_id", m.message_id},
             {"from", m.from},
-            {"to", nlohmann::json::parse(m.to_json, nullptr, false)},
-            {"cc", nlohmann::json::parse(m.cc_json, nullptr, false)},
+            {"to", json_value(m.to_json)},
+            {"cc", json_value(m.cc_json)},
             {"subject", m.subject},
             {"date", to_iso8601(m.date)},
             {"text", m.text ? nlohmann::json(*m.text) : nullptr},
@@ -135,7 +136,7 @@ void print_tickets(const std::vector<store::TicketRecord>& tickets, bool json) {
     if (json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& t : tickets) out.push_back(ticket_json(t));
-        std::cout << out.dump(2) << "\n";
+        std::cout << json_text(out, 2) << "\n";
         return;
     }
     for (const auto& t : tickets) {
@@ -149,7 +150,7 @@ void print_ticket(const services::TicketView& view, bool json) {
         nlohmann::json out = ticket_json(view.ticket);
         out["messages"] = nlohmann::json::array();
         for (const auto& m : view.messages) out["messages"].push_back(message_json(m));
-        std::cout << out.dump(2) << "\n";
+        std::cout << json_text(out, 2) << "\n";
         return;
     }
     const auto& t = view.ticket;
@@ -161,7 +162,7 @@ void print_ticket(const services::TicketView& view, bool json) {
         const auto j = message_json(m);
         std::cout << "\n== " << (m.direction == "in" ? "received" : "sent") << " "
                   << to_iso8601(m.date) << " from " << m.from << "\n"
-                  << "   to " << j["to"].dump() << (j["cc"].empty() ? "" : " cc " + j["cc"].dump())
+                  << "   to " << json_text(j["to"]) << (j["cc"].empty() ? "" : " cc " + json_text(j["cc"]))
                   << "\n   subject: " << m.subject << "\n";
         if (m.encrypted) {
             const auto& e = j["encryption"];
@@ -232,7 +233,7 @@ void add_incoming_commands(CLI::App& app, Action& action) {
                                    {"last_fetch", a.last_fetch_at ? nlohmann::json(*a.last_fetch_at) : nullptr},
                                    {"last_error", a.last_error}});
                 }
-                std::cout << out.dump(2) << "\n";
+                std::cout << json_text(out, 2) << "\n";
                 return kExitOk;
             }
             for (const auto& a : *accounts) {
@@ -274,7 +275,7 @@ void add_incoming_commands(CLI::App& app, Action& action) {
             if (o->json) {
                 nlohmann::json out = nlohmann::json::array();
                 for (const auto& b : *backups) out.push_back(backup_json(b));
-                std::cout << out.dump(2) << "\n";
+                std::cout << json_text(out, 2) << "\n";
                 return kExitOk;
             }
             for (const auto& b : *backups) {
@@ -292,7 +293,7 @@ void add_incoming_commands(CLI::App& app, Action& action) {
             auto b = installation.incoming().backup(o->id);
             if (!b) return ctx.report(b.error());
             if (o->json) {
-                std::cout << backup_json(*b).dump(2) << "\n";
+                std::cout << json_text(backup_json(*b), 2) << "\n";
                 return kExitOk;
             }
             std::cout << "email backup " << b->id << "\n  mailbox: " << b->account

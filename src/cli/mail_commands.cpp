@@ -11,6 +11,7 @@
 #include "cli/password_input.h"
 #include "core/file_io.h"
 #include "core/output_file.h"
+#include "core/json_text.h"
 #include "core/scratch_dir.h"
 #include "crypto/certificate_file.h"
 #include "crypto/certificate_policy.h"
@@ -242,7 +243,7 @@ int run_decrypt(CliContext& ctx, services::Installation& installation, const Mai
     }
     std::cerr << summary(*report) << "\n";
     if (o.json) {
-        std::cout << report_json(*report).dump(2) << "\n";
+        std::cout << json_text(report_json(*report), 2) << "\n";
     }
     return kExitOk;
 }

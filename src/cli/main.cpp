@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/argument_check.h"
 #include "cli/cli_context.h"
 #include "cli/commands.h"
 #include "core/log.h"
@@ -45,6 +46,9 @@ int run(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         std::cerr << "error: " << e.what() << "\n(run `casecrypt --help` for usage)\n";
         return kExitUsage;
+    }
+    if (auto checked = check_arguments_are_utf8(app); !checked) {
+        return ctx.report(checked.error());
     }
     casecrypt::log::init(log_level);
     if (!action) {

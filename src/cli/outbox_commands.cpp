@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "core/file_io.h"
 #include "core/iso_time.h"
+#include "core/json_text.h"
 #include "core/text.h"
 
 namespace casecrypt::cli {
@@ -40,12 +41,12 @@ std::string state_line(const services::DeliveryOutcome& o) {
 void print_send(const services::SendResult& r, const std::vector<services::DeliveryOutcome>& delivered,
                 bool json) {
     if (json) {
-        auto j = nlohmann::json::parse(services::report_json(r));
+        auto j = json_value(services::report_json(r));
         j["delivery"] = nlohmann::json::array();
         for (const auto& o : delivered) {
             j["delivery"].push_back({{"outbox_id", o.id}, {"state", store::to_string(o.state)}, {"detail", o.detail}});
         }
-        std::cout << j.dump(2) << "\n";
+        std::cout << json_text(j, 2) << "\n";
         return;
     }
     std::cout << "mail <" << r.mail_id << ">: " << r.decision << "\n";
@@ -151,9 +152,9 @@ void add_outbox_commands(CLI::App& app, Action& action) {
                                      {"last_error", e.last_error},
                                      {"created", to_iso8601(e.created_at)},
                                      {"sent", e.sent_at ? nlohmann::json(to_iso8601(*e.sent_at)) : nlohmann::json(nullptr)},
-                                     {"report", nlohmann::json::parse(e.report, nullptr, false)}});
+                                     {"report", json_value(e.report)}});
                 }
-                std::cout << array.dump(2) << "\n";
+                std::cout << json_text(array, 2) << "\n";
                 return kExitOk;
             }
             if (entries->empty()) std::cout << "(the outbox is empty)\n";
@@ -206,10 +207,10 @@ void add_outbox_commands(CLI::App& app, Action& action) {
             }
             const auto& r = **resolved;
             if (o->json) {
-                std::cout << nlohmann::json{{"address", r.address},
-                                            {"source", services::to_string(r.from)},
-                                            {"certificate", certificate_json(r.record, ctx.clock().now())}}
-                                 .dump(2)
+                std::cout << json_text({{"address", r.address},
+                                        {"source", services::to_string(r.from)},
+                                        {"certificate", certificate_json(r.record, ctx.clock().now())}},
+                                       2)
                           << "\n";
             } else {
                 std::cout << r.address << ": certificate " << r.record.id << " from "

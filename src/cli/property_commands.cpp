@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/password_input.h"
+#include "core/json_text.h"
 
 namespace casecrypt::cli {
 namespace {
@@ -12,6 +14,8 @@ struct PropertyOptions {
     std::string module;
     std::string name;
     std::string value;
+    std::string value_file;
+    bool value_stdin = false;
     bool json = false;
 };
 
@@ -41,7 +45,7 @@ void add_property_commands(CLI::App& app, Action& action) {
                                      {"description", r.description},
                                      {"is_default", !r.value.has_value()}});
                 }
-                std::cout << array.dump(2) << "\n";
+                std::cout << json_text(array, 2) << "\n";
                 return kExitOk;
             }
             for (const auto& r : *records) {
@@ -67,19 +71,39 @@ void add_property_commands(CLI::App& app, Action& action) {
         };
     });
 
-    auto* set = property->add_subcommand("set", "Change one property");
+    auto* set = property->add_subcommand(
+        "set",
+        "Change one property. Give a secret (mail.transport.password, "
+        "ldap.certificate.password) with --value-file or --value-stdin, never as VALUE: the "
+        "command line is visible in `ps` and the shell history");
     set->add_option("MODULE", o->module)->required();
     set->add_option("NAME", o->name)->required();
-    set->add_option("VALUE", o->value)->required();
-    set->callback([o, &action] {
+    auto* value = set->add_option("VALUE", o->value, "the new value (not for secrets)");
+    auto* value_file = set->add_option(
+        "--value-file", o->value_file,
+        "read the value from this file (one trailing newline is dropped; at most 64 KiB)");
+    auto* value_stdin = set->add_flag("--value-stdin", o->value_stdin,
+                                      "read the value from standard input (as --value-file)");
+    value->excludes(value_file)->excludes(value_stdin);
+    value_file->excludes(value_stdin);
+    set->callback([o, value, value_file, value_stdin, &action] {
+        if (value->count() + value_file->count() + value_stdin->count() == 0) {
+            throw CLI::RequiredError("a value: VALUE, --value-file F or --value-stdin");
+        }
         action = [o](CliContext& ctx, services::Installation& installation) {
+            std::string new_value = o->value;
+            if (!o->value_file.empty() || o->value_stdin) {
+                auto read = read_secret_input(o->value_file, o->value_stdin);
+                if (!read) return ctx.report(read.error());
+                new_value = std::string(read->reveal());
+            }
             auto& properties = installation.properties();
-            if (auto done = properties.set(o->module, o->name, o->value, ctx.actor()); !done) {
+            if (auto done = properties.set(o->module, o->name, new_value, ctx.actor()); !done) {
                 return ctx.report(done.error());
             }
             auto record = properties.get(o->module, o->name);
             std::cout << o->module << " / " << o->name << " = "
-                      << (record ? record->display_value() : o->value) << "\n";
+                      << (record ? record->display_value() : "") << "\n";
             return kExitOk;
         };
     });

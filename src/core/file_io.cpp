@@ -21,17 +21,27 @@ Result<std::string> read_file(const std::filesystem::path& path, std::size_t max
     if (std::filesystem::is_directory(path, ec)) {
         return fail(Errc::io, "cannot read " + path.string() + ": it is a directory");
     }
+    return read_stream(in, path.string(), max_bytes);
+}
+
+Result<std::string> read_stream(std::istream& in, const std::string& name,
+                                std::size_t max_bytes) {
     std::string data;
-    char buffer[65536];
-    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    char buffer[16384];
+    // Asks for at most one byte beyond the limit, however much the stream would give.
+    auto wanted = [&] {
+        const std::size_t left = max_bytes - data.size();  // data.size() <= max_bytes here
+        return static_cast<std::streamsize>(left < sizeof buffer ? left + 1 : sizeof buffer);
+    };
+    while (in.read(buffer, wanted()) || in.gcount() > 0) {
         data.append(buffer, static_cast<std::size_t>(in.gcount()));
         if (data.size() > max_bytes) {
-            return fail(Errc::io, "cannot read " + path.string() + ": larger than " +
+            return fail(Errc::io, "cannot read " + name + ": larger than " +
                                       std::to_string(max_bytes) + " bytes");
         }
     }
     if (in.bad()) {
-        return fail(Errc::io, "cannot read " + path.string() + ": read error");
+        return fail(Errc::io, "cannot read " + name + ": read error");
     }
     return data;
 }

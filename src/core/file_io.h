@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <istream>
 #include <string>
 
 #include "core/error.h"
@@ -14,6 +15,11 @@ namespace casecrypt {
 // Fails with Errc::io and "cannot read PATH: reason". Refuses files larger than max_bytes.
 Result<std::string> read_file(const std::filesystem::path& path,
                               std::size_t max_bytes = 64 * 1024 * 1024);
+
+// Reads a stream (standard input, a pipe) to its end, the same way: Errc::io "cannot read
+// NAME: larger than N bytes" as soon as it gives more than max_bytes, without reading on (so
+// `</dev/zero` ends at once instead of filling memory).
+Result<std::string> read_stream(std::istream& in, const std::string& name, std::size_t max_bytes);
 
 // Writes through OutputFile; a new file gets the given permission bits (e.g. 0600 for key
 // files), a replaced one keeps its own.

@@ -34,4 +34,39 @@ std::vector<std::string> split_list(std::string_view text) {
     return out;
 }
 
+bool is_valid_utf8(std::string_view text) {
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const auto* end = p + text.size();
+    auto continuation = [&](const unsigned char* at) { return at < end && (*at & 0xC0) == 0x80; };
+    while (p < end) {
+        const unsigned char c = *p;
+        if (c < 0x80) {
+            ++p;
+            continue;
+        }
+        // Table 3-7 of the Unicode standard: the allowed second bytes depend on the first.
+        unsigned char low = 0x80, high = 0xBF;
+        int length = 0;
+        if (c >= 0xC2 && c <= 0xDF) {
+            length = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            length = 3;
+            if (c == 0xE0) low = 0xA0;   // overlong
+            if (c == 0xED) high = 0x9F;  // surrogates
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            length = 4;
+            if (c == 0xF0) low = 0x90;   // overlong
+            if (c == 0xF4) high = 0x8F;  // above U+10FFFF
+        } else {
+            return false;
+        }
+        if (p + 1 >= end || p[1] < low || p[1] > high) return false;
+        for (int i = 2; i < length; ++i) {
+            if (!continuation(p + i)) return false;
+        }
+        p += length;
+    }
+    return true;
+}
+
 }  // namespace casecrypt

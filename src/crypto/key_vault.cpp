@@ -1,6 +1,8 @@
 #include "crypto/key_vault.h"
 
 #include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,6 +23,19 @@ constexpr std::size_t kKeySize = 32;
 constexpr std::size_t kNonceSize = 12;
 constexpr std::size_t kTagSize = 16;
 constexpr unsigned char kVersion = 0x01;
+constexpr std::string_view kCheckPrefix = "hmac-sha256:";
+constexpr std::string_view kCheckKeyLabel = "casecrypt master key check value key v1";
+constexpr std::string_view kCheckConstant = "casecrypt master key check value";
+
+// HMAC-SHA256(key, data) into out (32 bytes); false when OpenSSL fails.
+bool hmac_sha256(const unsigned char* key, std::size_t key_size, std::string_view data,
+                 unsigned char* out) {
+    unsigned int size = 0;
+    return HMAC(EVP_sha256(), key, static_cast<int>(key_size),
+                reinterpret_cast<const unsigned char*>(data.data()), data.size(), out,
+                &size) != nullptr &&
+           size == 32;
+}
 
 Result<void> create_key_file(const std::filesystem::path& path) {
     unsigned char key[kKeySize];
@@ -52,6 +67,10 @@ Result<void> create_key_file(const std::filesystem::path& path) {
 
 }  // namespace
 
+Result<void> KeyVault::create(const std::filesystem::path& key_file) {
+    return create_key_file(key_file);
+}
+
 Result<KeyVault> KeyVault::open_or_create(const std::filesystem::path& key_file) {
     std::error_code ec;
     if (!std::filesystem::exists(key_file, ec)) {
@@ -59,6 +78,10 @@ Result<KeyVault> KeyVault::open_or_create(const std::filesystem::path& key_file)
             return std::unexpected(created.error());
         }
     }
+    return open(key_file);
+}
+
+Result<KeyVault> KeyVault::open(const std::filesystem::path& key_file) {
     struct stat st{};
     if (::stat(key_file.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
         spdlog::warn("master key {} is readable by group or others; chmod 600 it",
@@ -75,10 +98,31 @@ Result<KeyVault> KeyVault::open_or_create(const std::filesystem::path& key_file)
     }
     auto key = base64_decode(line);
     if (!key || key->size() != kKeySize) {
-        return fail(Errc::rejected, "the master key " + key_file.string() +
+        return fail(Errc::io, "the master key " + key_file.string() +
                                         " is damaged (expected 32 bytes in base64)");
     }
     return KeyVault(Secret(std::move(*key)));
+}
+
+Result<std::string> KeyVault::check_value() const {
+    std::string label(kCheckKeyLabel);
+    label.push_back('\x01');
+    unsigned char check_key[32];
+    unsigned char mac[32];
+    const bool ok = hmac_sha256(m_key.bytes(), m_key.size(), label, check_key) &&
+                    hmac_sha256(check_key, sizeof check_key, kCheckConstant, mac);
+    secure_zero(check_key, sizeof check_key);
+    if (!ok) {
+        return std::unexpected(openssl_error(Errc::internal, "cannot compute the key check value"));
+    }
+    return std::string(kCheckPrefix) +
+           base64_encode(std::string_view(reinterpret_cast<char*>(mac), sizeof mac));
+}
+
+bool KeyVault::matches_check_value(std::string_view stored) const {
+    auto mine = check_value();
+    return mine && mine->size() == stored.size() &&
+           CRYPTO_memcmp(mine->data(), stored.data(), stored.size()) == 0;
 }
 
 Result<std::string> KeyVault::seal(const Secret& plaintext,
@@ -137,8 +181,10 @@ Result<Secret> KeyVault::unseal(std::string_view sealed, std::string_view associ
     Secret result(std::move(plain));
     if (!ok) {
         return fail(Errc::rejected,
-                    "a sealed secret does not open with this master key (wrong master key or "
-                    "tampered data)");
+                    m_checked ? "a sealed secret is damaged (it does not open, although the "
+                                "master key is this database's own: its check value matches)"
+                              : "a sealed secret does not open with this master key (wrong "
+                                "master key or tampered data)");
     }
     return result;
 }

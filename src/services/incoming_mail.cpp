@@ -6,6 +6,7 @@
 
 #include "core/file_io.h"
 #include "core/iso_time.h"
+#include "core/json_text.h"
 #include "core/log.h"
 #include "core/scratch_dir.h"
 #include "core/text.h"
@@ -456,10 +457,10 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord record) {
     m.incoming_id = record.id;
     m.message_id = parsed->message_id;
     m.from = parsed->from ? parsed->from->display() : "";
-    m.to_json = displays(parsed->to).dump();
-    m.cc_json = displays(parsed->cc).dump();
+    m.to_json = json_text(displays(parsed->to));
+    m.cc_json = json_text(displays(parsed->cc));
     m.content_digest = digest;
-    if (!notes.empty()) m.report_json = nlohmann::json{{"notes", notes}}.dump();
+    if (!notes.empty()) m.report_json = json_text(nlohmann::json{{"notes", notes}});
     m.subject = parsed->subject;
     m.date = parsed->date.value_or(record.received_at);
     m.created_at = m_clock.now();
@@ -467,22 +468,20 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord record) {
     if (parsed->html && !report.mixed_parts) m.html = mime::sanitize_html(*parsed->html);
     m.encrypted = report.encrypted;
     if (report.encrypted) {
-        m.encryption_json = nlohmann::json{{"certificate", report.certificate_sha256},
-                                           {"cipher", report.content_cipher},
-                                           {"integrity_protected", report.integrity_protected},
-                                           {"mixed_parts", report.mixed_parts}}
-                                .dump();
+        m.encryption_json = json_text({{"certificate", report.certificate_sha256},
+                                       {"cipher", report.content_cipher},
+                                       {"integrity_protected", report.integrity_protected},
+                                       {"mixed_parts", report.mixed_parts}});
     }
     if (report.signature) {
         const auto& s = *report.signature;
-        m.signature_json = nlohmann::json{{"signer", s.signer},
-                                          {"signer_subject", s.signer_subject},
-                                          {"signer_sha256", s.signer_sha256},
-                                          {"valid", s.valid},
-                                          {"trusted", s.trusted},
-                                          {"matches_from", s.matches_from},
-                                          {"problem", s.problem}}
-                               .dump();
+        m.signature_json = json_text({{"signer", s.signer},
+                                      {"signer_subject", s.signer_subject},
+                                      {"signer_sha256", s.signer_sha256},
+                                      {"valid", s.valid},
+                                      {"trusted", s.trusted},
+                                      {"matches_from", s.matches_from},
+                                      {"problem", s.problem}});
     }
     for (const auto& a : parsed->attachments) {
         auto bytes = read_file(a.file, std::numeric_limits<std::size_t>::max());

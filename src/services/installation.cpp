@@ -4,6 +4,7 @@
 
 #include "core/scratch_dir.h"
 #include "crypto/openssl_error.h"
+#include "services/master_key.h"
 
 namespace casecrypt::services {
 
@@ -48,17 +49,18 @@ Result<std::unique_ptr<Installation>> Installation::open(const InstallationOptio
     // Work directories a killed process left behind hold decrypted plaintext: remove them now
     // (only those whose owner is gone; a running `serve` or `mail fetch` keeps its own).
     ScratchDir::remove_stale(options.data_dir / "tmp");
-    auto vault = crypto::KeyVault::open_or_create(
-        options.master_key.value_or(options.data_dir / "master.key"));
-    if (!vault) {
-        return std::unexpected(vault.error());
-    }
     const std::string url = options.database_url.empty()
                                 ? (options.data_dir / "casecrypt.db").string()
                                 : options.database_url;
     auto database = store::Database::open(url);
     if (!database) {
         return std::unexpected(database.error());
+    }
+    // After the database: whether a missing key may be made depends on what it holds sealed.
+    auto vault = open_master_key(options.master_key.value_or(options.data_dir / "master.key"),
+                                 **database);
+    if (!vault) {
+        return std::unexpected(vault.error());
     }
     std::unique_ptr<Installation> installation(
         new Installation(options.data_dir, std::move(*database), std::move(*vault), clock));

@@ -3,7 +3,8 @@
 // the web server and the workers, start from; each thread opens its own.
 //
 // Data directory layout: <dir>/casecrypt.db (SQLite, unless a database URL is given),
-// <dir>/master.key (mode 0600, or $CASECRYPT_MASTER_KEY_FILE), <dir>/mail/incoming/ (the `local` account's
+// <dir>/master.key (mode 0600, or $CASECRYPT_MASTER_KEY_FILE; made only for a database with
+// nothing sealed, see services/master_key.h), <dir>/mail/incoming/ (the `local` account's
 // mailbox), <dir>/mail/outgoing/ (the directory transport), <dir>/tmp/ (work files).
 #pragma once
 

@@ -15,8 +15,6 @@ bool valid_name(const std::string& name) {
            });
 }
 
-std::string sealing_context(const std::string& name) { return "mail-account:" + name; }
-
 // The host of a URL ("imap://host:port/..."), for the loopback test.
 std::string host_of(const std::string& url) {
     auto start = url.find("://");
@@ -27,6 +25,8 @@ std::string host_of(const std::string& url) {
 }
 
 }  // namespace
+
+std::string account_sealing_context(const std::string& name) { return "mail-account:" + name; }
 
 Result<store::AccountRecord> MailAccounts::add(const std::string& name, const std::string& url,
                                                const std::string& user, const Secret& password,
@@ -45,7 +45,7 @@ Result<store::AccountRecord> MailAccounts::add(const std::string& name, const st
     record.created_at = to_iso8601(m_clock.now());
     record.created_by = actor;
     if (!password.reveal().empty()) {
-        auto sealed = m_vault.seal(password, sealing_context(name));
+        auto sealed = m_vault.seal(password, account_sealing_context(name));
         if (!sealed) return std::unexpected(sealed.error());
         record.sealed_password = base64_encode(*sealed);
     }
@@ -89,7 +89,7 @@ Result<transport::MailboxSettings> MailAccounts::settings(const std::string& nam
             return fail(Errc::internal, "the password of account " + name +
                                             " is damaged in the database");
         }
-        auto password = m_vault.unseal(*sealed, sealing_context(name));
+        auto password = m_vault.unseal(*sealed, account_sealing_context(name));
         if (!password) return std::unexpected(password.error());
         settings.password = std::move(*password);
     }

@@ -22,6 +22,9 @@ namespace casecrypt::services {
 
 inline constexpr const char* kLocalAccount = "local";
 
+// What an account's sealed password is bound to (the KeyVault's associated data).
+std::string account_sealing_context(const std::string& name);
+
 class MailAccounts {
 public:
     MailAccounts(store::AccountStore& store, store::AuditLog& audit, const crypto::KeyVault& vault,

@@ -5,6 +5,7 @@
 
 #include "core/file_io.h"
 #include "core/iso_time.h"
+#include "core/json_text.h"
 #include "core/log.h"
 #include "core/scratch_dir.h"
 #include "core/text.h"
@@ -73,13 +74,12 @@ std::string report_json(const SendResult& r) {
                               {"outcome", rec.outcome},
                               {"certificate", certificate}});
     }
-    return nlohmann::json{{"mail_id", r.mail_id},
-                          {"encrypted", r.encrypted},
-                          {"rejected", r.rejected},
-                          {"decision", r.decision},
-                          {"recipients", recipients},
-                          {"outbox_ids", r.outbox_ids}}
-        .dump();
+    return json_text({{"mail_id", r.mail_id},
+                      {"encrypted", r.encrypted},
+                      {"rejected", r.rejected},
+                      {"decision", r.decision},
+                      {"recipients", recipients},
+                      {"outbox_ids", r.outbox_ids}});
 }
 
 Result<TimePoint> OutgoingMail::expiry() {
@@ -89,6 +89,12 @@ Result<TimePoint> OutgoingMail::expiry() {
 }
 
 Result<SendResult> OutgoingMail::send(const SendRequest& request) {
+    // Stored as text (outbox, ticket history) and listed as JSON: refused here, whatever edge.
+    if (!is_valid_utf8(request.subject)) return fail(Errc::rejected, "the subject is not valid UTF-8");
+    if (!is_valid_utf8(request.text)) return fail(Errc::rejected, "the text is not valid UTF-8");
+    if (request.html && !is_valid_utf8(*request.html)) {
+        return fail(Errc::rejected, "the HTML alternative is not valid UTF-8");
+    }
     auto from = mime::parse_addresses(request.from);
     if (!from) return std::unexpected(from.error());
     if (from->size() != 1) {

@@ -261,6 +261,10 @@ const std::vector<store::PropertyRecord>& Properties::definitions() {
     return all;
 }
 
+std::string property_sealing_context(const std::string& module, const std::string& name) {
+    return "property:" + module + "/" + name;
+}
+
 Result<std::string> canonical_property_value(const std::string& type, const std::string& value) {
     if (type == "boolean") {
         const std::string v = lower(value);
@@ -332,7 +336,7 @@ Result<void> Properties::set(const std::string& module, const std::string& name,
         // Sealed under the master key, bound to the property's name; never in the audit log.
         std::string stored_value;
         if (!value.empty()) {
-            auto sealed = m_vault.seal(Secret(value), "property:" + module + "/" + name);
+            auto sealed = m_vault.seal(Secret(value), property_sealing_context(module, name));
             if (!sealed) {
                 return std::unexpected(sealed.error());
             }
@@ -343,6 +347,11 @@ Result<void> Properties::set(const std::string& module, const std::string& name,
         }
         return m_audit.record(m_clock.now(), actor, "property.set",
                               module + " / " + name + " = ***");
+    }
+    // Stored as text and listed as JSON: a sealed secret may hold any bytes, a value may not.
+    if (!is_valid_utf8(value)) {
+        return fail(Errc::rejected, "cannot set " + module + " / " + name +
+                                        ": the value is not valid UTF-8");
     }
     auto canonical = canonical_property_value(property->type, value);
     if (!canonical) {
@@ -388,7 +397,7 @@ Result<Secret> Properties::get_secret(const std::string& module, const std::stri
     if (!sealed) {
         return fail(Errc::internal, module + " / " + name + " is damaged in the database");
     }
-    return m_vault.unseal(*sealed, "property:" + module + "/" + name);
+    return m_vault.unseal(*sealed, property_sealing_context(module, name));
 }
 
 Result<bool> Properties::get_bool(const std::string& module, const std::string& name) {

@@ -79,6 +79,9 @@ private:
     const Clock& m_clock;
 };
 
+// What a secret property's sealed value is bound to (the KeyVault's associated data).
+std::string property_sealing_context(const std::string& module, const std::string& name);
+
 // Checks a value against a property type and returns its canonical form ("TRUE" -> "true").
 Result<std::string> canonical_property_value(const std::string& type, const std::string& value);
 

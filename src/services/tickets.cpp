@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/file_io.h"
+#include "core/json_text.h"
 #include "mime/message_parser.h"
 #include "services/ticket_tag.h"
 #include "store/guarded.h"
@@ -138,8 +139,8 @@ Result<long long> Tickets::record_sent(long long number, const SendRequest& requ
     m.direction = "out";
     m.message_id = result.mail_id;
     m.from = request.from;
-    m.to_json = address_list(request.to).dump();
-    m.cc_json = address_list(request.cc).dump();
+    m.to_json = json_text(address_list(request.to));
+    m.cc_json = json_text(address_list(request.cc));
     m.subject = request.subject;
     m.date = m_clock.now();
     m.created_at = m.date;
@@ -154,10 +155,9 @@ Result<long long> Tickets::record_sent(long long number, const SendRequest& requ
         }
         auto cipher = m_properties.get_value(kCoreModule, kMailEncryptionCipher);
         if (!cipher) return std::unexpected(cipher.error());
-        m.encryption_json = nlohmann::json{{"certificates", certificates},
-                                           {"cipher", *cipher},
-                                           {"integrity_protected", *cipher == "aes-256-gcm"}}
-                                .dump();
+        m.encryption_json = json_text({{"certificates", certificates},
+                                       {"cipher", *cipher},
+                                       {"integrity_protected", *cipher == "aes-256-gcm"}});
     }
     for (const auto& file : request.attachments) {
         auto bytes = read_file(file, 1024ull * 1024 * 1024);

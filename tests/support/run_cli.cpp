@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -47,6 +49,27 @@ TempDir::~TempDir() {
     std::error_code ec;
     std::filesystem::remove_all(m_path, ec);
 }
+
+namespace {
+
+// A command may stop reading its standard input early (a bounded reader refusing more): the
+// write then fails with EPIPE instead of killing the test with SIGPIPE. The signal is blocked
+// only around the write (not ignored: children spawned later keep the default).
+ssize_t write_without_sigpipe(int fd, const char* data, std::size_t size) {
+    sigset_t pipe_only, old;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+    const ssize_t w = ::write(fd, data, size);
+    if (w < 0 && errno == EPIPE) {
+        const timespec now{};
+        sigtimedwait(&pipe_only, nullptr, &now);  // consume the pending SIGPIPE
+    }
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    return w;
+}
+
+}  // namespace
 
 CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin_data,
                   const std::map<std::string, std::string>& env) {
@@ -122,8 +145,8 @@ CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin
         for (int i = 0; i < n; ++i) {
             if (fds[i].revents == 0) continue;
             if (fds[i].fd == in_fd) {
-                const ssize_t w = ::write(in_fd, stdin_data.data() + written,
-                                          stdin_data.size() - written);
+                const ssize_t w = write_without_sigpipe(in_fd, stdin_data.data() + written,
+                                                        stdin_data.size() - written);
                 if (w > 0) written += static_cast<std::size_t>(w);
                 if (w < 0 || written == stdin_data.size()) {
                     ::close(in_fd);
