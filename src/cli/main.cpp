@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForAllHelp& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::cerr << "error: " << e.what() << "\n(run `casecrypt --help` for usage)\n";
+        std::cerr << "error: " << one_line(e.what()) << "\n(run `casecrypt --help` for usage)\n";
         return kExitUsage;
     }
     casecrypt::log::init(log_level);

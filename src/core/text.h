@@ -1,5 +1,6 @@
 // Small text helpers used across modules: ASCII lower-casing (addresses, header names, MIME
-// types are case-insensitive in ASCII only), joining and splitting comma lists. Pure functions.
+// types are case-insensitive in ASCII only), joining and splitting comma lists, and making a
+// message one line. Pure functions.
 #pragma once
 
 #include <string>
@@ -14,5 +15,16 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 
 // Splits on commas, trims spaces and tabs around each item, drops empty items.
 std::vector<std::string> split_list(std::string_view text);
+
+// A C library's message (PostgreSQL's "ERROR: ...\nDETAIL: ...\n", an LDAP server's diagnostic)
+// as one line: each line break, with the blanks around it, becomes "; " (or one space after a
+// line that ends in punctuation), trailing blanks go, tabs become spaces, and any other control
+// character is shown as escape_control shows it. For errors made where the library is called.
+std::string fold_lines(std::string_view text);
+
+// Every C0 control character and DEL shown visibly: "\r", "\n", "\t", else "\xHH" (and a
+// backslash stays as it is), so text from strangers cannot break a line or send a terminal
+// escape sequence. Octets >= 0x80 are left alone (UTF-8).
+std::string escape_control(std::string_view text);
 
 }  // namespace casecrypt

@@ -1,8 +1,13 @@
 // `casecrypt cert ...` end to end: duplicates, listing, showing, removing, the master key, the
 // usage errors, the PostgreSQL backend, and that no private key is ever in the store in clear.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -244,6 +249,21 @@ TEST_F(CertCommands, AnUnreachableDatabaseIsAFailureNotARejection) {
     const auto r = cli({"--database", "postgresql://nobody@127.0.0.1:1/none", "cert", "list"});
     EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_TRUE(r.err.starts_with("error: database error")) << r.err;
+    // Regression (issue 9): libpq's "...\nconnection to server ... failed: ...\n\tIs the server
+    // running ...?\n" was printed as three lines.
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find("Connection refused"), std::string::npos) << r.err;
+}
+
+// Regression (issue 9): the CR/LF of an address given to --to reached the terminal raw, so the
+// error ran over two lines (or an ESC sequence reached the terminal).
+TEST_F(CertCommands, ControlCharactersEchoedInAnErrorAreEscapedOnOneLine) {
+    const auto r = cli({"cert", "resolve", "a@b.test\r\nX-Injected: \x1b[31mred"});
+    EXPECT_NE(r.exit_code, 0) << r.out;
+    EXPECT_TRUE(r.err.starts_with("error: ")) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.err.find('\r'), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
 }
 
 }  // namespace
