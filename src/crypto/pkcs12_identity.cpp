@@ -208,7 +208,7 @@ Result<Pkcs12Identity> open_pkcs12(std::string_view bytes, const Secret& passwor
         }
     }
 
-    auto contents = unpack(p12.get(), password, PKCS12_mac_present(p12.get()) == 1);
+    auto contents = unpack(p12.get(), password, has_mac);
     if (!contents) {
         return std::unexpected(contents.error());
     }
