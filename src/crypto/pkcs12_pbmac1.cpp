@@ -21,6 +21,9 @@ using Asn1SequencePtr = std::unique_ptr<STACK_OF(ASN1_TYPE), OsslDeleter<free_as
 // Far above what any exporter uses (OpenSSL: 2048, NSS: 10,000 to 600,000), far below a
 // denial of service.
 constexpr long kMaxIterations = 10'000'000;
+// A key shorter than 160 bits is refused, as OpenSSL 3.5 does (its test file
+// pbmac1_256_256.bad-key-len.p12 has a MAC made with a 19-octet key, which verifies).
+constexpr long kMinKeyLength = 20;
 constexpr long kMaxKeyLength = 64;  // HMAC-SHA-512's output
 
 Error malformed(const std::string& what) {
@@ -103,8 +106,8 @@ Result<bool> verify_pbmac1(const PKCS12* p12, std::string_view pfx_der, const Se
     }
     // RFC 9579 section 5: keyLength MUST be present.
     const long key_length = pbkdf2->keylength == nullptr ? -1 : ASN1_INTEGER_get(pbkdf2->keylength);
-    if (key_length < 1 || key_length > kMaxKeyLength) {
-        return std::unexpected(malformed("no key length or one out of range"));
+    if (key_length < kMinKeyLength || key_length > kMaxKeyLength) {
+        return std::unexpected(malformed("no key length, or one outside 20..64 octets"));
     }
     const EVP_MD* prf = pbkdf2->prf == nullptr ? EVP_sha1() : hmac_digest(algorithm_nid(pbkdf2->prf));
     if (prf == nullptr) return std::unexpected(malformed("an unknown PBKDF2 PRF"));
