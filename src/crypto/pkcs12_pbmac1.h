@@ -5,13 +5,14 @@
 // RFC 9579 section 5: the HMAC key is PBKDF2 (PRF, salt, iteration count and key length from
 // the PBMAC1 parameters) over the password as UTF-8 bytes; the MAC covers the content octets of
 // the authSafe; macData's own salt and iterations are not used. Parameters out of range (no or
-// absurd key length or one under 160 bits, no salt, an unknown PRF or MAC, too many iterations) make the file
-// malformed, never a crash (CVE-2025-11187). Thread-safe. Only src/crypto includes this.
+// absurd key length or one under 160 bits, no salt, an unknown PRF or MAC, too many iterations)
+// make the file malformed, never a crash (CVE-2025-11187). Thread-safe. Only src/crypto includes
+// this.
 #pragma once
 
-#include <string_view>
-
 #include <openssl/pkcs12.h>
+
+#include <string_view>
 
 #include "core/error.h"
 #include "core/secret.h"
