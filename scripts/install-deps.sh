@@ -15,6 +15,7 @@ packages=(
   # tests
   libgtest-dev libgmock-dev googletest
   gpgsm gnupg sqlite3 time python3
+  stress  # load beside the crash test: tests/integration/incoming_crash_test.cpp must end under it
   # fuzzing (scripts/fuzz.sh): clang-19 compiles <expected> from libstdc++ 12, clang-16 does not
   clang-19 libclang-rt-19-dev llvm-19
   # test servers, started on loopback by the harness (never as system services)

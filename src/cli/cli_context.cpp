@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "core/text.h"
+
 namespace casecrypt::cli {
 
 int exit_code_for(const Error& error) {
@@ -42,13 +44,21 @@ std::string CliContext::actor() const {
     return std::string("cli:") + (pw != nullptr ? pw->pw_name : std::to_string(::geteuid()));
 }
 
+std::string one_line(std::string_view message) {
+    while (!message.empty() && (message.back() == '\n' || message.back() == '\r' ||
+                                message.back() == ' ')) {
+        message.remove_suffix(1);
+    }
+    return escape_control(message);
+}
+
 int CliContext::report(const Error& error) const {
-    std::cerr << "error: " << error.message() << "\n";
+    std::cerr << "error: " << one_line(error.message()) << "\n";
     return exit_code_for(error);
 }
 
 void CliContext::warn(const std::string& message) const {
-    std::cerr << "warning: " << message << "\n";
+    std::cerr << "warning: " << one_line(message) << "\n";
 }
 
 }  // namespace casecrypt::cli

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -21,6 +22,12 @@ inline constexpr int kExitRejected = 3;
 
 int exit_code_for(const Error& error);
 
+// The last guard before a message reaches the terminal: one line, whatever it holds. Messages of
+// C libraries were folded where they were made (core/text.h fold_lines); what is left is input
+// echoed back (an address with CR/LF from --to, a name with an ESC), shown escaped
+// (escape_control), and the line breaks at the end go.
+std::string one_line(std::string_view message);
+
 class CliContext {
 public:
     std::string data_dir;
@@ -32,7 +39,8 @@ public:
     // "cli:<login name>" for the audit log.
     std::string actor() const;
 
-    // Prints "error: <message>" to stderr and returns the exit code for it.
+    // Prints "error: <message>" to stderr, on one line (one_line), and returns the exit code for
+    // it.
     int report(const Error& error) const;
     void warn(const std::string& message) const;
 

@@ -111,7 +111,7 @@ int run_fetch(CliContext& ctx, services::Installation& installation, const Incom
         if (!fetched) return ctx.report(fetched.error());
         if (!fetched->error.empty()) {
             unreadable = true;
-            std::cerr << "error: account " << name << ": " << fetched->error << "\n";
+            std::cerr << "error: account " << one_line(name + ": " + fetched->error) << "\n";
             if (fetched->fetched == 0) continue;
         }
         std::cout << name << ": " << fetched->fetched << " new mail"

@@ -44,7 +44,7 @@ int run(int argc, char** argv) {
     } catch (const CLI::CallForAllHelp& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::cerr << "error: " << e.what() << "\n(run `casecrypt --help` for usage)\n";
+        std::cerr << "error: " << one_line(e.what()) << "\n(run `casecrypt --help` for usage)\n";
         return kExitUsage;
     }
     if (auto checked = check_arguments_are_utf8(app); !checked) {

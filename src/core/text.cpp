@@ -69,4 +69,68 @@ bool is_valid_utf8(std::string_view text) {
     return true;
 }
 
+namespace {
+
+bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
+
+void append_escaped(std::string& out, unsigned char c) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    switch (c) {
+        case '\r': out += "\\r"; return;
+        case '\n': out += "\\n"; return;
+        case '\t': out += "\\t"; return;
+        default:
+            out += "\\x";
+            out += kDigits[c >> 4];
+            out += kDigits[c & 15];
+    }
+}
+
+void trim_blanks_right(std::string& text) {
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.pop_back();
+}
+
+}  // namespace
+
+std::string fold_lines(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c == '\r' || c == '\n') {
+            // The whole run of breaks and the blanks around it is one separator.
+            while (i + 1 < text.size() && (text[i + 1] == '\r' || text[i + 1] == '\n' ||
+                                           text[i + 1] == ' ' || text[i + 1] == '\t')) {
+                ++i;
+            }
+            trim_blanks_right(out);
+            if (out.empty() || i + 1 == text.size()) continue;
+            const char last = out.back();
+            out += last == '.' || last == ':' || last == ';' || last == ',' ? " " : "; ";
+        } else if (c == '\t') {
+            out += ' ';
+        } else if (is_control(c)) {
+            append_escaped(out, c);
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    trim_blanks_right(out);
+    return out;
+}
+
+std::string escape_control(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (is_control(c)) {
+            append_escaped(out, c);
+        } else {
+            out += ch;
+        }
+    }
+    return out;
+}
+
 }  // namespace casecrypt

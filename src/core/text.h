@@ -1,6 +1,6 @@
 // Small text helpers used across modules: ASCII lower-casing (addresses, header names, MIME
-// types are case-insensitive in ASCII only), joining and splitting comma lists, checking UTF-8.
-// Pure functions.
+// types are case-insensitive in ASCII only), joining and splitting comma lists, checking UTF-8,
+// and making a message one line. Pure functions.
 #pragma once
 
 #include <string>
@@ -19,5 +19,16 @@ std::vector<std::string> split_list(std::string_view text);
 // Whether the bytes are well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
 // above U+10FFFF), the rule JSON output and the database's text columns rely on.
 bool is_valid_utf8(std::string_view text);
+
+// A C library's message (PostgreSQL's "ERROR: ...\nDETAIL: ...\n", an LDAP server's diagnostic)
+// as one line: each line break, with the blanks around it, becomes "; " (or one space after a
+// line that ends in punctuation), trailing blanks go, tabs become spaces, and any other control
+// character is shown as escape_control shows it. For errors made where the library is called.
+std::string fold_lines(std::string_view text);
+
+// Every C0 control character and DEL shown visibly: "\r", "\n", "\t", else "\xHH" (and a
+// backslash stays as it is), so text from strangers cannot break a line or send a terminal
+// escape sequence. Octets >= 0x80 are left alone (UTF-8).
+std::string escape_control(std::string_view text);
 
 }  // namespace casecrypt

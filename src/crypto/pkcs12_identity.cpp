@@ -4,6 +4,7 @@
 
 #include "crypto/openssl_error.h"
 #include "crypto/ossl_ptr.h"
+#include "crypto/pkcs12_pbmac1.h"
 
 namespace casecrypt::crypto {
 namespace {
@@ -34,7 +35,7 @@ Result<Secret> private_key_to_pkcs8(EVP_PKEY* key) {
     return secret;
 }
 
-// RFC 9579 PBMAC1 is not understood by OpenSSL 3.0's PKCS12_verify_mac.
+// RFC 9579 PBMAC1 is not understood by OpenSSL 3.0's PKCS12_verify_mac (crypto/pkcs12_pbmac1.h).
 bool uses_pbmac1(const PKCS12* p12) {
     const X509_ALGOR* algorithm = nullptr;
     PKCS12_get0_mac(nullptr, &algorithm, nullptr, nullptr, p12);
@@ -183,15 +184,21 @@ Result<Pkcs12Identity> open_pkcs12(std::string_view bytes, const Secret& passwor
                     "its private key in a PKCS #12 file, public certificates are imported with "
                     "`cert import-client`");
     }
+    // One rule for every integrity check a file carries, classic (RFC 7292 appendix B) or
+    // PBMAC1 (RFC 9579): it must verify with the password before anything is opened. A file
+    // without one (the MAC is OPTIONAL in RFC 7292 section 4) is opened, and says so.
     // OpenSSL wants the password NUL-terminated: Secret holds a std::string, so it is.
-    if (PKCS12_mac_present(p12.get()) == 1) {
+    const bool has_mac = PKCS12_mac_present(p12.get()) == 1;
+    if (has_mac) {
+        bool verified = false;
         if (uses_pbmac1(p12.get())) {
-            return fail(Errc::rejected,
-                        "is protected by a PBMAC1 integrity check (RFC 9579), which this "
-                        "system's OpenSSL 3.0 cannot verify; export it again with a classic MAC "
-                        "(e.g. `openssl pkcs12 -export -macalg sha256`)");
+            auto pbmac1 = verify_pbmac1(p12.get(), bytes, password);
+            if (!pbmac1) return std::unexpected(pbmac1.error());
+            verified = *pbmac1;
+        } else {
+            verified = verify_mac(p12.get(), password);
         }
-        if (!verify_mac(p12.get(), password)) {
+        if (!verified) {
             clear_openssl_errors();
             return fail(Errc::rejected,
                         password.empty()
@@ -201,7 +208,7 @@ Result<Pkcs12Identity> open_pkcs12(std::string_view bytes, const Secret& passwor
         }
     }
 
-    auto contents = unpack(p12.get(), password, PKCS12_mac_present(p12.get()) == 1);
+    auto contents = unpack(p12.get(), password, has_mac);
     if (!contents) {
         return std::unexpected(contents.error());
     }
@@ -209,6 +216,12 @@ Result<Pkcs12Identity> open_pkcs12(std::string_view bytes, const Secret& passwor
         return fail(Errc::rejected,
                     "contains no private key; a server certificate needs the private key to "
                     "decrypt mail (export the PKCS #12 with its key)");
+    }
+    if (contents->keys.size() > 1) {
+        return fail(Errc::rejected,
+                    "holds " + std::to_string(contents->keys.size()) +
+                        " private keys; a server certificate is imported from a file with one "
+                        "key and its certificate (export each identity into its own PKCS #12)");
     }
     EvpPkeyPtr key = std::move(contents->keys.front());
     // The identity's certificate is the one the key belongs to; among several (a renewal with
@@ -262,7 +275,8 @@ Result<Pkcs12Identity> open_pkcs12(std::string_view bytes, const Secret& passwor
     }
     return Pkcs12Identity{.certificate = std::move(*certificate),
                           .private_key_pkcs8 = std::move(*pkcs8),
-                          .chain = std::move(others)};
+                          .chain = std::move(others),
+                          .integrity_checked = has_mac};
 }
 
 }  // namespace casecrypt::crypto

@@ -19,10 +19,16 @@ struct Pkcs12Identity {
     Certificate certificate;           // the one matching the private key
     Secret private_key_pkcs8;          // DER PrivateKeyInfo, in clear: seal it before storing
     std::vector<Certificate> chain;    // the other certificates of the file
+    // False for a file without a MAC: nothing shows it was not altered since it was made.
+    bool integrity_checked = true;
 };
 
+// The integrity check (MAC) a file carries, classic or PBMAC1 (RFC 9579), must verify with the
+// password; a file without one is opened (RFC 7292 makes it optional) with integrity_checked
+// false. A file must hold exactly one private key.
 // Errc::rejected with a sentence: "not a PKCS #12 file", "the password is wrong",
-// "contains no private key", "... matches no certificate carrying an email address".
+// "has a malformed PBMAC1 integrity check", "contains no private key", "holds 2 private keys",
+// "... matches no certificate carrying an email address".
 // `require_address` false: any key with its certificate (for a one-off `mail decrypt --p12`,
 // where no address is matched and no import policy applies).
 Result<Pkcs12Identity> open_pkcs12(std::string_view bytes, const Secret& password,

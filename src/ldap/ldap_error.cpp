@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "core/text.h"
 #include "ldap/ldap_ptr.h"
 
 namespace casecrypt::ldap {
@@ -39,9 +40,10 @@ Error ldap_error(LDAP* ld, int code, Errc errc, const std::string& context) {
         if (ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &raw) == LDAP_OPT_SUCCESS) {
             LdapStringPtr diagnostic(raw);
             // libldap's TLS layer leaves "(unknown error code)" when it has nothing to add.
-            const std::string_view text = diagnostic ? diagnostic.get() : "";
+            // The diagnostic is the server's text: any number of lines, any bytes.
+            const std::string text = fold_lines(diagnostic ? diagnostic.get() : "");
             if (!text.empty() && text != "(unknown error code)") {
-                message += " (" + std::string(text) + ")";
+                message += " (" + text + ")";
             }
         }
     }

@@ -171,6 +171,11 @@ Result<ImportReport> CertificateAdmin::import_server(const std::filesystem::path
     const Certificate& certificate = identity->certificate;
     const TimePoint now = m_clock.now();
     ImportReport report;
+    if (!identity->integrity_checked) {
+        report.warnings.push_back(
+            label + " has no integrity check (it was exported without a MAC), so nothing shows "
+                    "it was not altered since; it was opened with the password");
+    }
     auto problems = crypto::encryption_problems(certificate);
     const auto validity = crypto::validity_at(certificate, now);
     if (validity == crypto::Validity::not_yet_valid) {

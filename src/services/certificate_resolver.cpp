@@ -1,6 +1,9 @@
 #include "services/certificate_resolver.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
 
 #include "core/log.h"
 #include "core/text.h"
@@ -73,18 +76,41 @@ Result<std::optional<ldap::LdapSettings>> CertificateResolver::ldap_settings() {
     return std::optional<ldap::LdapSettings>(std::move(settings));
 }
 
-Result<std::optional<Resolution>> CertificateResolver::from_ldap(const std::string& address) {
-    auto settings = ldap_settings();
-    if (!settings) return std::unexpected(settings.error());
-    if (!*settings) return std::optional<Resolution>();
-    const TimePoint now = m_clock.now();
-    auto remembered = m_misses.is_remembered(address, now);
-    if (!remembered) return std::unexpected(remembered.error());
-    if (*remembered) {
-        spdlog::debug("ldap: {} had no certificate a moment ago; not asking again yet", address);
-        return std::optional<Resolution>();
+std::vector<CertificateResolver::LookupResult> CertificateResolver::look_up(
+    const ldap::LdapSettings& settings, const std::vector<std::string>& addresses) const {
+    using Clock = std::chrono::steady_clock;
+    const auto deadline = Clock::now() + settings.timeout;
+    std::vector<LookupResult> results(addresses.size());
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+        for (std::size_t i = next++; i < addresses.size(); i = next++) {
+            const auto left = std::chrono::ceil<std::chrono::seconds>(deadline - Clock::now());
+            if (left <= std::chrono::seconds(0)) {
+                results[i] = fail(Errc::io, "not asked: the " + std::to_string(settings.timeout.count()) +
+                                                " s the mail may spend on LDAP lookups were spent");
+                continue;
+            }
+            ldap::LdapSettings mine = settings;
+            mine.timeout = std::min(left, settings.timeout);
+            try {
+                results[i] = m_lookup(mine, addresses[i]);
+            } catch (const std::exception& e) {  // must not leave a worker thread
+                results[i] = fail(Errc::internal, std::string("LDAP lookup failed: ") + e.what());
+            }
+        }
+    };
+    {
+        std::vector<std::jthread> workers;
+        const std::size_t count = std::min(kMaxParallelLookups, addresses.size());
+        for (std::size_t w = 1; w < count; ++w) workers.emplace_back(work);
+        work();  // this thread is one of them
     }
-    auto values = m_lookup(**settings, address);
+    return results;
+}
+
+Result<std::optional<Resolution>> CertificateResolver::accept_ldap_answer(const std::string& address,
+                                                                          const LookupResult& values) {
+    const TimePoint now = m_clock.now();
     if (!values) {
         spdlog::warn("ldap: lookup for {} failed, counting it as no certificate: {}", address,
                      values.error().message());
@@ -119,13 +145,58 @@ Result<std::optional<Resolution>> CertificateResolver::from_ldap(const std::stri
     return std::optional<Resolution>();
 }
 
-Result<std::optional<Resolution>> CertificateResolver::resolve(const std::string& raw_address) {
-    const std::string address = crypto::normalize_address(raw_address);
+Result<std::optional<Resolution>> CertificateResolver::from_store(const std::string& address) {
     auto own = best(store::CertificateKind::server, address, ResolvedFrom::server);
     if (!own || *own) return own;
-    auto stored = best(store::CertificateKind::client, address, ResolvedFrom::store);
-    if (!stored || *stored) return stored;
-    return from_ldap(address);
+    return best(store::CertificateKind::client, address, ResolvedFrom::store);
+}
+
+Result<std::optional<Resolution>> CertificateResolver::resolve(const std::string& address) {
+    auto all = resolve_all({address});
+    if (!all) return std::unexpected(all.error());
+    return std::move(all->front());
+}
+
+Result<std::vector<std::optional<Resolution>>> CertificateResolver::resolve_all(
+    const std::vector<std::string>& raw_addresses) {
+    std::vector<std::optional<Resolution>> out(raw_addresses.size());
+    std::vector<std::string> addresses;
+    std::vector<std::size_t> pending;  // indexes that need LDAP
+    for (std::size_t i = 0; i < raw_addresses.size(); ++i) {
+        addresses.push_back(crypto::normalize_address(raw_addresses[i]));
+        auto stored = from_store(addresses[i]);
+        if (!stored) return std::unexpected(stored.error());
+        out[i] = std::move(*stored);
+        if (!out[i]) pending.push_back(i);
+    }
+    if (pending.empty()) return out;
+    auto settings = ldap_settings();
+    if (!settings) return std::unexpected(settings.error());
+    if (!*settings) return out;
+
+    // Each address asked once, and not when it had no certificate a moment ago.
+    std::vector<std::string> ask;
+    const TimePoint now = m_clock.now();
+    for (const std::size_t i : pending) {
+        if (std::find(ask.begin(), ask.end(), addresses[i]) != ask.end()) continue;
+        auto remembered = m_misses.is_remembered(addresses[i], now);
+        if (!remembered) return std::unexpected(remembered.error());
+        if (*remembered) {
+            spdlog::debug("ldap: {} had no certificate a moment ago; not asking again yet", addresses[i]);
+            continue;
+        }
+        ask.push_back(addresses[i]);
+    }
+    const std::vector<LookupResult> answers = look_up(**settings, ask);
+    for (std::size_t k = 0; k < ask.size(); ++k) {
+        auto found = accept_ldap_answer(ask[k], answers[k]);
+        if (!found) return std::unexpected(found.error());
+        if (!*found) continue;
+        for (const std::size_t i : pending) {
+            if (addresses[i] == ask[k]) out[i] = **found;
+        }
+    }
+    return out;
 }
 
 }  // namespace casecrypt::services

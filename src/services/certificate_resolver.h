@@ -6,6 +6,13 @@
 //      directory that is down) is remembered for a while so a burst does not hammer it.
 // Only certificates that may encrypt are eligible (crypto/certificate_policy.h) and the address
 // must be among the certificate's addresses. Not thread-safe (one database connection).
+//
+// The recipients of one mail are resolved together (resolve_all): their LDAP lookups run at the
+// same time (at most kMaxParallelLookups at once) within one budget, the LDAP timeout, so
+// recipients whose directory is silent cost about one timeout for the whole mail, not one each.
+// A lookup that would start after the budget is spent is not made (counted as a failed lookup).
+// Only the lookups run on other threads; what they found is validated and stored on the
+// caller's thread.
 #pragma once
 
 #include <functional>
@@ -34,7 +41,7 @@ struct Resolution {
     crypto::Certificate certificate;
 };
 
-// How LDAP is asked; tests inject faults through it.
+// How LDAP is asked; tests inject faults through it. Called from several threads at once.
 using DirectoryLookup = std::function<Result<std::vector<ldap::CertificateValue>>(
     const ldap::LdapSettings&, const std::string& address)>;
 
@@ -46,13 +53,29 @@ public:
         : m_store(store), m_admin(admin), m_misses(misses), m_properties(properties),
           m_clock(clock), m_lookup(std::move(lookup)) {}
 
+    static constexpr std::size_t kMaxParallelLookups = 8;
+
     // nullopt when no eligible certificate exists anywhere; an error only when the store fails.
     Result<std::optional<Resolution>> resolve(const std::string& address);
+    // resolve() for each address (in the same order), with the LDAP lookups of all of them in
+    // one budget (see above).
+    Result<std::vector<std::optional<Resolution>>> resolve_all(
+        const std::vector<std::string>& addresses);
 
 private:
+    using LookupResult = Result<std::vector<ldap::CertificateValue>>;
+
     Result<std::optional<Resolution>> best(store::CertificateKind kind, const std::string& address,
                                            ResolvedFrom from);
-    Result<std::optional<Resolution>> from_ldap(const std::string& address);
+    // Steps 1 and 2: a server or stored client certificate.
+    Result<std::optional<Resolution>> from_store(const std::string& address);
+    // The addresses' lookups, concurrently, in one budget of settings.timeout.
+    std::vector<LookupResult> look_up(const ldap::LdapSettings& settings,
+                                      const std::vector<std::string>& addresses) const;
+    // Imports what the directory returned for address and picks the certificate; a miss (or a
+    // failed lookup) is remembered.
+    Result<std::optional<Resolution>> accept_ldap_answer(const std::string& address,
+                                                         const LookupResult& values);
     Result<std::optional<ldap::LdapSettings>> ldap_settings();
 
     store::CertificateStore& m_store;

@@ -145,15 +145,19 @@ Result<SendResult> OutgoingMail::send(const SendRequest& request) {
     if (!plain) return std::unexpected(plain.error());
 
     // Every recipient's certificate, when the mail is to be encrypted.
+    // All at once: the LDAP lookups of one mail share one timeout (CertificateResolver).
     std::vector<std::string> missing;
-    for (const auto& r : recipients) {
-        RecipientReport report{r.address, r.kind, std::nullopt, ""};
-        if (wanted) {
-            auto resolved = m_resolver.resolve(r.address);
-            if (!resolved) return std::unexpected(resolved.error());
-            report.certificate = std::move(*resolved);
-            if (!report.certificate) missing.push_back(r.address);
-        }
+    std::vector<std::optional<Resolution>> resolutions(recipients.size());
+    if (wanted) {
+        std::vector<std::string> addresses;
+        for (const auto& r : recipients) addresses.push_back(r.address);
+        auto resolved = m_resolver.resolve_all(addresses);
+        if (!resolved) return std::unexpected(resolved.error());
+        resolutions = std::move(*resolved);
+    }
+    for (std::size_t i = 0; i < recipients.size(); ++i) {
+        RecipientReport report{recipients[i].address, recipients[i].kind, std::move(resolutions[i]), ""};
+        if (wanted && !report.certificate) missing.push_back(recipients[i].address);
         result.recipients.push_back(std::move(report));
     }
     auto policy = m_properties.get_value(kCoreModule, kMissingCertificatePolicy);
@@ -282,12 +286,14 @@ Result<SendResult> OutgoingMail::retry(long long id) {
     }
     std::vector<std::string> missing;
     std::vector<crypto::Certificate> certificates;
-    for (const auto& address : entry.recipients) {
-        auto resolved = m_resolver.resolve(address);
-        if (!resolved) return std::unexpected(resolved.error());
-        RecipientReport report{address, "", *resolved, ""};
-        if (*resolved) {
-            certificates.push_back((*resolved)->certificate);
+    auto resolutions = m_resolver.resolve_all(entry.recipients);
+    if (!resolutions) return std::unexpected(resolutions.error());
+    for (std::size_t i = 0; i < entry.recipients.size(); ++i) {
+        const std::string& address = entry.recipients[i];
+        auto& resolved = (*resolutions)[i];
+        RecipientReport report{address, "", resolved, ""};
+        if (resolved) {
+            certificates.push_back(resolved->certificate);
             report.outcome = "encrypted";
         } else {
             missing.push_back(address);

@@ -2,13 +2,16 @@
 
 #include <libpq-fe.h>
 
+#include <cstdlib>
 #include <stdexcept>
+#include <string_view>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include "core/iso_time.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "store/guarded.h"
 #include "store/migrations.h"
 
@@ -25,24 +28,29 @@ std::string expand(const std::string& statement, Backend backend) {
     return out;
 }
 
+// libpq waits for a server without end unless told otherwise: one that accepts the connection
+// and never answers would hang every command. The URL's connect_timeout (or PGCONNECT_TIMEOUT)
+// wins over this default.
+constexpr const char* kDefaultConnectTimeoutSeconds = "10";
+
 // SOCI 4.0 mangles libpq URIs ("postgresql://...") while looking for its own options, so the
-// URI is turned into libpq's keyword form by libpq itself.
+// URI is turned into libpq's keyword form by libpq itself, with the default connect_timeout.
 Result<std::string> libpq_keywords(const std::string& url) {
     char* error = nullptr;
     PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
     if (options == nullptr) {
-        std::string reason = error != nullptr ? error : "cannot parse it";
+        const std::string reason = error != nullptr ? error : "cannot parse it";
         PQfreemem(error);
-        while (!reason.empty() && reason.back() == '\n') {
-            reason.pop_back();
-        }
-        return fail(Errc::usage, "bad PostgreSQL URL: " + reason);
+        return fail(Errc::usage, "bad PostgreSQL URL: " + fold_lines(reason));
     }
     std::string out;
+    const char* environment_timeout = std::getenv("PGCONNECT_TIMEOUT");
+    bool has_timeout = environment_timeout != nullptr && *environment_timeout != '\0';
     for (const PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
         if (o->val == nullptr || *o->val == '\0') {
             continue;
         }
+        has_timeout = has_timeout || std::string_view(o->keyword) == "connect_timeout";
         std::string value;
         for (const char* c = o->val; *c != '\0'; ++c) {
             if (*c == '\'' || *c == '\\') {
@@ -53,6 +61,10 @@ Result<std::string> libpq_keywords(const std::string& url) {
         out += std::string(out.empty() ? "" : " ") + o->keyword + "='" + value + "'";
     }
     PQconninfoFree(options);
+    if (!has_timeout) {
+        out += std::string(out.empty() ? "" : " ") + "connect_timeout='" +
+               kDefaultConnectTimeoutSeconds + "'";
+    }
     return out;
 }
 

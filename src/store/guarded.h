@@ -10,16 +10,18 @@
 
 namespace casecrypt::store {
 
+// Errc::io "database error while <context>: <reason>" on one line. For a SOCI exception the
+// reason is the database's own message without the SQL statement SOCI appends to it (a whole
+// migration for a read-only file), and PostgreSQL's "ERROR: ...\nDETAIL: ...\nHINT: ..." lines
+// are folded into one (core/text.h fold_lines).
+Error database_error(const std::string& context, const std::exception& exception);
+
 template <typename F>
 auto guarded(const std::string& context, F&& operation) -> decltype(operation()) {
     try {
         return operation();
     } catch (const std::exception& e) {
-        std::string reason = e.what();
-        while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) {
-            reason.pop_back();
-        }
-        return fail(Errc::io, "database error while " + context + ": " + reason);
+        return std::unexpected(database_error(context, e));
     }
 }
 

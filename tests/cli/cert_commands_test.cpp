@@ -1,8 +1,13 @@
 // `casecrypt cert ...` end to end: duplicates, listing, showing, removing, the master key, the
 // usage errors, the PostgreSQL backend, and that no private key is ever in the store in clear.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -244,6 +249,46 @@ TEST_F(CertCommands, AnUnreachableDatabaseIsAFailureNotARejection) {
     const auto r = cli({"--database", "postgresql://nobody@127.0.0.1:1/none", "cert", "list"});
     EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_TRUE(r.err.starts_with("error: database error")) << r.err;
+    // Regression (issue 9): libpq's "...\nconnection to server ... failed: ...\n\tIs the server
+    // running ...?\n" was printed as three lines.
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find("Connection refused"), std::string::npos) << r.err;
+}
+
+// Regression (issue 9): a server that accepts the connection and never answers hung the
+// command for ever; without connect_timeout in the URL it ends after 10 s.
+TEST_F(CertCommands, APostgresqlServerThatNeverAnswersEndsAfterTheDefaultConnectTimeout) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    ASSERT_EQ(::listen(fd, 4), 0);  // the kernel completes the handshake; nobody ever answers
+    socklen_t length = sizeof address;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    const std::string url =
+        "postgresql://nobody@127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/none";
+    const auto start = std::chrono::steady_clock::now();
+    const auto r = cli({"--database", url, "cert", "list"});
+    const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ::close(fd);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_GE(seconds, 9.0);
+    EXPECT_LT(seconds, 15.0);
+    EXPECT_TRUE(r.err.starts_with("error: database error")) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find("timeout"), std::string::npos) << r.err;
+}
+
+// Regression (issue 9): the CR/LF of an address given to --to reached the terminal raw, so the
+// error ran over two lines (or an ESC sequence reached the terminal).
+TEST_F(CertCommands, ControlCharactersEchoedInAnErrorAreEscapedOnOneLine) {
+    const auto r = cli({"cert", "resolve", "a@b.test\r\nX-Injected: \x1b[31mred"});
+    EXPECT_NE(r.exit_code, 0) << r.out;
+    EXPECT_TRUE(r.err.starts_with("error: ")) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.err.find('\r'), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "core/file_io.h"
 #include "crypto/openssl_error.h"
 #include "support/openssl_cli.h"
@@ -68,6 +70,58 @@ TEST_F(Pkcs12Identity, WrongPasswordIsSaidPlainly) {
 TEST_F(Pkcs12Identity, EmptyPasswordFilesOpenWithoutOne) {
     auto identity = open_pkcs12(*read_file(fixtures_dir() / "server/ok-empty-password.p12"), Secret());
     ASSERT_TRUE(identity) << identity.error().message();
+}
+
+// Regression (issue 9): a file with two keys imported the first one without a word.
+TEST_F(Pkcs12Identity, AFileWithTwoKeysIsRefusedNamingTheCount) {
+    auto identity = open_pkcs12(*read_file(fixtures_dir() / "server/reject-two-keys.p12"),
+                                password_of("server/reject-two-keys.pass"));
+    ASSERT_FALSE(identity);
+    EXPECT_EQ(identity.error().code(), Errc::rejected);
+    EXPECT_NE(identity.error().message().find("holds 2 private keys"), std::string::npos)
+        << identity.error().message();
+}
+
+// Regression (issue 9): a file without a MAC was opened as silently as one whose MAC verified,
+// while a PBMAC1 file was refused for want of an integrity check. Now: every MAC is verified
+// (PBMAC1 too, below) and a file without one opens saying so.
+TEST_F(Pkcs12Identity, AFileWithoutAMacOpensAndSaysItsIntegrityIsUnchecked) {
+    auto nomac = open_pkcs12(*read_file(fixtures_dir() / "server/ok-nomac.p12"),
+                             password_of("server/ok-nomac.pass"));
+    ASSERT_TRUE(nomac) << nomac.error().message();
+    EXPECT_FALSE(nomac->integrity_checked);
+    auto mac = open_pkcs12(*read_file(fixtures_dir() / "server/ok-aes256.p12"),
+                           password_of("server/ok-aes256.pass"));
+    ASSERT_TRUE(mac) << mac.error().message();
+    EXPECT_TRUE(mac->integrity_checked);
+}
+
+// OpenSSL 3.0 cannot make or check PBMAC1 (RFC 9579), so the files come from OpenSSL 3.5's own
+// test data in the interop corpus.
+TEST_F(Pkcs12Identity, APbmac1FileIsVerifiedLikeAClassicMacAndMalformedParametersAreRefused) {
+    const std::string corpus = test::env_or_empty("CASECRYPT_CORPUS");
+    const auto dir = std::filesystem::path(corpus) / "openssl/test/recipes/80-test_pkcs12_data";
+    if (corpus.empty() || !std::filesystem::exists(dir)) GTEST_SKIP() << "no interop corpus";
+    const Secret password(std::string("1234"));
+    for (const std::string good : {"pbmac1_256_256.good.p12", "pbmac1_512_256.good.p12",
+                                   "pbmac1_512_512.good.p12", "pbmac1_sha1_hmac_and_prf.p12",
+                                   "pbmac1_256_256.good-shorter-key-len.p12"}) {
+        SCOPED_TRACE(good);
+        auto identity = open_pkcs12(*read_file(dir / good), password, /*require_address=*/false);
+        EXPECT_TRUE(identity) << identity.error().message();
+        EXPECT_TRUE(identity && identity->integrity_checked);
+        auto wrong = open_pkcs12(*read_file(dir / good), Secret(std::string("12345")), false);
+        ASSERT_FALSE(wrong);
+        EXPECT_NE(wrong.error().message().find("password is wrong"), std::string::npos)
+            << wrong.error().message();
+    }
+    for (const std::string bad : {"bad-iter", "bad-key-len", "bad-len", "bad-salt", "bad-salt-type",
+                                  "negative-len", "no-len", "no-salt", "very-big-len", "zero-len"}) {
+        SCOPED_TRACE(bad);
+        auto identity = open_pkcs12(*read_file(dir / ("pbmac1_256_256." + bad + ".p12")), password, false);
+        ASSERT_FALSE(identity);
+        EXPECT_EQ(identity.error().code(), Errc::rejected);
+    }
 }
 
 }  // namespace

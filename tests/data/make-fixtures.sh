@@ -6,7 +6,9 @@
 # Usage: tests/data/make-fixtures.sh [OUTPUT_DIR]     (default: tests/data/generated)
 #
 # Only the openssl CLI (3.0) and coreutils are used, so the fixtures come from a third-party
-# implementation and a test cannot agree with a bug in our own code. The output directory is
+# implementation and a test cannot agree with a bug in our own code. (One file, a PKCS #12 with
+# two keys, is spliced from two openssl-made files with printf/tail, because `openssl pkcs12
+# -export` puts one key in a file: see der_tlv below.) The output directory is
 # wiped and recreated on every run; the set of files is always the same, keys are fresh.
 # Every file is checked against its row with the openssl CLI before the script succeeds.
 set -euo pipefail
@@ -296,6 +298,43 @@ pass_file reject-key-cert-without-email "$password"
 run openssl pkcs12 -export -nocerts -inkey "$K/support.key" -certfile "$work/bob.pem" \
   -passout "pass:$password" -out "$S/reject-key-mismatch.p12"
 pass_file reject-key-mismatch "$password"
+# Two identities in one file (support's RSA and EC keys, each with its certificate). `openssl
+# pkcs12 -export` takes one key, so two MAC-less exports are spliced: the ContentInfos of both
+# AuthenticatedSafes in one new PFX (RFC 7292 section 4), the DER around them written by hand.
+# der_tlv TAG_HEX FILE: FILE's bytes as the contents of one DER TLV (definite length), on stdout.
+der_tlv() {
+  local n b
+  n=$(stat -c %s "$2")
+  local -a len
+  if ((n < 128)); then len=("$n")
+  elif ((n < 256)); then len=(129 "$n")
+  elif ((n < 65536)); then len=(130 $((n >> 8)) $((n & 255)))
+  else len=(131 $((n >> 16)) $(((n >> 8) & 255)) $((n & 255))); fi
+  printf "\\x$1"
+  for b in "${len[@]}"; do printf "\\x$(printf %02x "$b")"; done
+  cat -- "$2"
+}
+# safe_contents P12 OUT: appends the ContentInfos of a MAC-less P12's AuthenticatedSafe to OUT.
+safe_contents() {
+  local off hl
+  off=$(openssl asn1parse -inform DER -in "$1" | awk '/d=3/ && /OCTET STRING/ { print $1 + 0; exit }')
+  run openssl asn1parse -inform DER -in "$1" -strparse "$off" -noout -out "$1.auth"
+  hl=$(openssl asn1parse -inform DER -in "$1.auth" | head -1 | sed -E 's/.*hl= *([0-9]+).*/\1/')
+  tail -c +$((hl + 1)) -- "$1.auth" >>"$2"
+}
+p12 "$work/two-rsa.p12" "$K/support.key" "$work/s-aes.pem" "$password" -nomac
+p12 "$work/two-ec.p12" "$K/support-ec.key" "$work/s-ec.pem" "$password" -nomac
+: >"$work/two.body"
+safe_contents "$work/two-rsa.p12" "$work/two.body"
+safe_contents "$work/two-ec.p12" "$work/two.body"
+der_tlv 30 "$work/two.body" >"$work/two.auth"
+der_tlv 04 "$work/two.auth" >"$work/two.octets"
+der_tlv a0 "$work/two.octets" >"$work/two.explicit"
+{ printf '\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x01'; cat -- "$work/two.explicit"; } >"$work/two.ci"  # id-data
+der_tlv 30 "$work/two.ci" >"$work/two.contentinfo"
+{ printf '\x02\x01\x03'; cat -- "$work/two.contentinfo"; } >"$work/two.pfx"  # version 3
+der_tlv 30 "$work/two.pfx" >"$S/reject-two-keys.p12"
+pass_file reject-two-keys "$password"
 cp "$work/garbage" "$S/reject-garbage.p12"
 : >"$S/reject-empty.p12"
 p12_size=$(wc -c <"$S/ok-aes256.p12")
@@ -391,6 +430,7 @@ no_s server/reject-key-mismatch.p12 server/reject-key-mismatch.pass "matches no 
 no_s server/reject-ku-digitalsignature.p12 server/reject-ku-digitalsignature.pass "keyUsage" "RSA certificate with keyUsage digitalSignature only"
 no_s server/reject-ed25519.p12 server/reject-ed25519.pass "cannot encrypt" "Ed25519 key and certificate with email"
 no_s server/reject-rsa1024.p12 server/reject-rsa1024.pass "too short" "RSA 1024 key and certificate with email"
+no_s server/reject-two-keys.p12 server/reject-two-keys.pass "holds 2 private keys" "two keys (RSA and EC) each with its certificate, no MAC: spliced from two openssl exports"
 no_s client/ok-rsa2048-dn-email.pem - "not a PKCS #12 file" "a PEM certificate offered as a server identity"
 no_s client/ok-rsa2048-dn-email.cer - "not a PKCS #12 file" "a DER certificate offered as a server identity"
 no_s server/reject-garbage.p12 - "not a PKCS #12 file" "1 KiB of pseudo-random bytes"
@@ -511,6 +551,10 @@ last_byte() { tail -c 1 "$1" | od -An -tx1 | tr -d ' \n'; }
   fail "ok-with-ca-chain.p12 does not hold two certificates"
 ! p12_dump server/reject-no-key.p12 server/reject-no-key.pass | grep -q 'PRIVATE KEY' ||
   fail "reject-no-key.p12 holds a key"
+[[ $(p12_dump server/reject-two-keys.p12 server/reject-two-keys.pass | grep -c 'BEGIN PRIVATE KEY') -eq 2 ]] ||
+  fail "reject-two-keys.p12 does not hold two keys"
+[[ $(p12_dump server/reject-two-keys.p12 server/reject-two-keys.pass -nokeys | grep -c 'BEGIN CERTIFICATE') -eq 2 ]] ||
+  fail "reject-two-keys.p12 does not hold two certificates"
 p12_dump server/reject-key-mismatch.p12 server/reject-key-mismatch.pass -nocerts >"$work/mm.key"
 p12_dump server/reject-key-mismatch.p12 server/reject-key-mismatch.pass -nokeys >"$work/mm.crt"
 grep -q 'bob@customer.test' <(x509_text "$work/mm.crt") || fail "reject-key-mismatch.p12 lacks bob's certificate"

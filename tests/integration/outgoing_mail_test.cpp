@@ -229,6 +229,23 @@ TEST_F(OutgoingMail, LdapDownOrHungCostsAtMostTheTimeoutAndFollowsThePolicy) {
     }
 }
 
+// Regression (issue 9): each recipient's lookup waited the full timeout after the one before
+// (4 recipients x 3 s = 12 s); the lookups of one mail now share one timeout.
+TEST_F(OutgoingMail, RecipientsOfASilentDirectoryCostOneTimeoutForTheMailNotOneEach) {
+    SilentServer hung;
+    set("ldap.certificate.providerurl", "ldap://127.0.0.1:" + std::to_string(hung.port()));
+    set("ldap.certificate.timeout", "3");
+    const auto start = std::chrono::steady_clock::now();
+    const auto report = send({"--to", "silent1@customer.test", "--to", "silent2@customer.test", "--cc",
+                              "silent3@customer.test", "--bcc", "silent4@customer.test"});
+    const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_GE(seconds, 2.5) << "the directory was asked";
+    EXPECT_LT(seconds, 2 * 3) << "one timeout of 3 s for the mail, plus the rest of the work";
+    EXPECT_FALSE(report["encrypted"].get<bool>()) << report.dump(2);
+    ASSERT_EQ(report["recipients"].size(), 4u) << report.dump(2);
+    EXPECT_NE(report["decision"].get<std::string>().find("sent unencrypted"), std::string::npos);
+}
+
 TEST_F(OutgoingMail, AnonymousAndBindDnAccessBothWork) {
     ok(cli({"cert", "resolve", "alice@customer.test"}));  // anonymous (the set-up's default)
     ok(cli({"cert", "remove", std::to_string(certificates().back()["id"].get<long long>())}));

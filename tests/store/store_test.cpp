@@ -174,6 +174,39 @@ TEST_P(StoreTest, PropertiesKeepTheirValueWhenRedefined) {
     EXPECT_EQ(missing.error().code(), Errc::not_found);
 }
 
+// Regression (issue 9): a write to a read-only database reported the whole SQL statement SOCI
+// appends ("while executing \"INSERT INTO ...\""), over several lines on PostgreSQL.
+TEST_P(StoreTest, AWriteToAReadOnlyDatabaseIsOneLineNamingTheCauseWithoutTheStatement) {
+    if (GetParam() == Backend::sqlite) {
+        m_db->session() << "PRAGMA query_only = ON";
+    } else {
+        m_db->session() << "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY";
+    }
+    AuditLog audit(*m_db);
+    auto written = audit.record(*from_iso8601("2026-11-27T00:00:00Z"), "a", "one", "first");
+    ASSERT_FALSE(written);
+    const std::string& message = written.error().message();
+    EXPECT_EQ(written.error().code(), Errc::io);
+    EXPECT_EQ(message.find_first_of("\r\n"), std::string::npos) << message;
+    EXPECT_NE(message.find("read"), std::string::npos) << "names the cause: " << message;
+    EXPECT_EQ(message.find("INSERT INTO"), std::string::npos) << message;
+    EXPECT_EQ(message.find("VALUES"), std::string::npos) << message;
+}
+
+// Regression (issue 9): PostgreSQL's "ERROR: ...\nLINE 1: ...\n ^\n" reached the terminal as
+// three lines.
+TEST_P(StoreTest, AMultiLineDatabaseErrorBecomesOneLine) {
+    auto failed = guarded("testing", [&]() -> Result<void> {
+        m_db->session() << "SELEC 1 FROM nowhere";
+        return {};
+    });
+    ASSERT_FALSE(failed);
+    const std::string& message = failed.error().message();
+    EXPECT_EQ(message.find_first_of("\r\n"), std::string::npos) << message;
+    EXPECT_TRUE(message.starts_with("database error while testing: ")) << message;
+    EXPECT_NE(message.find("SELEC"), std::string::npos) << "says what was wrong: " << message;
+}
+
 TEST_P(StoreTest, AuditLogKeepsEntriesNewestFirst) {
     AuditLog audit(*m_db);
     ASSERT_TRUE(audit.record(*from_iso8601("2026-11-27T00:00:00Z"), "a", "one", "first"));
