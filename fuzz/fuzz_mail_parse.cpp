@@ -1,7 +1,9 @@
 // libFuzzer target for received mail after decryption (or never encrypted): the input is one
 // message file, read by mime::read_summary (the header only) and mime::parse_message (bodies and
 // attachment files), and the input itself and any text/html body go through mime::sanitize_html;
-// both subjects meet the default ticket pattern (services::TicketTag), as every fetched mail's do.
+// both subjects meet the default ticket pattern (services::TicketTag), as every fetched mail's do;
+// the values of its From/To/Cc/Reply-To lines are read as an address list a person typed
+// (mime::parse_mailboxes, the reader of `mail send --to` and the web's address fields).
 //
 // Each input is written to a file in a fresh ScratchDir under CASECRYPT_FUZZ_WORK (default: a
 // private directory in /dev/shm, else the temp directory), its attachments into a subdirectory
@@ -14,6 +16,9 @@
 //     success the directory holds exactly those files; nothing is written next to it, whether
 //     parsing succeeds or not.
 //   * read_summary: subject and From display are valid UTF-8, recipients appear once each.
+//   * parse_mailboxes: every mailbox it accepts has a valid UTF-8 name of at most 998 bytes and
+//     an address of at most 254 bytes without control characters, spaces outside quotes, or an
+//     "@" anywhere but once between local part and domain (outside quotes and brackets).
 //   * sanitize_html (on the raw input and on the parsed HTML body): the result is valid UTF-8 and
 //     reads as our own serialisation (text with < > " & escaped, tags `<name attr="v">`), no
 //     script, style or other active element, no on* or style attribute, URLs only in <a href>
@@ -44,6 +49,7 @@
 #include "core/error.h"
 #include "core/scratch_dir.h"
 #include "fuzz_support.h"
+#include "mime/address_list.h"
 #include "mime/message_parser.h"
 #include "services/ticket_tag.h"
 
@@ -424,9 +430,69 @@ extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
     return 0;
 }
 
+// ---- parse_mailboxes -------------------------------------------------------------------------
+
+void check_mailboxes(std::string_view value) {
+    auto boxes = mime::parse_mailboxes(value);
+    if (!boxes)
+        return;
+    for (const auto& box : *boxes) {
+        require_utf8(box.name, "parse_mailboxes: a display name");
+        require_utf8(box.address, "parse_mailboxes: an address");
+        if (box.name.size() > mime::kMaxDisplayName)
+            fuzz::die("parse_mailboxes: a name of " + std::to_string(box.name.size()) + " bytes");
+        if (box.address.empty() || box.address.size() > mime::kMaxAddress) {
+            fuzz::die("parse_mailboxes: an address of " + std::to_string(box.address.size()) +
+                      " bytes");
+        }
+        int ats = 0;
+        bool quoted = false;
+        bool literal = false;
+        for (std::size_t i = 0; i < box.address.size(); ++i) {
+            const auto c = static_cast<unsigned char>(box.address[i]);
+            if (c < 0x20 || c == 0x7f)
+                fuzz::die("parse_mailboxes: a control character in " + excerpt(box.address));
+            if (quoted && c == '\\') {
+                ++i;
+            } else if (c == '"' && !literal) {
+                quoted = !quoted;
+            } else if (!quoted && c == '[') {
+                literal = true;
+            } else if (!quoted && c == ']') {
+                literal = false;
+            } else if (!quoted && !literal && (c == ' ' || c == '\t')) {
+                fuzz::die("parse_mailboxes: a space in " + excerpt(box.address));
+            } else if (!quoted && !literal && c == '@') {
+                ++ats;
+            }
+        }
+        if (ats != 1)
+            fuzz::die("parse_mailboxes: " + std::to_string(ats) + " \"@\" in " +
+                      excerpt(box.address));
+    }
+}
+
+// The address header lines of the input's first 100 lines, unfolded no further.
+void check_address_lines(std::string_view input) {
+    int lines = 0;
+    while (!input.empty() && lines++ < 100) {
+        const auto end = input.find('\n');
+        std::string_view line = input.substr(0, end);
+        input = end == std::string_view::npos ? std::string_view() : input.substr(end + 1);
+        if (!line.empty() && line.back() == '\r')
+            line.remove_suffix(1);
+        for (std::string_view name : {"From:", "To:", "Cc:", "Reply-To:"}) {
+            if (line.size() >= name.size() && line.substr(0, name.size()) == name) {
+                check_mailboxes(line.substr(name.size()));
+            }
+        }
+    }
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view input(reinterpret_cast<const char*>(data), size);
     sanitize_and_check(input, "the input");
+    check_address_lines(input);
 
     auto scratch = ScratchDir::create(fuzz::work_root());
     if (!scratch)

@@ -258,7 +258,8 @@ html_seed utf8 '<p>\xc3\xa4\xc3\xb6 \xe2\x82\xac \xf0\x9f\x98\x80 \xff\xfe \xe4 
 html_seed deep "$(printf '%.0s<div>' {1..300})deep$(printf '%.0s</div>' {1..300})$(printf '%.0s<table><tr><td>' {1..100})cells"
 # The hostile mails of the hardening pass (issue 9), into both mail fuzzers: a ticket tag of
 # 50,000 digits (std::regex recursed off the stack on it) and one that fits -max_len, a 200 KB
-# subject, 5,000 parts and 100 levels of nesting (past the limits), a reused Message-ID.
+# subject, 5,000 parts and 100 levels of nesting (past the limits), a reused Message-ID, and
+# the address lists that were cut or refused wrongly.
 python3 - "$parse_seeds" "$mail_seeds" <<'PY'
 import sys
 head = "From: Carl <carl@customer.test>\nTo: support@example.test\nMessage-ID: <h@customer.test>\nMIME-Version: 1.0\n"
@@ -274,6 +275,13 @@ seeds = {
     "hostile-5000-parts.eml": mail("Parts", "multipart/mixed; boundary=b", parts),
     "hostile-nested-100.eml": mail("Deep", "multipart/mixed; boundary=n1", nest),
 }
+# Address lists of the hardening pass: a second "@" (GMime read it as a@b), a quoted name with
+# a comma, a 100 KB local part, a CR/LF, comments nested past the limit.
+addr_head = "Subject: Addresses\nMessage-ID: <a@customer.test>\nMIME-Version: 1.0\n"
+for name, to in {"at-twice": "a@b@c, Name <x@y@z>", "quoted-comma": '"Cust, Omer" <c@example.com>, (c) b@x',
+                 "long-local": "x" * 100000 + "@example.com", "crlf": "a@b.example\rBcc: e@evil.example",
+                 "comments": "a@b.example " + "(" * 64 + ")" * 64, "group": "friends: a@b.example;"}.items():
+    seeds[f"hostile-address-{name}.eml"] = "From: Carl <carl@customer.test>\nTo: " + to + "\n" + addr_head + "\nx\n"
 for d in sys.argv[1:]:
     for name, text in seeds.items():
         open(f"{d}/{name}", "w").write(text)

@@ -152,7 +152,9 @@ void add_cert_commands(CLI::App& app, Action& action) {
     });
 
     auto* show = cert->add_subcommand("show", "Show one certificate");
-    show->add_option("ID", o->id, "the id from `cert list`")->required();
+    show->add_option("ID", o->id, "the id from `cert list`")
+        ->required()
+        ->check(CLI::PositiveNumber);
     show->add_flag("--json", o->json, "print a JSON object");
     show->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
@@ -184,7 +186,9 @@ void add_cert_commands(CLI::App& app, Action& action) {
     });
 
     auto* remove = cert->add_subcommand("remove", "Remove a certificate (and its private key)");
-    remove->add_option("ID", o->id, "the id from `cert list`")->required();
+    remove->add_option("ID", o->id, "the id from `cert list`")
+        ->required()
+        ->check(CLI::PositiveNumber);
     remove->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto removed = installation.certificates().remove(o->id, ctx.actor());

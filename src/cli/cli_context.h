@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "services/installation.h"
 
 namespace casecrypt::cli {
@@ -27,6 +28,16 @@ int exit_code_for(const Error& error);
 // echoed back (an address with CR/LF from --to, a name with an ESC), shown escaped
 // (escape_control), and the line breaks at the end go.
 std::string one_line(std::string_view message);
+
+// A value from a stranger (a Subject, a From, a file name, a server's reply) as the text output
+// prints it: control characters escaped (escape_control), so it cannot move the cursor, clear
+// the screen or fake a line of its own. A message body keeps its lines (shown_text).
+inline std::string shown(std::string_view value) {
+    return escape_control(value);
+}
+inline std::string shown_text(std::string_view text) {
+    return escape_control(text, LineBreaks::keep);
+}
 
 class CliContext {
 public:

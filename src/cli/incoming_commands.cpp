@@ -121,13 +121,15 @@ int run_fetch(CliContext& ctx, services::Installation& installation, const Incom
     // Also what earlier rounds stored and could not finish (a crash, a retry).
     auto processed = installation.incoming().process_pending();
     if (!processed) return ctx.report(processed.error());
-    for (const auto& outcome : processed->outcomes) std::cout << "  " << outcome_line(outcome) << "\n";
+    for (const auto& outcome : processed->outcomes)
+        std::cout << "  " << shown(outcome_line(outcome)) << "\n";
     std::cout << processed->filed << " filed into tickets, " << processed->backups
               << " kept as email backups";
     if (processed->failed > 0) std::cout << ", " << processed->failed << " to be tried again";
     std::cout << "\n";
     for (const auto& outcome : processed->outcomes) {
-        if (!outcome.failure.empty()) std::cerr << "error: " << outcome_line(outcome) << "\n";
+        if (!outcome.failure.empty())
+            std::cerr << "error: " << one_line(outcome_line(outcome)) << "\n";
     }
     return unreadable || processed->failed > 0 ? kExitFailure : kExitOk;
 }
@@ -141,7 +143,7 @@ void print_tickets(const std::vector<store::TicketRecord>& tickets, bool json) {
     }
     for (const auto& t : tickets) {
         std::cout << t.number << "  " << t.status << "  " << to_iso8601(t.updated_at) << "  "
-                  << t.customer << "  " << t.subject << "\n";
+                  << shown(t.customer) << "  " << shown(t.subject) << "\n";
     }
 }
 
@@ -154,19 +156,20 @@ void print_ticket(const services::TicketView& view, bool json) {
         return;
     }
     const auto& t = view.ticket;
-    std::cout << "Ticket " << t.number << " (" << t.status << "): " << t.subject << "\n"
-              << "customer " << t.customer << ", created " << to_iso8601(t.created_at)
+    std::cout << "Ticket " << t.number << " (" << t.status << "): " << shown(t.subject) << "\n"
+              << "customer " << shown(t.customer) << ", created " << to_iso8601(t.created_at)
               << ", updated " << to_iso8601(t.updated_at) << "\n";
     if (t.linked_ticket) std::cout << "follows up closed ticket " << *t.linked_ticket << "\n";
     for (const auto& m : view.messages) {
         const auto j = message_json(m);
         std::cout << "\n== " << (m.direction == "in" ? "received" : "sent") << " "
-                  << to_iso8601(m.date) << " from " << m.from << "\n"
-                  << "   to " << json_text(j["to"]) << (j["cc"].empty() ? "" : " cc " + json_text(j["cc"]))
-                  << "\n   subject: " << m.subject << "\n";
+                  << to_iso8601(m.date) << " from " << shown(m.from) << "\n"
+                  << "   to " << json_text(j["to"])
+                  << (j["cc"].empty() ? "" : " cc " + json_text(j["cc"]))
+                  << "\n   subject: " << shown(m.subject) << "\n";
         if (m.encrypted) {
             const auto& e = j["encryption"];
-            std::cout << "   encrypted (" << e.value("cipher", "") << ", "
+            std::cout << "   encrypted (" << shown(e.value("cipher", "")) << ", "
                       << (e.value("integrity_protected", false) ? "integrity-protected"
                                                                 : "not integrity-protected")
                       << ")\n";
@@ -175,20 +178,22 @@ void print_ticket(const services::TicketView& view, bool json) {
         }
         if (j["signature"].is_object()) {
             const auto& s = j["signature"];
-            std::cout << "   signed by " << s.value("signer", "") << ": "
+            std::cout << "   signed by " << shown(s.value("signer", "")) << ": "
                       << (s.value("valid", false) ? "valid" : "INVALID") << ", "
                       << (s.value("trusted", false) ? "trusted" : "not trusted") << ", "
                       << (s.value("matches_from", false) ? "matches From" : "does NOT match From")
                       << "\n";
         }
         for (const auto& note : j["notes"]) {
-            if (note.is_string()) std::cout << "   note: " << note.get<std::string>() << "\n";
+            if (note.is_string())
+                std::cout << "   note: " << shown(note.get<std::string>()) << "\n";
         }
         for (const auto& a : m.attachments) {
-            std::cout << "   attachment " << a.name << " (" << a.content_type << ", " << a.size
-                      << " bytes)\n";
+            std::cout << "   attachment " << shown(a.name) << " (" << shown(a.content_type) << ", "
+                      << a.size << " bytes)\n";
         }
-        if (m.text) std::cout << "\n" << *m.text << "\n";
+        if (m.text)
+            std::cout << "\n" << shown_text(*m.text) << "\n";
     }
 }
 
@@ -237,8 +242,10 @@ void add_incoming_commands(CLI::App& app, Action& action) {
                 return kExitOk;
             }
             for (const auto& a : *accounts) {
-                std::cout << a.name << "  " << a.url << (a.user.empty() ? "" : "  user " + a.user)
-                          << (a.last_error.empty() ? "" : "  last error: " + a.last_error) << "\n";
+                std::cout << a.name << "  " << a.url
+                          << (a.user.empty() ? "" : "  user " + shown(a.user))
+                          << (a.last_error.empty() ? "" : "  last error: " + shown(a.last_error))
+                          << "\n";
             }
             return kExitOk;
         };
@@ -280,13 +287,14 @@ void add_incoming_commands(CLI::App& app, Action& action) {
             }
             for (const auto& b : *backups) {
                 std::cout << b.id << "  " << to_iso8601(b.received_at) << "  " << b.account << "  "
-                          << b.from_address << "  " << b.subject << "\n    " << b.error << "\n";
+                          << shown(b.from_address) << "  " << shown(b.subject) << "\n    "
+                          << shown(b.error) << "\n";
             }
             return kExitOk;
         };
     });
     auto* bshow = backup->add_subcommand("show", "Show one email backup");
-    bshow->add_option("id", o->id, "its id")->required();
+    bshow->add_option("id", o->id, "its id")->required()->check(CLI::PositiveNumber);
     bshow->add_flag("--json", o->json, "print JSON");
     bshow->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
@@ -297,15 +305,17 @@ void add_incoming_commands(CLI::App& app, Action& action) {
                 return kExitOk;
             }
             std::cout << "email backup " << b->id << "\n  mailbox: " << b->account
-                      << "\n  from: " << b->from_address << "\n  subject: " << b->subject
-                      << "\n  message-id: " << b->message_id << "\n  size: " << b->size
+                      << "\n  from: " << shown(b->from_address)
+                      << "\n  subject: " << shown(b->subject)
+                      << "\n  message-id: " << shown(b->message_id) << "\n  size: " << b->size
                       << " bytes\n  received: " << to_iso8601(b->received_at)
-                      << "\n  attempts: " << b->attempts << "\n  cause: " << b->error << "\n";
+                      << "\n  attempts: " << b->attempts << "\n  cause: " << shown(b->error)
+                      << "\n";
             return kExitOk;
         };
     });
     auto* download = backup->add_subcommand("download", "Write an email backup's raw bytes to a file");
-    download->add_option("id", o->id, "its id")->required();
+    download->add_option("id", o->id, "its id")->required()->check(CLI::PositiveNumber);
     download->add_option("--out", o->out, "the file to write")->required();
     download->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
@@ -322,7 +332,7 @@ void add_incoming_commands(CLI::App& app, Action& action) {
         };
     });
     auto* retry = backup->add_subcommand("retry", "Process an email backup again");
-    retry->add_option("id", o->id, "its id")->required();
+    retry->add_option("id", o->id, "its id")->required()->check(CLI::PositiveNumber);
     retry->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto outcome = installation.incoming().retry_backup(o->id, ctx.actor());
@@ -337,7 +347,7 @@ void add_incoming_commands(CLI::App& app, Action& action) {
         };
     });
     auto* bdelete = backup->add_subcommand("delete", "Delete an email backup (it is not fetched again)");
-    bdelete->add_option("id", o->id, "its id")->required();
+    bdelete->add_option("id", o->id, "its id")->required()->check(CLI::PositiveNumber);
     bdelete->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             if (auto deleted = installation.incoming().delete_backup(o->id, ctx.actor()); !deleted) {
@@ -361,7 +371,7 @@ void add_incoming_commands(CLI::App& app, Action& action) {
         };
     });
     auto* tshow = ticket->add_subcommand("show", "Show a ticket with its mail");
-    tshow->add_option("number", o->id, "the ticket number")->required();
+    tshow->add_option("number", o->id, "the ticket number")->required()->check(CLI::PositiveNumber);
     tshow->add_flag("--json", o->json, "print JSON");
     tshow->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
@@ -372,7 +382,9 @@ void add_incoming_commands(CLI::App& app, Action& action) {
         };
     });
     auto* attachment = ticket->add_subcommand("attachment", "Write an attachment of a ticket's mail to a file");
-    attachment->add_option("id", o->id, "the attachment's id (from `ticket show --json`)")->required();
+    attachment->add_option("id", o->id, "the attachment's id (from `ticket show --json`)")
+        ->required()
+        ->check(CLI::PositiveNumber);
     attachment->add_option("--out", o->out, "the file to write")->required();
     attachment->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
@@ -385,14 +397,17 @@ void add_incoming_commands(CLI::App& app, Action& action) {
                 !written) {
                 return ctx.report(written.error());
             }
-            std::cout << "wrote " << (*found)->size << " bytes (" << (*found)->name << ") to " << o->out << "\n";
+            std::cout << "wrote " << (*found)->size << " bytes (" << shown((*found)->name)
+                      << ") to " << o->out << "\n";
             return kExitOk;
         };
     });
     for (const std::string status : {"closed", "open"}) {
         auto* change = ticket->add_subcommand(status == "closed" ? "close" : "reopen",
                                               status == "closed" ? "Close a ticket" : "Reopen a ticket");
-        change->add_option("number", o->id, "the ticket number")->required();
+        change->add_option("number", o->id, "the ticket number")
+            ->required()
+            ->check(CLI::PositiveNumber);
         change->callback([o, &action, status] {
             action = [o, status](CliContext& ctx, services::Installation& installation) {
                 if (auto changed = installation.tickets().set_status(o->id, status, ctx.actor());

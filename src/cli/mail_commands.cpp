@@ -275,7 +275,10 @@ void add_mail_commands(CLI::App& app, Action& action) {
     decrypt->add_option("--in", o->in, "the message (default: standard input)");
     decrypt->add_option("--out", o->out, "where to write the decrypted message (default: standard output)");
     decrypt->add_flag("--json", o->json, "print the report as JSON on standard output");
-    decrypt->add_option("--max-size", o->max_size, "refuse messages larger than this many bytes")
+    decrypt
+        ->add_option("--max-size", o->max_size,
+                     "refuse messages larger than this many bytes (1 to 2^40)")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
         ->capture_default_str();
     decrypt->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {

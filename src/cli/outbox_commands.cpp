@@ -24,15 +24,6 @@ struct SendOptions {
     std::string address;
 };
 
-// "--to a@x,b@y" and "--to a@x --to b@y" both work.
-std::vector<std::string> split_commas(const std::vector<std::string>& values) {
-    std::vector<std::string> out;
-    for (const auto& value : values) {
-        for (auto& item : split_list(value)) out.push_back(std::move(item));
-    }
-    return out;
-}
-
 std::string state_line(const services::DeliveryOutcome& o) {
     return "outbox " + std::to_string(o.id) + ": " + store::to_string(o.state) +
            (o.detail.empty() ? "" : " (" + o.detail + ")");
@@ -49,24 +40,25 @@ void print_send(const services::SendResult& r, const std::vector<services::Deliv
         std::cout << json_text(j, 2) << "\n";
         return;
     }
-    std::cout << "mail <" << r.mail_id << ">: " << r.decision << "\n";
+    std::cout << "mail <" << r.mail_id << ">: " << shown(r.decision) << "\n";
     for (const auto& rec : r.recipients) {
-        std::cout << "  " << rec.kind << " " << rec.address << ": " << rec.outcome;
+        std::cout << "  " << rec.kind << " " << shown(rec.address) << ": " << shown(rec.outcome);
         if (rec.certificate) {
             std::cout << " (certificate " << rec.certificate->record.fingerprint_sha256.substr(0, 16)
                       << "... from " << services::to_string(rec.certificate->from) << ")";
         }
         std::cout << "\n";
     }
-    for (const auto& o : delivered) std::cout << "  " << state_line(o) << "\n";
+    for (const auto& o : delivered)
+        std::cout << "  " << shown(state_line(o)) << "\n";
 }
 
 int run_send(CliContext& ctx, services::Installation& installation, const SendOptions& o) {
     services::SendRequest request;
     request.from = o.from;
-    request.to = split_commas(o.to);
-    request.cc = split_commas(o.cc);
-    request.bcc = split_commas(o.bcc);
+    request.to = o.to;
+    request.cc = o.cc;
+    request.bcc = o.bcc;
     request.subject = o.subject;
     if (!o.body_file.empty()) {
         auto body = read_file(o.body_file);
@@ -103,7 +95,9 @@ void add_outbox_commands(CLI::App& app, Action& action) {
     CLI::App* mail = app.get_subcommand("mail");
     auto* send = mail->add_subcommand("send", "Build, encrypt when it should be, and send a mail");
     send->add_option("--from", o->from, "sender address")->required();
-    send->add_option("--to", o->to, "recipients (comma-separated or repeated)");
+    send->add_option("--to", o->to,
+                     "recipients: an address list (\"Name <a@x>, b@y\"; quoted names may hold "
+                     "commas) or repeated");
     send->add_option("--cc", o->cc, "copy recipients");
     send->add_option("--bcc", o->bcc, "blind copy recipients");
     send->add_option("--subject", o->subject, "subject (UTF-8)")->required();
@@ -162,16 +156,17 @@ void add_outbox_commands(CLI::App& app, Action& action) {
                 std::string recipients;
                 for (const auto& r : e.recipients) recipients += (recipients.empty() ? "" : ",") + r;
                 std::cout << e.id << "  " << store::to_string(e.state) << "  "
-                          << (e.encrypted ? "encrypted" : "unencrypted") << "  attempts " << e.attempts
-                          << "  next " << to_iso8601(e.next_attempt_at) << "  to " << recipients
-                          << "  \"" << e.subject << "\""
-                          << (e.last_error.empty() ? "" : "  last error: " + e.last_error) << "\n";
+                          << (e.encrypted ? "encrypted" : "unencrypted") << "  attempts "
+                          << e.attempts << "  next " << to_iso8601(e.next_attempt_at) << "  to "
+                          << shown(recipients) << "  \"" << shown(e.subject) << "\""
+                          << (e.last_error.empty() ? "" : "  last error: " + shown(e.last_error))
+                          << "\n";
             }
             return kExitOk;
         };
     });
     auto* retry = outbox->add_subcommand("retry", "Try a rejected or failed copy again");
-    retry->add_option("ID", o->id)->required();
+    retry->add_option("ID", o->id)->required()->check(CLI::PositiveNumber);
     retry->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto result = installation.outgoing().retry(o->id);
@@ -187,7 +182,8 @@ void add_outbox_commands(CLI::App& app, Action& action) {
         action = [](CliContext& ctx, services::Installation& installation) {
             auto delivered = installation.delivery().deliver_due();
             if (!delivered) return ctx.report(delivered.error());
-            for (const auto& d : *delivered) std::cout << state_line(d) << "\n";
+            for (const auto& d : *delivered)
+                std::cout << shown(state_line(d)) << "\n";
             std::cout << delivered->size() << " attempted\n";
             return kExitOk;
         };

@@ -49,9 +49,9 @@ void add_property_commands(CLI::App& app, Action& action) {
                 return kExitOk;
             }
             for (const auto& r : *records) {
-                std::cout << r.module << " / " << r.name << " = " << r.display_value()
-                          << (r.value ? "" : " (default)") << "\n    " << r.description
-                          << " [" << r.type << ", default " << r.default_value << "]\n";
+                std::cout << r.module << " / " << r.name << " = " << shown(r.display_value())
+                          << (r.value ? "" : " (default)") << "\n    " << r.description << " ["
+                          << r.type << ", default " << r.default_value << "]\n";
             }
             return kExitOk;
         };
@@ -66,7 +66,7 @@ void add_property_commands(CLI::App& app, Action& action) {
             if (!record) {
                 return ctx.report(record.error());
             }
-            std::cout << record->display_value() << "\n";
+            std::cout << shown(record->display_value()) << "\n";
             return kExitOk;
         };
     });

@@ -119,15 +119,29 @@ std::string fold_lines(std::string_view text) {
     return out;
 }
 
-std::string escape_control(std::string_view text) {
+std::string escape_control(std::string_view text, LineBreaks breaks) {
     std::string out;
     out.reserve(text.size());
-    for (const char ch : text) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (is_control(c)) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (breaks == LineBreaks::keep && (c == '\n' || c == '\t')) {
+            out += text[i];
+        } else if (breaks == LineBreaks::keep && c == '\r' && i + 1 < text.size() &&
+                   text[i + 1] == '\n') {
+            continue;  // CRLF ends a line like LF
+        } else if (is_control(c)) {
             append_escaped(out, c);
+        } else if (c == 0xC2 && i + 1 < text.size() &&
+                   static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                   static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+            // U+0080..U+009F, the C1 controls: U+009B is CSI, which terminals obey like ESC [.
+            static constexpr char kDigits[] = "0123456789abcdef";
+            const auto low = static_cast<unsigned char>(text[++i]);
+            out += "\\u00";
+            out += kDigits[low >> 4];
+            out += kDigits[low & 15];
         } else {
-            out += ch;
+            out += text[i];
         }
     }
     return out;

@@ -27,8 +27,11 @@ bool is_valid_utf8(std::string_view text);
 std::string fold_lines(std::string_view text);
 
 // Every C0 control character and DEL shown visibly: "\r", "\n", "\t", else "\xHH" (and a
-// backslash stays as it is), so text from strangers cannot break a line or send a terminal
-// escape sequence. Octets >= 0x80 are left alone (UTF-8).
-std::string escape_control(std::string_view text);
+// backslash stays as it is), and the C1 controls U+0080..U+009F as "\u00HH", so text from
+// strangers cannot break a line or send a terminal escape sequence (ESC, or CSI U+009B).
+// Other octets >= 0x80 are left alone (UTF-8). With LineBreaks::keep, LF, CRLF and tab stay
+// (a message body printed to a terminal keeps its lines; a CR alone is still shown).
+enum class LineBreaks { escape, keep };
+std::string escape_control(std::string_view text, LineBreaks breaks = LineBreaks::escape);
 
 }  // namespace casecrypt

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "core/text.h"
+#include "mime/address_list.h"
 #include "mime/gobject_ptr.h"
 
 namespace casecrypt::mime {
@@ -33,11 +34,15 @@ Result<void> add_list(GMimeMessage* message, GMimeAddressType type,
                       const std::vector<std::string>& entries) {
     InternetAddressList* list = g_mime_message_get_addresses(message, type);
     for (const auto& entry : entries) {
-        GPtr<InternetAddressList> parsed(internet_address_list_parse(nullptr, entry.c_str()));
-        if (!parsed || internet_address_list_length(parsed.get()) == 0) {
-            return fail(Errc::rejected, "\"" + entry + "\" is not an email address");
+        auto mailboxes = parse_mailboxes(entry);
+        if (!mailboxes)
+            return std::unexpected(mailboxes.error());
+        for (const auto& mailbox : *mailboxes) {
+            // Built from what was checked, so the header says exactly what the envelope gets.
+            GPtr<InternetAddress> address(
+                internet_address_mailbox_new(mailbox.name.c_str(), mailbox.address.c_str()));
+            internet_address_list_add(list, address.get());
         }
-        internet_address_list_append(list, parsed.get());
     }
     return {};
 }
@@ -63,23 +68,12 @@ std::string make_message_id(const std::string& from_address) {
 }
 
 Result<std::vector<std::string>> parse_addresses(const std::string& value) {
-    init_gmime();
+    auto mailboxes = parse_mailboxes(value);
+    if (!mailboxes)
+        return std::unexpected(mailboxes.error());
     std::vector<std::string> out;
-    GPtr<InternetAddressList> list(internet_address_list_parse(nullptr, value.c_str()));
-    if (!list) {
-        return fail(Errc::rejected, "\"" + value + "\" is not a list of email addresses");
-    }
-    for (int i = 0; i < internet_address_list_length(list.get()); ++i) {
-        InternetAddress* address = internet_address_list_get_address(list.get(), i);
-        if (!INTERNET_ADDRESS_IS_MAILBOX(address)) {
-            return fail(Errc::rejected, "\"" + value + "\" holds a group, not an address");
-        }
-        const std::string addr = lower(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(address)));
-        if (addr.find('@') == std::string::npos || addr.front() == '@' || addr.back() == '@') {
-            return fail(Errc::rejected, "\"" + addr + "\" is not an email address");
-        }
-        out.push_back(addr);
-    }
+    for (const auto& mailbox : *mailboxes)
+        out.push_back(lower(mailbox.address));
     return out;
 }
 

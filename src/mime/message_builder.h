@@ -33,8 +33,8 @@ Result<void> build_message(const NewMessage& message, const std::filesystem::pat
 // "<random>@<domain of from>" without angle brackets.
 std::string make_message_id(const std::string& from_address);
 
-// The bare addresses of an address list header value ("A <a@x>, b@y" -> {"a@x", "b@y"}),
-// lower-cased; Errc::rejected when an entry is not an address.
+// The bare addresses of an address list ("A <a@x>, b@y" -> {"a@x", "b@y"}), lower-cased, read
+// strictly (parse_mailboxes); Errc::rejected naming the entry that is not an address.
 Result<std::vector<std::string>> parse_addresses(const std::string& list);
 
 }  // namespace casecrypt::mime

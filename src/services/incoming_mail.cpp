@@ -56,9 +56,8 @@ Result<mime::ParseLimits> parse_limits(Properties& properties) {
     if (!parts) return std::unexpected(parts.error());
     auto depth = properties.get_int(kMailboxModule, kMailboxMaxDepth);
     if (!depth) return std::unexpected(depth.error());
-    constexpr long long kMax = std::numeric_limits<int>::max();
-    return mime::ParseLimits{static_cast<int>(std::clamp(*parts, 1LL, kMax)),
-                             static_cast<int>(std::clamp(*depth, 1LL, kMax)),
+    // Within int: the properties' ranges (Properties::get_int keeps to them).
+    return mime::ParseLimits{static_cast<int>(*parts), static_cast<int>(*depth),
                              std::string(kMailboxModule) + " / " + kMailboxMaxParts,
                              std::string(kMailboxModule) + " / " + kMailboxMaxDepth};
 }
@@ -128,6 +127,10 @@ Result<AccountFetch> IncomingMail::fetch(const std::string& account) {
         if (seen == known->end()) {
             const auto file = scratch->file("fetched");
             if (auto fetched = (*mailbox)->fetch(message, file); !fetched) {
+                if (fetched.error().code() == Errc::not_found) {
+                    spdlog::debug("account {}: {}", account, fetched.error().message());
+                    continue;  // gone since it was listed: another reader took it
+                }
                 return record_error(fetched.error().message());
             }
             store::IncomingRecord record;
@@ -238,7 +241,7 @@ Result<std::optional<ProcessOutcome>> IncomingMail::attempt(
     const store::IncomingStore::Attempt& attempt) {
     auto max_attempts = m_properties.get_int(kMailboxModule, kMailboxMaxAttempts);
     if (!max_attempts) return std::unexpected(max_attempts.error());
-    const long long limit = std::max(1LL, *max_attempts);
+    const long long limit = *max_attempts;  // at least 1 (its range)
     auto give_up = [&](const std::string& cause) -> Result<std::optional<ProcessOutcome>> {
         if (auto marked = m_incoming.mark_backup(attempt.id, cause, m_clock.now()); !marked) {
             return std::unexpected(marked.error());

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "core/base64.h"
+#include "core/log.h"
 #include "core/text.h"
 #include "services/ticket_tag.h"
 
@@ -49,7 +50,9 @@ const std::vector<store::PropertyRecord>& Properties::definitions() {
          .name = kMissingCertificatePolicy,
          .type = "enum:unencrypted|reject",
          .default_value = "unencrypted",
-         .description = "what happens when a recipient has no certificate: unencrypted (the mail goes out unencrypted, recorded in the ticket) or reject (nothing is sent; the mail stays in the outbox as rejected)",
+         .description = "what happens when a recipient has no certificate: unencrypted (the mail "
+                        "goes out unencrypted, recorded in the ticket) or reject (nothing is sent; "
+                        "the mail stays in the outbox as rejected)",
          .value = {},
          .updated_at = {},
          .updated_by = {}},
@@ -57,7 +60,8 @@ const std::vector<store::PropertyRecord>& Properties::definitions() {
          .name = kLdapUrl,
          .type = "string",
          .default_value = "",
-         .description = "ldap:// or ldaps:// URL of the directory that holds recipients' certificates; empty: no LDAP lookup",
+         .description = "ldap:// or ldaps:// URL of the directory that holds recipients' "
+                        "certificates; empty: no LDAP lookup",
          .value = {},
          .updated_at = {},
          .updated_by = {}},
@@ -81,7 +85,8 @@ const std::vector<store::PropertyRecord>& Properties::definitions() {
          .name = kLdapContentAttribute,
          .type = "string",
          .default_value = "userCertificate;binary",
-         .description = "attribute(s) holding certificates, comma-separated, tried in order (e.g. userSMIMECertificate,userCertificate;binary)",
+         .description = "attribute(s) holding certificates, comma-separated, tried in order (e.g. "
+                        "userSMIMECertificate,userCertificate;binary)",
          .value = {},
          .updated_at = {},
          .updated_by = {}},
@@ -111,7 +116,7 @@ const std::vector<store::PropertyRecord>& Properties::definitions() {
          .updated_by = {}},
         {.module = kCoreModule,
          .name = kLdapTimeout,
-         .type = "integer",
+         .type = "integer:1..300",
          .default_value = "5",
          .description = "seconds a lookup may take before it counts as no certificate",
          .value = {},
@@ -119,7 +124,7 @@ const std::vector<store::PropertyRecord>& Properties::definitions() {
          .updated_by = {}},
         {.module = kCoreModule,
          .name = kLdapMissSeconds,
-         .type = "integer",
+         .type = "integer:0..31536000",
          .default_value = "300",
          .description = "seconds an address without a certificate in LDAP is not asked again",
          .value = {},
@@ -129,7 +134,8 @@ const std::vector<store::PropertyRecord>& Properties::definitions() {
          .name = kTransportUrl,
          .type = "string",
          .default_value = "",
-         .description = "smtp://host:port (STARTTLS when offered) or smtps://host:port; empty: write each mail to <data-dir>/mail/outgoing/",
+         .description = "smtp://host:port (STARTTLS when offered) or smtps://host:port; empty: "
+                        "write each mail to <data-dir>/mail/outgoing/",
          .value = {},
          .updated_at = {},
          .updated_by = {}},
@@ -159,7 +165,7 @@ const std::vector<store::PropertyRecord>& Properties::definitions() {
          .updated_by = {}},
         {.module = kCoreModule,
          .name = kTransportTimeout,
-         .type = "integer",
+         .type = "integer:1..3600",
          .default_value = "30",
          .description = "seconds a delivery attempt may take",
          .value = {},
@@ -167,15 +173,16 @@ const std::vector<store::PropertyRecord>& Properties::definitions() {
          .updated_by = {}},
         {.module = kCoreModule,
          .name = kOutboxMaxAge,
-         .type = "integer",
+         .type = "integer:60..31536000",
          .default_value = "172800",
-         .description = "seconds a mail is retried (connection errors, 4xx replies) before it fails",
+         .description =
+             "seconds a mail is retried (connection errors, 4xx replies) before it fails",
          .value = {},
          .updated_at = {},
          .updated_by = {}},
         {.module = kCoreModule,
          .name = kOutboxRetry,
-         .type = "integer",
+         .type = "integer:1..86400",
          .default_value = "60",
          .description = "seconds before the first retry of a delivery that failed for now; each "
                         "further retry waits twice as long, at most an hour",
@@ -205,7 +212,7 @@ const std::vector<store::PropertyRecord>& Properties::definitions() {
          .updated_by = {}},
         {.module = kMailboxModule,
          .name = kMailboxMaxSize,
-         .type = "integer",
+         .type = "integer:1..1099511627776",
          .default_value = "134217728",
          .description = "bytes; a larger mail is not processed but kept as an email backup (the "
                         "default, 128 MiB, lets a 50 MiB attachment through encrypted)",
@@ -214,7 +221,7 @@ const std::vector<store::PropertyRecord>& Properties::definitions() {
          .updated_by = {}},
         {.module = kMailboxModule,
          .name = kMailboxMaxAttempts,
-         .type = "integer",
+         .type = "integer:1..100000",
          .default_value = "3",
          .description = "attempts at filing a fetched mail (each one that fails, or that the "
                         "process does not survive, counts) before it is kept as an email backup "
@@ -224,7 +231,7 @@ const std::vector<store::PropertyRecord>& Properties::definitions() {
          .updated_by = {}},
         {.module = kMailboxModule,
          .name = kMailboxMaxParts,
-         .type = "integer",
+         .type = "integer:1..100000",
          .default_value = "1000",
          .description = "MIME parts a mail may have; a mail with more is kept as an email backup",
          .value = {},
@@ -232,7 +239,7 @@ const std::vector<store::PropertyRecord>& Properties::definitions() {
          .updated_by = {}},
         {.module = kMailboxModule,
          .name = kMailboxMaxDepth,
-         .type = "integer",
+         .type = "integer:1..1000",
          .default_value = "32",
          .description = "how deeply a mail's MIME parts may nest; a mail nested deeper is kept "
                         "as an email backup",
@@ -241,7 +248,7 @@ const std::vector<store::PropertyRecord>& Properties::definitions() {
          .updated_by = {}},
         {.module = kMailboxModule,
          .name = kMailboxTimeout,
-         .type = "integer",
+         .type = "integer:1..3600",
          .default_value = "60",
          .description = "seconds a mailbox server may stay silent (connecting, each reply, a "
                         "stalled transfer) before the fetch of that mailbox fails",
@@ -265,6 +272,22 @@ std::string property_sealing_context(const std::string& module, const std::strin
     return "property:" + module + "/" + name;
 }
 
+std::optional<std::pair<long long, long long>> integer_range(std::string_view type) {
+    if (!type.starts_with("integer:"))
+        return std::nullopt;
+    const std::string_view range = type.substr(8);
+    const auto dots = range.find("..");
+    long long low = 0;
+    long long high = 0;
+    if (dots == std::string_view::npos ||
+        std::from_chars(range.data(), range.data() + dots, low).ec != std::errc() ||
+        std::from_chars(range.data() + dots + 2, range.data() + range.size(), high).ec !=
+            std::errc()) {
+        return std::nullopt;
+    }
+    return std::pair{low, high};
+}
+
 Result<std::string> canonical_property_value(const std::string& type, const std::string& value) {
     if (type == "boolean") {
         const std::string v = lower(value);
@@ -273,11 +296,17 @@ Result<std::string> canonical_property_value(const std::string& type, const std:
         }
         return fail(Errc::rejected, "\"" + value + "\" is not a boolean (use true or false)");
     }
-    if (type == "integer") {
+    if (type == "integer" || type.starts_with("integer:")) {
         long long n = 0;
         const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
         if (ec != std::errc() || end != value.data() + value.size() || value.empty()) {
             return fail(Errc::rejected, "\"" + value + "\" is not an integer");
+        }
+        if (const auto range = integer_range(type);
+            range && (n < range->first || n > range->second)) {
+            return fail(Errc::rejected, value + " is out of range (" +
+                                            std::to_string(range->first) + " to " +
+                                            std::to_string(range->second) + ")");
         }
         return std::to_string(n);
     }
@@ -374,15 +403,26 @@ Result<std::string> Properties::get_value(const std::string& module, const std::
 }
 
 Result<long long> Properties::get_int(const std::string& module, const std::string& name) {
-    auto value = get_value(module, name);
-    if (!value) {
-        return std::unexpected(value.error());
+    auto property = get(module, name);
+    if (!property) {
+        return std::unexpected(property.error());
     }
-    try {
-        return std::stoll(*value);
-    } catch (const std::exception&) {
-        return fail(Errc::internal, module + " / " + name + " holds \"" + *value + "\", not a number");
+    const std::string value = property->effective_value();
+    long long n = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (ec != std::errc() || end != value.data() + value.size() || value.empty()) {
+        return fail(Errc::internal,
+                    module + " / " + name + " holds \"" + value + "\", not a number");
     }
+    // A value stored before its property had a range (or written into the database by hand)
+    // is not used: the default is, with a warning that says so.
+    if (const auto range = integer_range(property->type);
+        range && (n < range->first || n > range->second)) {
+        spdlog::warn("{} / {} holds {}, outside its range {}..{}; the default {} is used", module,
+                     name, n, range->first, range->second, property->default_value);
+        return std::stoll(property->default_value);
+    }
+    return n;
 }
 
 Result<Secret> Properties::get_secret(const std::string& module, const std::string& name) {

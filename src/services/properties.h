@@ -5,14 +5,17 @@
 // to the audit log. Not thread-safe (it uses one database connection).
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
 #include "core/error.h"
-#include "store/audit_log.h"
 #include "core/secret.h"
 #include "crypto/key_vault.h"
+#include "store/audit_log.h"
 #include "store/property_store.h"
 
 namespace casecrypt::services {
@@ -82,7 +85,11 @@ private:
 // What a secret property's sealed value is bound to (the KeyVault's associated data).
 std::string property_sealing_context(const std::string& module, const std::string& name);
 
-// Checks a value against a property type and returns its canonical form ("TRUE" -> "true").
+// The bounds of an "integer:LO..HI" type, both included; nullopt for any other type.
+std::optional<std::pair<long long, long long>> integer_range(std::string_view type);
+
+// Checks a value against a property type and returns its canonical form ("TRUE" -> "true");
+// an integer outside its type's range is refused naming the range.
 Result<std::string> canonical_property_value(const std::string& type, const std::string& value);
 
 }  // namespace casecrypt::services

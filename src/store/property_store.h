@@ -17,7 +17,7 @@ namespace casecrypt::store {
 struct PropertyRecord {
     std::string module;
     std::string name;
-    std::string type;  // "boolean", "integer", "string", "enum:a|b"
+    std::string type;  // "boolean", "integer:LO..HI", "string", "secret", "regex", "enum:a|b"
     std::string default_value;
     std::string description;
     std::optional<std::string> value;

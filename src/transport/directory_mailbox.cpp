@@ -101,6 +101,12 @@ Result<void> DirectoryMailbox::fetch(const MailboxMessage& message,
         return std::unexpected(file.error());
     }
     UniqueFd in(::open(file->c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!in && errno == ENOENT) {
+        // Listed, then taken by another reader of this directory (a second `mail fetch`, a
+        // node of the same installation): its mail, not an error of ours.
+        return fail(Errc::not_found, "mailbox " + m_display_url + ": " + message.key +
+                                         " was taken by another reader");
+    }
     if (!in) {
         return std::unexpected(io_error("cannot read " + file->string() + ": " + errno_text()));
     }

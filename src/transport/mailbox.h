@@ -58,7 +58,8 @@ public:
     // Writes the message's raw bytes, exactly as the server sends them, to `out` (created or
     // truncated, 0600), as they arrive. IMAP and POP3 send lines ending in CRLF (RFC 3501 2.3.4,
     // RFC 1939 3), so a message the server stores with bare LFs comes with CRLFs; a directory's
-    // file comes as it is. Errc::io on a transfer failure (out may then hold part of it).
+    // file comes as it is. Errc::io on a transfer failure (out may then hold part of it);
+    // Errc::not_found when the message went away since list() (another reader took it).
     virtual Result<void> fetch(const MailboxMessage& message, const std::filesystem::path& out) = 0;
     // Called after the message is stored for good: remove it from the mailbox (IMAP \Deleted +
     // expunge, POP3 DELE, directory: delete the file), or else leave it marked as read (IMAP

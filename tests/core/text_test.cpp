@@ -74,6 +74,14 @@ TEST(EscapeControl, EveryControlCharacterBecomesVisible) {
     EXPECT_EQ(escape_control("a@b\r\nBcc: x"), "a@b\\r\\nBcc: x");
     EXPECT_EQ(escape_control("\x1b]0;title\x07\x7f"), "\\x1b]0;title\\x07\\x7f");
     EXPECT_EQ(escape_control("plain text, \xc3\xa9"), "plain text, \xc3\xa9");
+    EXPECT_EQ(escape_control("csi \xc2\x9b"
+                             "2J, nbsp \xc2\xa0"),
+              "csi \\u009b2J, nbsp \xc2\xa0");
+}
+
+TEST(EscapeControl, ABodyKeepsItsLinesButNotItsEscapes) {
+    EXPECT_EQ(escape_control("line 1\r\nline\t2\n\x1b[2Jgone\rback", LineBreaks::keep),
+              "line 1\nline\t2\n\\x1b[2Jgone\\rback");
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "core/file_io.h"
 #include "crypto/certificate.h"
@@ -108,7 +109,18 @@ protected:
         return std::string("Ticket (4711) ") + ::testing::UnitTest::GetInstance()->current_test_info()->name();
     }
     // Every delivered message of this test addressed to `address` (by Postfix's X-Original-To).
-    std::vector<std::string> delivered(const std::string& address) {
+    // Postfix delivers after it has answered the SMTP transaction, so this waits (up to 15 s)
+    // until at least `expected` messages are there; `expected` 0 looks once.
+    std::vector<std::string> delivered(const std::string& address, std::size_t expected = 1) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+        for (;;) {
+            auto found = delivered_now(address);
+            if (found.size() >= expected || std::chrono::steady_clock::now() > deadline)
+                return found;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    }
+    std::vector<std::string> delivered_now(const std::string& address) {
         std::vector<std::string> found;
         const std::filesystem::path base = harness_state("CASECRYPT_TEST_POSTFIX_DIR", "maildir");
         for (const auto& entry : std::filesystem::recursive_directory_iterator(base)) {
@@ -269,7 +281,7 @@ TEST_F(OutgoingMail, WithoutACertificateTheMailGoesOutUnencryptedOrIsRejected) {
     set("mail.encryption.missing.certificate", "reject");
     report = send({"--to", "carol@customer.test"}, 3);
     EXPECT_TRUE(report["rejected"].get<bool>());
-    EXPECT_TRUE(delivered("carol@customer.test").empty());
+    EXPECT_TRUE(delivered("carol@customer.test", 0).empty());
     const auto outbox = nlohmann::json::parse(cli({"outbox", "list", "--json"}).out);
     ASSERT_FALSE(outbox.empty());
     EXPECT_EQ(outbox[0]["state"], "rejected");
@@ -315,7 +327,7 @@ TEST_F(OutgoingMail, WhenPostfixIsDownTheMailWaitsSurvivesARestartAndIsDelivered
     EXPECT_EQ(outbox[0]["state"], "queued");
     EXPECT_EQ(outbox[0]["attempts"], 1);
     EXPECT_FALSE(outbox[0]["last_error"].get<std::string>().empty());
-    EXPECT_TRUE(delivered("alice@customer.test").empty());
+    EXPECT_TRUE(delivered("alice@customer.test", 0).empty());
     // Every command is a new casecrypt process: the copy is in the database, not in memory.
     set("mail.transport.url", real);
     ::sleep(2);  // past the first retry time (1 s)
