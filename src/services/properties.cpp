@@ -272,20 +272,27 @@ std::string property_sealing_context(const std::string& module, const std::strin
     return "property:" + module + "/" + name;
 }
 
+// The whole of `text` as a decimal integer, or nullopt (empty, trailing text, too large).
+std::optional<long long> parse_integer(std::string_view text) {
+    long long n = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+        return std::nullopt;
+    return n;
+}
+
 std::optional<std::pair<long long, long long>> integer_range(std::string_view type) {
     if (!type.starts_with("integer:"))
         return std::nullopt;
     const std::string_view range = type.substr(8);
     const auto dots = range.find("..");
-    long long low = 0;
-    long long high = 0;
-    if (dots == std::string_view::npos ||
-        std::from_chars(range.data(), range.data() + dots, low).ec != std::errc() ||
-        std::from_chars(range.data() + dots + 2, range.data() + range.size(), high).ec !=
-            std::errc()) {
+    if (dots == std::string_view::npos)
         return std::nullopt;
-    }
-    return std::pair{low, high};
+    const auto low = parse_integer(range.substr(0, dots));
+    const auto high = parse_integer(range.substr(dots + 2));
+    if (!low || !high)
+        return std::nullopt;
+    return std::pair{*low, *high};
 }
 
 Result<std::string> canonical_property_value(const std::string& type, const std::string& value) {
@@ -297,11 +304,10 @@ Result<std::string> canonical_property_value(const std::string& type, const std:
         return fail(Errc::rejected, "\"" + value + "\" is not a boolean (use true or false)");
     }
     if (type == "integer" || type.starts_with("integer:")) {
-        long long n = 0;
-        const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-        if (ec != std::errc() || end != value.data() + value.size() || value.empty()) {
+        const auto parsed = parse_integer(value);
+        if (!parsed)
             return fail(Errc::rejected, "\"" + value + "\" is not an integer");
-        }
+        const long long n = *parsed;
         if (const auto range = integer_range(type);
             range && (n < range->first || n > range->second)) {
             return fail(Errc::rejected, value + " is out of range (" +
@@ -408,12 +414,12 @@ Result<long long> Properties::get_int(const std::string& module, const std::stri
         return std::unexpected(property.error());
     }
     const std::string value = property->effective_value();
-    long long n = 0;
-    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-    if (ec != std::errc() || end != value.data() + value.size() || value.empty()) {
+    const auto parsed = parse_integer(value);
+    if (!parsed) {
         return fail(Errc::internal,
                     module + " / " + name + " holds \"" + value + "\", not a number");
     }
+    const long long n = *parsed;
     // A value stored before its property had a range (or written into the database by hand)
     // is not used: the default is, with a warning that says so.
     if (const auto range = integer_range(property->type);
