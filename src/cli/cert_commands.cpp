@@ -49,8 +49,8 @@ int print_report(CliContext& ctx, const Result<services::ImportReport>& report) 
                           << ": " << summary(r) << "\n";
                 break;
             case services::ImportOutcome::already_present:
-                std::cout << store::to_string(r.kind) << " certificate " << summary(r)
-                          << " is " << item.note << "\n";
+                std::cout << store::to_string(r.kind) << " certificate " << summary(r) << " is "
+                          << item.note << "\n";
                 continue;
             case services::ImportOutcome::skipped:
                 ctx.warn("skipped " + item.note);
@@ -67,14 +67,16 @@ int print_report(CliContext& ctx, const Result<services::ImportReport>& report) 
 
 void add_cert_commands(CLI::App& app, Action& action) {
     auto o = std::make_shared<CertOptions>();
-    auto* cert = app.add_subcommand("cert", "Manage server (PKCS #12) and client (X.509) certificates");
+    auto* cert =
+        app.add_subcommand("cert", "Manage server (PKCS #12) and client (X.509) certificates");
     cert->require_subcommand(1);
 
     auto* import_server = cert->add_subcommand(
-        "import-server", "Import one of our identities: a PKCS #12 (.p12/.pfx) with its private key");
+        "import-server",
+        "Import one of our identities: a PKCS #12 (.p12/.pfx) with its private key");
     import_server->add_option("FILE", o->file, "the .p12 or .pfx file")->required();
-    auto* password_file = import_server->add_option(
-        "--password-file", o->password_file, "file holding the PKCS #12 password");
+    auto* password_file = import_server->add_option("--password-file", o->password_file,
+                                                    "file holding the PKCS #12 password");
     auto* password_stdin = import_server->add_flag(
         "--password-stdin", o->password_stdin, "read the PKCS #12 password from standard input");
     password_file->excludes(password_stdin);
@@ -84,18 +86,19 @@ void add_cert_commands(CLI::App& app, Action& action) {
             if (!password) {
                 return ctx.report(password.error());
             }
-            return print_report(ctx, installation.certificates().import_server(
-                                         o->file, *password, ctx.actor()));
+            return print_report(
+                ctx, installation.certificates().import_server(o->file, *password, ctx.actor()));
         };
     });
 
     auto* import_client = cert->add_subcommand(
-        "import-client", "Import recipients' public certificates (.cer .crt .der .pem, PEM or DER)");
+        "import-client",
+        "Import recipients' public certificates (.cer .crt .der .pem, PEM or DER)");
     import_client->add_option("FILE", o->file, "the certificate file")->required();
     import_client->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
-            return print_report(
-                ctx, installation.certificates().import_client(o->file, ctx.actor()));
+            return print_report(ctx,
+                                installation.certificates().import_client(o->file, ctx.actor()));
         };
     });
 

@@ -28,8 +28,7 @@ nlohmann::json certificate_json(const store::CertificateRecord& r, TimePoint now
     };
 }
 
-std::string certificate_table(const std::vector<store::CertificateRecord>& records,
-                              TimePoint now) {
+std::string certificate_table(const std::vector<store::CertificateRecord>& records, TimePoint now) {
     const std::vector<std::string> header = {"ID",         "KIND",     "ADDRESSES", "SERIAL",
                                              "VALID FROM", "VALID TO", "STATUS",    "KEY"};
     std::vector<std::vector<std::string>> rows;

@@ -12,20 +12,22 @@ namespace casecrypt::cli {
 
 int exit_code_for(const Error& error) {
     switch (error.code()) {
-        case Errc::usage: return kExitUsage;
+        case Errc::usage:
+            return kExitUsage;
         case Errc::rejected:
-        case Errc::not_found: return kExitRejected;
+        case Errc::not_found:
+            return kExitRejected;
         case Errc::io:
-        case Errc::internal: return kExitFailure;
+        case Errc::internal:
+            return kExitFailure;
     }
     return kExitFailure;
 }
 
 Result<services::Installation*> CliContext::installation() {
     if (!m_installation) {
-        services::InstallationOptions options{.data_dir = data_dir,
-                                              .database_url = database_url,
-                                              .master_key = std::nullopt};
+        services::InstallationOptions options{
+            .data_dir = data_dir, .database_url = database_url, .master_key = std::nullopt};
         if (const char* key_file = std::getenv("CASECRYPT_MASTER_KEY_FILE");
             key_file != nullptr && *key_file != '\0') {
             options.master_key = key_file;
@@ -45,8 +47,8 @@ std::string CliContext::actor() const {
 }
 
 std::string one_line(std::string_view message) {
-    while (!message.empty() && (message.back() == '\n' || message.back() == '\r' ||
-                                message.back() == ' ')) {
+    while (!message.empty() &&
+           (message.back() == '\n' || message.back() == '\r' || message.back() == ' ')) {
         message.remove_suffix(1);
     }
     return escape_control(message);

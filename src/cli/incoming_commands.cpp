@@ -22,7 +22,8 @@ struct IncomingOptions {
 };
 
 nlohmann::json json_or_null(const std::optional<std::string>& text) {
-    if (!text) return nullptr;
+    if (!text)
+        return nullptr;
     return json_value(*text);
 }
 
@@ -47,23 +48,24 @@ nlohmann::json message_json(const store::TicketMessageRecord& m) {
                                {"content_id", a.content_id}});
     }
     nlohmann::json report = json_or_null(m.report_json);
-    return {{"direction", m.direction},
-            {"message_id", m.message_id},
-            {"from", m.from},
-            {"to", json_value(m.to_json)},
-            {"cc", json_value(m.cc_json)},
-            {"subject", m.subject},
-            {"date", to_iso8601(m.date)},
-            {"text", m.text ? nlohmann::json(*m.text) : nullptr},
-            {"html", m.html ? nlohmann::json(*m.html) : nullptr},
-            {"attachments", attachments},
-            {"encrypted", m.encrypted},
-            {"encryption", json_or_null(m.encryption_json)},
-            {"signature", json_or_null(m.signature_json)},
-            {"report", report.is_object() && report.contains("recipients") ? report["recipients"]
-                                                                            : nlohmann::json(nullptr)},
-            {"notes", report.is_object() && report.contains("notes") ? report["notes"]
-                                                                      : nlohmann::json::array()}};
+    return {
+        {"direction", m.direction},
+        {"message_id", m.message_id},
+        {"from", m.from},
+        {"to", json_value(m.to_json)},
+        {"cc", json_value(m.cc_json)},
+        {"subject", m.subject},
+        {"date", to_iso8601(m.date)},
+        {"text", m.text ? nlohmann::json(*m.text) : nullptr},
+        {"html", m.html ? nlohmann::json(*m.html) : nullptr},
+        {"attachments", attachments},
+        {"encrypted", m.encrypted},
+        {"encryption", json_or_null(m.encryption_json)},
+        {"signature", json_or_null(m.signature_json)},
+        {"report", report.is_object() && report.contains("recipients") ? report["recipients"]
+                                                                       : nlohmann::json(nullptr)},
+        {"notes", report.is_object() && report.contains("notes") ? report["notes"]
+                                                                 : nlohmann::json::array()}};
 }
 
 nlohmann::json backup_json(const store::IncomingRecord& r) {
@@ -84,10 +86,11 @@ std::string outcome_line(const services::ProcessOutcome& o) {
         return "incoming " + std::to_string(o.incoming_id) + ": attempt " +
                std::to_string(o.attempt) + " failed, to be tried again: " + o.failure;
     }
-    if (!o.filed) return "incoming " + std::to_string(o.incoming_id) + ": kept as email backup: " + o.cause;
+    if (!o.filed)
+        return "incoming " + std::to_string(o.incoming_id) + ": kept as email backup: " + o.cause;
     if (o.ticket_message == 0) {
-        return "incoming " + std::to_string(o.incoming_id) + ": a copy of a mail already in ticket " +
-               std::to_string(o.ticket);
+        return "incoming " + std::to_string(o.incoming_id) +
+               ": a copy of a mail already in ticket " + std::to_string(o.ticket);
     }
     return "incoming " + std::to_string(o.incoming_id) + ": " +
            (o.new_ticket ? "new ticket " : "appended to ticket ") + std::to_string(o.ticket) +
@@ -96,10 +99,12 @@ std::string outcome_line(const services::ProcessOutcome& o) {
 
 int run_fetch(CliContext& ctx, services::Installation& installation, const IncomingOptions& o) {
     auto accounts = installation.accounts().list();
-    if (!accounts) return ctx.report(accounts.error());
+    if (!accounts)
+        return ctx.report(accounts.error());
     std::vector<std::string> names;
     for (const auto& a : *accounts) {
-        if (o.account.empty() || a.name == o.account) names.push_back(a.name);
+        if (o.account.empty() || a.name == o.account)
+            names.push_back(a.name);
     }
     if (!o.account.empty() && names.empty()) {
         return ctx.report(Error(Errc::not_found, "no mail account named " + o.account +
@@ -108,11 +113,13 @@ int run_fetch(CliContext& ctx, services::Installation& installation, const Incom
     bool unreadable = false;
     for (const auto& name : names) {
         auto fetched = installation.incoming().fetch(name);
-        if (!fetched) return ctx.report(fetched.error());
+        if (!fetched)
+            return ctx.report(fetched.error());
         if (!fetched->error.empty()) {
             unreadable = true;
             std::cerr << "error: account " << one_line(name + ": " + fetched->error) << "\n";
-            if (fetched->fetched == 0) continue;
+            if (fetched->fetched == 0)
+                continue;
         }
         std::cout << name << ": " << fetched->fetched << " new mail"
                   << (fetched->fetched == 1 ? "" : "s") << " stored (" << fetched->listed
@@ -120,12 +127,14 @@ int run_fetch(CliContext& ctx, services::Installation& installation, const Incom
     }
     // Also what earlier rounds stored and could not finish (a crash, a retry).
     auto processed = installation.incoming().process_pending();
-    if (!processed) return ctx.report(processed.error());
+    if (!processed)
+        return ctx.report(processed.error());
     for (const auto& outcome : processed->outcomes)
         std::cout << "  " << shown(outcome_line(outcome)) << "\n";
     std::cout << processed->filed << " filed into tickets, " << processed->backups
               << " kept as email backups";
-    if (processed->failed > 0) std::cout << ", " << processed->failed << " to be tried again";
+    if (processed->failed > 0)
+        std::cout << ", " << processed->failed << " to be tried again";
     std::cout << "\n";
     for (const auto& outcome : processed->outcomes) {
         if (!outcome.failure.empty())
@@ -137,7 +146,8 @@ int run_fetch(CliContext& ctx, services::Installation& installation, const Incom
 void print_tickets(const std::vector<store::TicketRecord>& tickets, bool json) {
     if (json) {
         nlohmann::json out = nlohmann::json::array();
-        for (const auto& t : tickets) out.push_back(ticket_json(t));
+        for (const auto& t : tickets)
+            out.push_back(ticket_json(t));
         std::cout << json_text(out, 2) << "\n";
         return;
     }
@@ -151,7 +161,8 @@ void print_ticket(const services::TicketView& view, bool json) {
     if (json) {
         nlohmann::json out = ticket_json(view.ticket);
         out["messages"] = nlohmann::json::array();
-        for (const auto& m : view.messages) out["messages"].push_back(message_json(m));
+        for (const auto& m : view.messages)
+            out["messages"].push_back(message_json(m));
         std::cout << json_text(out, 2) << "\n";
         return;
     }
@@ -159,7 +170,8 @@ void print_ticket(const services::TicketView& view, bool json) {
     std::cout << "Ticket " << t.number << " (" << t.status << "): " << shown(t.subject) << "\n"
               << "customer " << shown(t.customer) << ", created " << to_iso8601(t.created_at)
               << ", updated " << to_iso8601(t.updated_at) << "\n";
-    if (t.linked_ticket) std::cout << "follows up closed ticket " << *t.linked_ticket << "\n";
+    if (t.linked_ticket)
+        std::cout << "follows up closed ticket " << *t.linked_ticket << "\n";
     for (const auto& m : view.messages) {
         const auto j = message_json(m);
         std::cout << "\n== " << (m.direction == "in" ? "received" : "sent") << " "
@@ -204,20 +216,27 @@ void add_incoming_commands(CLI::App& app, Action& action) {
 
     auto* account = app.add_subcommand("account", "Mailboxes incoming mail is fetched from");
     account->require_subcommand(1);
-    auto* add = account->add_subcommand("add", "Add a mailbox (imap://, imaps://, pop3://, pop3s://, dir:///)");
+    auto* add = account->add_subcommand(
+        "add", "Add a mailbox (imap://, imaps://, pop3://, pop3s://, dir:///)");
     add->add_option("name", o->name, "a name for it")->required();
-    add->add_option("--url", o->url, "imap[s]://host[:port][/FOLDER], pop3[s]://host[:port]/, dir:///path")
+    add->add_option("--url", o->url,
+                    "imap[s]://host[:port][/FOLDER], pop3[s]://host[:port]/, dir:///path")
         ->required();
     add->add_option("--user", o->user, "login name");
-    auto* password_file = add->add_option("--password-file", o->password_file, "file holding the password");
-    auto* password_stdin = add->add_flag("--password-stdin", o->password_stdin, "read the password from standard input");
+    auto* password_file =
+        add->add_option("--password-file", o->password_file, "file holding the password");
+    auto* password_stdin = add->add_flag("--password-stdin", o->password_stdin,
+                                         "read the password from standard input");
     password_file->excludes(password_stdin);
     add->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto password = read_password(o->password_file, o->password_stdin);
-            if (!password) return ctx.report(password.error());
-            auto added = installation.accounts().add(o->name, o->url, o->user, *password, ctx.actor());
-            if (!added) return ctx.report(added.error());
+            if (!password)
+                return ctx.report(password.error());
+            auto added =
+                installation.accounts().add(o->name, o->url, o->user, *password, ctx.actor());
+            if (!added)
+                return ctx.report(added.error());
             std::cout << "account " << added->name << " added (" << added->url << ")\n";
             return kExitOk;
         };
@@ -227,7 +246,8 @@ void add_incoming_commands(CLI::App& app, Action& action) {
     list->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto accounts = installation.accounts().list();
-            if (!accounts) return ctx.report(accounts.error());
+            if (!accounts)
+                return ctx.report(accounts.error());
             if (o->json) {
                 nlohmann::json out = nlohmann::json::array();
                 for (const auto& a : *accounts) {
@@ -235,7 +255,8 @@ void add_incoming_commands(CLI::App& app, Action& action) {
                                    {"url", a.url},
                                    {"user", a.user},
                                    {"created", a.created_at},
-                                   {"last_fetch", a.last_fetch_at ? nlohmann::json(*a.last_fetch_at) : nullptr},
+                                   {"last_fetch",
+                                    a.last_fetch_at ? nlohmann::json(*a.last_fetch_at) : nullptr},
                                    {"last_error", a.last_error}});
                 }
                 std::cout << json_text(out, 2) << "\n";
@@ -250,7 +271,8 @@ void add_incoming_commands(CLI::App& app, Action& action) {
             return kExitOk;
         };
     });
-    auto* remove = account->add_subcommand("remove", "Remove a mailbox (mail fetched from it stays)");
+    auto* remove =
+        account->add_subcommand("remove", "Remove a mailbox (mail fetched from it stays)");
     remove->add_option("name", o->name, "its name")->required();
     remove->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
@@ -263,7 +285,8 @@ void add_incoming_commands(CLI::App& app, Action& action) {
     });
 
     CLI::App* mail = app.get_subcommand("mail");
-    auto* fetch = mail->add_subcommand("fetch", "One polling round: fetch new mail, file it into tickets");
+    auto* fetch =
+        mail->add_subcommand("fetch", "One polling round: fetch new mail, file it into tickets");
     fetch->add_option("--account", o->account, "only this mailbox");
     fetch->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
@@ -278,10 +301,12 @@ void add_incoming_commands(CLI::App& app, Action& action) {
     blist->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto backups = installation.incoming().backups();
-            if (!backups) return ctx.report(backups.error());
+            if (!backups)
+                return ctx.report(backups.error());
             if (o->json) {
                 nlohmann::json out = nlohmann::json::array();
-                for (const auto& b : *backups) out.push_back(backup_json(b));
+                for (const auto& b : *backups)
+                    out.push_back(backup_json(b));
                 std::cout << json_text(out, 2) << "\n";
                 return kExitOk;
             }
@@ -299,7 +324,8 @@ void add_incoming_commands(CLI::App& app, Action& action) {
     bshow->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto b = installation.incoming().backup(o->id);
-            if (!b) return ctx.report(b.error());
+            if (!b)
+                return ctx.report(b.error());
             if (o->json) {
                 std::cout << json_text(backup_json(*b), 2) << "\n";
                 return kExitOk;
@@ -314,16 +340,18 @@ void add_incoming_commands(CLI::App& app, Action& action) {
             return kExitOk;
         };
     });
-    auto* download = backup->add_subcommand("download", "Write an email backup's raw bytes to a file");
+    auto* download =
+        backup->add_subcommand("download", "Write an email backup's raw bytes to a file");
     download->add_option("id", o->id, "its id")->required()->check(CLI::PositiveNumber);
     download->add_option("--out", o->out, "the file to write")->required();
     download->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto b = installation.incoming().backup(o->id);
-            if (!b) return ctx.report(b.error());
-            if (auto written = write_file_atomic(o->out, b->raw.value_or(""),
-                                                 std::filesystem::perms::owner_read |
-                                                     std::filesystem::perms::owner_write);
+            if (!b)
+                return ctx.report(b.error());
+            if (auto written = write_file_atomic(
+                    o->out, b->raw.value_or(""),
+                    std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
                 !written) {
                 return ctx.report(written.error());
             }
@@ -336,21 +364,24 @@ void add_incoming_commands(CLI::App& app, Action& action) {
     retry->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto outcome = installation.incoming().retry_backup(o->id, ctx.actor());
-            if (!outcome) return ctx.report(outcome.error());
+            if (!outcome)
+                return ctx.report(outcome.error());
             if (!outcome->filed) {
-                return ctx.report(Error(Errc::rejected, "email backup " + std::to_string(o->id) +
-                                                            " still cannot be processed: " +
-                                                            outcome->cause));
+                return ctx.report(
+                    Error(Errc::rejected, "email backup " + std::to_string(o->id) +
+                                              " still cannot be processed: " + outcome->cause));
             }
             std::cout << outcome_line(*outcome) << "\n";
             return kExitOk;
         };
     });
-    auto* bdelete = backup->add_subcommand("delete", "Delete an email backup (it is not fetched again)");
+    auto* bdelete =
+        backup->add_subcommand("delete", "Delete an email backup (it is not fetched again)");
     bdelete->add_option("id", o->id, "its id")->required()->check(CLI::PositiveNumber);
     bdelete->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
-            if (auto deleted = installation.incoming().delete_backup(o->id, ctx.actor()); !deleted) {
+            if (auto deleted = installation.incoming().delete_backup(o->id, ctx.actor());
+                !deleted) {
                 return ctx.report(deleted.error());
             }
             std::cout << "email backup " << o->id << " deleted\n";
@@ -365,7 +396,8 @@ void add_incoming_commands(CLI::App& app, Action& action) {
     tlist->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto tickets = installation.tickets().list();
-            if (!tickets) return ctx.report(tickets.error());
+            if (!tickets)
+                return ctx.report(tickets.error());
             print_tickets(*tickets, o->json);
             return kExitOk;
         };
@@ -376,12 +408,14 @@ void add_incoming_commands(CLI::App& app, Action& action) {
     tshow->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto view = installation.tickets().show(o->id);
-            if (!view) return ctx.report(view.error());
+            if (!view)
+                return ctx.report(view.error());
             print_ticket(*view, o->json);
             return kExitOk;
         };
     });
-    auto* attachment = ticket->add_subcommand("attachment", "Write an attachment of a ticket's mail to a file");
+    auto* attachment =
+        ticket->add_subcommand("attachment", "Write an attachment of a ticket's mail to a file");
     attachment->add_option("id", o->id, "the attachment's id (from `ticket show --json`)")
         ->required()
         ->check(CLI::PositiveNumber);
@@ -389,11 +423,13 @@ void add_incoming_commands(CLI::App& app, Action& action) {
     attachment->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto found = installation.tickets().store().attachment(o->id);
-            if (!found) return ctx.report(found.error());
-            if (!*found) return ctx.report(Error(Errc::not_found, "no attachment " + std::to_string(o->id)));
-            if (auto written = write_file_atomic(o->out, (*found)->content.value_or(""),
-                                                 std::filesystem::perms::owner_read |
-                                                     std::filesystem::perms::owner_write);
+            if (!found)
+                return ctx.report(found.error());
+            if (!*found)
+                return ctx.report(Error(Errc::not_found, "no attachment " + std::to_string(o->id)));
+            if (auto written = write_file_atomic(
+                    o->out, (*found)->content.value_or(""),
+                    std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
                 !written) {
                 return ctx.report(written.error());
             }
@@ -403,8 +439,9 @@ void add_incoming_commands(CLI::App& app, Action& action) {
         };
     });
     for (const std::string status : {"closed", "open"}) {
-        auto* change = ticket->add_subcommand(status == "closed" ? "close" : "reopen",
-                                              status == "closed" ? "Close a ticket" : "Reopen a ticket");
+        auto* change =
+            ticket->add_subcommand(status == "closed" ? "close" : "reopen",
+                                   status == "closed" ? "Close a ticket" : "Reopen a ticket");
         change->add_option("number", o->id, "the ticket number")
             ->required()
             ->check(CLI::PositiveNumber);
@@ -414,7 +451,8 @@ void add_incoming_commands(CLI::App& app, Action& action) {
                     !changed) {
                     return ctx.report(changed.error());
                 }
-                std::cout << "ticket " << o->id << " " << (status == "closed" ? "closed" : "reopened") << "\n";
+                std::cout << "ticket " << o->id << " "
+                          << (status == "closed" ? "closed" : "reopened") << "\n";
                 return kExitOk;
             };
         });

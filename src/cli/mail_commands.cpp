@@ -4,14 +4,14 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/password_input.h"
 #include "core/file_io.h"
-#include "core/output_file.h"
 #include "core/json_text.h"
+#include "core/output_file.h"
 #include "core/scratch_dir.h"
 #include "crypto/certificate_file.h"
 #include "crypto/certificate_policy.h"
@@ -60,7 +60,8 @@ Result<std::filesystem::path> input_file(const MailOptions& o, ScratchDir& scrat
 // Where the result goes: --out, else standard output (OutputFile's rule: a regular file is
 // replaced only on success, anything else is written into and never removed).
 Result<OutputFile> open_output(const MailOptions& o) {
-    return OutputFile::open(o.out.empty() ? std::filesystem::path("-") : std::filesystem::path(o.out));
+    return OutputFile::open(o.out.empty() ? std::filesystem::path("-")
+                                          : std::filesystem::path(o.out));
 }
 
 // The file the engine writes into: the output's temporary file for a regular target, else a
@@ -127,9 +128,12 @@ nlohmann::json report_json(const services::DecryptReport& r) {
                      {"parts", nlohmann::json::array()}};
     if (r.signature) {
         const auto& s = *r.signature;
-        j["signature"] = {{"signer", s.signer},         {"signer_subject", s.signer_subject},
-                          {"signer_sha256", s.signer_sha256}, {"valid", s.valid},
-                          {"trusted", s.trusted},       {"matches_from", s.matches_from},
+        j["signature"] = {{"signer", s.signer},
+                          {"signer_subject", s.signer_subject},
+                          {"signer_sha256", s.signer_sha256},
+                          {"valid", s.valid},
+                          {"trusted", s.trusted},
+                          {"matches_from", s.matches_from},
                           {"problem", s.problem}};
     }
     for (const auto& p : r.parts) {
@@ -145,11 +149,12 @@ nlohmann::json report_json(const services::DecryptReport& r) {
 
 // The one-line summary on stderr.
 std::string summary(const services::DecryptReport& r) {
-    std::string line = r.encrypted ? "decrypted (" + r.content_cipher + ", " +
-                                         (r.integrity_protected ? "integrity-protected"
-                                                                : "encrypted, not integrity-protected") +
-                                         ")"
-                                   : "not encrypted";
+    std::string line = r.encrypted
+                           ? "decrypted (" + r.content_cipher + ", " +
+                                 (r.integrity_protected ? "integrity-protected"
+                                                        : "encrypted, not integrity-protected") +
+                                 ")"
+                           : "not encrypted";
     if (r.signature) {
         const auto& s = *r.signature;
         line += "; signed by " + s.signer + ": " + (s.valid ? "valid" : "INVALID") + ", " +
@@ -166,34 +171,44 @@ std::string summary(const services::DecryptReport& r) {
 
 int run_encrypt(CliContext& ctx, services::Installation& installation, const MailOptions& o) {
     auto& properties = installation.properties();
-    const auto cipher_name = !o.cipher.empty() ? Result<std::string>(o.cipher)
-                                               : properties.get_value(services::kCoreModule,
-                                                                      services::kMailEncryptionCipher);
+    const auto cipher_name =
+        !o.cipher.empty()
+            ? Result<std::string>(o.cipher)
+            : properties.get_value(services::kCoreModule, services::kMailEncryptionCipher);
     const auto transport_name =
         !o.key_transport.empty()
             ? Result<std::string>(o.key_transport)
             : properties.get_value(services::kCoreModule, services::kMailEncryptionKeyTransport);
-    if (!cipher_name) return ctx.report(cipher_name.error());
-    if (!transport_name) return ctx.report(transport_name.error());
+    if (!cipher_name)
+        return ctx.report(cipher_name.error());
+    if (!transport_name)
+        return ctx.report(transport_name.error());
     auto cipher = crypto::parse_content_cipher(*cipher_name);
     auto transport = crypto::parse_key_transport(*transport_name);
-    if (!cipher) return ctx.report(cipher.error());
-    if (!transport) return ctx.report(transport.error());
+    if (!cipher)
+        return ctx.report(cipher.error());
+    if (!transport)
+        return ctx.report(transport.error());
     auto recipients = recipient_certificates(o, ctx.clock().now());
-    if (!recipients) return ctx.report(recipients.error());
+    if (!recipients)
+        return ctx.report(recipients.error());
     auto scratch = ScratchDir::create(installation.work_dir());
-    if (!scratch) return ctx.report(scratch.error());
+    if (!scratch)
+        return ctx.report(scratch.error());
     std::optional<AnonymousFile> spool;
     auto in = input_file(o, *scratch, spool);
-    if (!in) return ctx.report(in.error());
+    if (!in)
+        return ctx.report(in.error());
     auto output = open_output(o);
-    if (!output) return ctx.report(output.error());
+    if (!output)
+        return ctx.report(output.error());
     const std::filesystem::path out = produce_into(*output, *scratch);
     services::SmimeEngine engine(installation.work_dir());
     if (auto done = engine.encrypt(*in, *recipients, {*cipher, *transport}, out); !done) {
         return ctx.report(done.error());  // the output's temporary file goes with it
     }
-    if (auto delivered = deliver(*output, out); !delivered) return ctx.report(delivered.error());
+    if (auto delivered = deliver(*output, out); !delivered)
+        return ctx.report(delivered.error());
     return kExitOk;
 }
 
@@ -202,30 +217,38 @@ int run_decrypt(CliContext& ctx, services::Installation& installation, const Mai
     std::vector<crypto::DecryptionIdentity> identities;
     if (!o.p12.empty()) {
         auto password = read_password(o);
-        if (!password) return ctx.report(password.error());
+        if (!password)
+            return ctx.report(password.error());
         auto bytes = read_file(o.p12, 16 * 1024 * 1024);
-        if (!bytes) return ctx.report(Error(Errc::rejected, bytes.error().message()));
+        if (!bytes)
+            return ctx.report(Error(Errc::rejected, bytes.error().message()));
         auto identity = crypto::open_pkcs12(*bytes, *password, /*require_address=*/false);
-        if (!identity) return ctx.report(identity.error().with_context(o.p12));
+        if (!identity)
+            return ctx.report(identity.error().with_context(o.p12));
         auto key = std::make_shared<Secret>(std::move(identity->private_key_pkcs8));
         identities.push_back({identity->certificate, [key]() -> Result<Secret> { return *key; }});
     } else {
         auto stored = admin.decryption_identities();
-        if (!stored) return ctx.report(stored.error());
+        if (!stored)
+            return ctx.report(stored.error());
         identities = std::move(*stored);
     }
     auto anchors = admin.trust_anchors();
-    if (!anchors) return ctx.report(anchors.error());
+    if (!anchors)
+        return ctx.report(anchors.error());
     auto scratch = ScratchDir::create(installation.work_dir());
-    if (!scratch) return ctx.report(scratch.error());
+    if (!scratch)
+        return ctx.report(scratch.error());
     std::optional<AnonymousFile> spool;
     auto in = input_file(o, *scratch, spool);
-    if (!in) return ctx.report(in.error());
+    if (!in)
+        return ctx.report(in.error());
     // With --json and no --out the report is the output and the message is not written.
     std::optional<OutputFile> output;
     if (!o.json || !o.out.empty()) {
         auto opened = open_output(o);
-        if (!opened) return ctx.report(opened.error());
+        if (!opened)
+            return ctx.report(opened.error());
         output.emplace(std::move(*opened));
     }
     const std::filesystem::path out =
@@ -256,16 +279,22 @@ void add_mail_commands(CLI::App& app, Action& action) {
     mail->require_subcommand(1);
 
     auto* encrypt = mail->add_subcommand("encrypt", "Encrypt an RFC 5322 message with S/MIME");
-    encrypt->add_option("--cert", o->certs, "a recipient's certificate file (repeatable)")->required();
+    encrypt->add_option("--cert", o->certs, "a recipient's certificate file (repeatable)")
+        ->required();
     encrypt->add_option("--cipher", o->cipher, "aes-256-cbc (default), aes-128-cbc, aes-256-gcm")
         ->check(CLI::IsMember({"aes-256-cbc", "aes-128-cbc", "aes-256-gcm"}));
     encrypt->add_option("--key-transport", o->key_transport, "rsa-pkcs1 (default) or rsa-oaep")
         ->check(CLI::IsMember({"rsa-pkcs1", "rsa-oaep"}));
     encrypt->add_option("--in", o->in, "the message (default: standard input)");
     encrypt->add_option("--out", o->out, "where to write (default: standard output)");
-    encrypt->callback([o, &action] { action = [o](CliContext& ctx, services::Installation& installation) { return run_encrypt(ctx, installation, *o); }; });
+    encrypt->callback([o, &action] {
+        action = [o](CliContext& ctx, services::Installation& installation) {
+            return run_encrypt(ctx, installation, *o);
+        };
+    });
 
-    auto* decrypt = mail->add_subcommand("decrypt", "Decrypt an S/MIME message, check its signature");
+    auto* decrypt =
+        mail->add_subcommand("decrypt", "Decrypt an S/MIME message, check its signature");
     decrypt->add_option("--p12", o->p12, "decrypt with this PKCS #12 instead of the store");
     auto* password_file = decrypt->add_option("--password-file", o->password_file,
                                               "file holding the PKCS #12 password");
@@ -273,7 +302,8 @@ void add_mail_commands(CLI::App& app, Action& action) {
                                              "read the PKCS #12 password from standard input");
     password_file->excludes(password_stdin);
     decrypt->add_option("--in", o->in, "the message (default: standard input)");
-    decrypt->add_option("--out", o->out, "where to write the decrypted message (default: standard output)");
+    decrypt->add_option("--out", o->out,
+                        "where to write the decrypted message (default: standard output)");
     decrypt->add_flag("--json", o->json, "print the report as JSON on standard output");
     decrypt
         ->add_option("--max-size", o->max_size,
@@ -283,8 +313,9 @@ void add_mail_commands(CLI::App& app, Action& action) {
     decrypt->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             if (o->password_stdin && o->in.empty()) {
-                return ctx.report(Error(Errc::usage, "--password-stdin needs --in: standard input "
-                                                     "cannot carry both"));
+                return ctx.report(Error(Errc::usage,
+                                        "--password-stdin needs --in: standard input "
+                                        "cannot carry both"));
             }
             return run_decrypt(ctx, installation, *o);
         };

@@ -29,13 +29,14 @@ std::string state_line(const services::DeliveryOutcome& o) {
            (o.detail.empty() ? "" : " (" + o.detail + ")");
 }
 
-void print_send(const services::SendResult& r, const std::vector<services::DeliveryOutcome>& delivered,
-                bool json) {
+void print_send(const services::SendResult& r,
+                const std::vector<services::DeliveryOutcome>& delivered, bool json) {
     if (json) {
         auto j = json_value(services::report_json(r));
         j["delivery"] = nlohmann::json::array();
         for (const auto& o : delivered) {
-            j["delivery"].push_back({{"outbox_id", o.id}, {"state", store::to_string(o.state)}, {"detail", o.detail}});
+            j["delivery"].push_back(
+                {{"outbox_id", o.id}, {"state", store::to_string(o.state)}, {"detail", o.detail}});
         }
         std::cout << json_text(j, 2) << "\n";
         return;
@@ -44,8 +45,9 @@ void print_send(const services::SendResult& r, const std::vector<services::Deliv
     for (const auto& rec : r.recipients) {
         std::cout << "  " << rec.kind << " " << shown(rec.address) << ": " << shown(rec.outcome);
         if (rec.certificate) {
-            std::cout << " (certificate " << rec.certificate->record.fingerprint_sha256.substr(0, 16)
-                      << "... from " << services::to_string(rec.certificate->from) << ")";
+            std::cout << " (certificate "
+                      << rec.certificate->record.fingerprint_sha256.substr(0, 16) << "... from "
+                      << services::to_string(rec.certificate->from) << ")";
         }
         std::cout << "\n";
     }
@@ -62,27 +64,34 @@ int run_send(CliContext& ctx, services::Installation& installation, const SendOp
     request.subject = o.subject;
     if (!o.body_file.empty()) {
         auto body = read_file(o.body_file);
-        if (!body) return ctx.report(Error(Errc::rejected, body.error().message()));
+        if (!body)
+            return ctx.report(Error(Errc::rejected, body.error().message()));
         request.text = std::move(*body);
     } else {
         request.text = o.body;
     }
     if (!o.html_file.empty()) {
         auto html = read_file(o.html_file);
-        if (!html) return ctx.report(Error(Errc::rejected, html.error().message()));
+        if (!html)
+            return ctx.report(Error(Errc::rejected, html.error().message()));
         request.html = std::move(*html);
     }
-    for (const auto& a : o.attach) request.attachments.emplace_back(a);
-    if (o.encrypt) request.encrypt = true;
-    if (o.no_encrypt) request.encrypt = false;
+    for (const auto& a : o.attach)
+        request.attachments.emplace_back(a);
+    if (o.encrypt)
+        request.encrypt = true;
+    if (o.no_encrypt)
+        request.encrypt = false;
     // For a ticket: the subject carries its tag, and the mail is recorded in its history.
     auto result = o.ticket > 0 ? installation.tickets().send(o.ticket, request)
                                : installation.outgoing().send(request);
-    if (!result) return ctx.report(result.error());
+    if (!result)
+        return ctx.report(result.error());
     // Committed: now one delivery attempt; what fails stays in the outbox for later rounds.
     auto delivered = installation.delivery().deliver(result->outbox_ids);
     if (!delivered) {
-        ctx.warn("the mail is in the outbox, but delivery could not start: " + delivered.error().message());
+        ctx.warn("the mail is in the outbox, but delivery could not start: " +
+                 delivered.error().message());
     }
     print_send(*result, delivered ? *delivered : std::vector<services::DeliveryOutcome>{}, o.json);
     return result->rejected ? kExitRejected : kExitOk;
@@ -106,7 +115,8 @@ void add_outbox_commands(CLI::App& app, Action& action) {
     body->excludes(body_file);
     send->add_option("--html-file", o->html_file, "file holding an HTML alternative");
     send->add_option("--attach", o->attach, "a file to attach (repeatable)");
-    auto* encrypt = send->add_flag("--encrypt", o->encrypt, "encrypt (refused when encryption is off)");
+    auto* encrypt =
+        send->add_flag("--encrypt", o->encrypt, "encrypt (refused when encryption is off)");
     auto* no_encrypt = send->add_flag("--no-encrypt", o->no_encrypt, "send this mail unencrypted");
     encrypt->excludes(no_encrypt);
     send->add_flag("--json", o->json, "print the report as JSON");
@@ -130,7 +140,8 @@ void add_outbox_commands(CLI::App& app, Action& action) {
     list->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto entries = installation.outbox().list();
-            if (!entries) return ctx.report(entries.error());
+            if (!entries)
+                return ctx.report(entries.error());
             if (o->json) {
                 auto array = nlohmann::json::array();
                 for (const auto& e : *entries) {
@@ -145,16 +156,19 @@ void add_outbox_commands(CLI::App& app, Action& action) {
                                      {"next_attempt", to_iso8601(e.next_attempt_at)},
                                      {"last_error", e.last_error},
                                      {"created", to_iso8601(e.created_at)},
-                                     {"sent", e.sent_at ? nlohmann::json(to_iso8601(*e.sent_at)) : nlohmann::json(nullptr)},
+                                     {"sent", e.sent_at ? nlohmann::json(to_iso8601(*e.sent_at))
+                                                        : nlohmann::json(nullptr)},
                                      {"report", json_value(e.report)}});
                 }
                 std::cout << json_text(array, 2) << "\n";
                 return kExitOk;
             }
-            if (entries->empty()) std::cout << "(the outbox is empty)\n";
+            if (entries->empty())
+                std::cout << "(the outbox is empty)\n";
             for (const auto& e : *entries) {
                 std::string recipients;
-                for (const auto& r : e.recipients) recipients += (recipients.empty() ? "" : ",") + r;
+                for (const auto& r : e.recipients)
+                    recipients += (recipients.empty() ? "" : ",") + r;
                 std::cout << e.id << "  " << store::to_string(e.state) << "  "
                           << (e.encrypted ? "encrypted" : "unencrypted") << "  attempts "
                           << e.attempts << "  next " << to_iso8601(e.next_attempt_at) << "  to "
@@ -170,9 +184,11 @@ void add_outbox_commands(CLI::App& app, Action& action) {
     retry->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto result = installation.outgoing().retry(o->id);
-            if (!result) return ctx.report(result.error());
+            if (!result)
+                return ctx.report(result.error());
             auto delivered = installation.delivery().deliver({o->id});
-            if (!delivered) return ctx.report(delivered.error());
+            if (!delivered)
+                return ctx.report(delivered.error());
             print_send(*result, *delivered, false);
             return kExitOk;
         };
@@ -181,7 +197,8 @@ void add_outbox_commands(CLI::App& app, Action& action) {
     deliver->callback([&action] {
         action = [](CliContext& ctx, services::Installation& installation) {
             auto delivered = installation.delivery().deliver_due();
-            if (!delivered) return ctx.report(delivered.error());
+            if (!delivered)
+                return ctx.report(delivered.error());
             for (const auto& d : *delivered)
                 std::cout << shown(state_line(d)) << "\n";
             std::cout << delivered->size() << " attempted\n";
@@ -190,23 +207,27 @@ void add_outbox_commands(CLI::App& app, Action& action) {
     });
 
     CLI::App* cert = app.get_subcommand("cert");
-    auto* resolve = cert->add_subcommand("resolve", "Which certificate encrypts mail to an address");
+    auto* resolve =
+        cert->add_subcommand("resolve", "Which certificate encrypts mail to an address");
     resolve->add_option("ADDRESS", o->address)->required();
     resolve->add_flag("--json", o->json, "print a JSON object");
     resolve->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto resolved = installation.resolver().resolve(o->address);
-            if (!resolved) return ctx.report(resolved.error());
+            if (!resolved)
+                return ctx.report(resolved.error());
             if (!*resolved) {
-                return ctx.report(Error(Errc::rejected, "no certificate for " + o->address +
-                                                            " (none of ours, none valid in the store, none in LDAP)"));
+                return ctx.report(Error(
+                    Errc::rejected, "no certificate for " + o->address +
+                                        " (none of ours, none valid in the store, none in LDAP)"));
             }
             const auto& r = **resolved;
             if (o->json) {
-                std::cout << json_text({{"address", r.address},
-                                        {"source", services::to_string(r.from)},
-                                        {"certificate", certificate_json(r.record, ctx.clock().now())}},
-                                       2)
+                std::cout << json_text(
+                                 {{"address", r.address},
+                                  {"source", services::to_string(r.from)},
+                                  {"certificate", certificate_json(r.record, ctx.clock().now())}},
+                                 2)
                           << "\n";
             } else {
                 std::cout << r.address << ": certificate " << r.record.id << " from "

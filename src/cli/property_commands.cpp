@@ -94,7 +94,8 @@ void add_property_commands(CLI::App& app, Action& action) {
             std::string new_value = o->value;
             if (!o->value_file.empty() || o->value_stdin) {
                 auto read = read_secret_input(o->value_file, o->value_stdin);
-                if (!read) return ctx.report(read.error());
+                if (!read)
+                    return ctx.report(read.error());
                 new_value = std::string(read->reveal());
             }
             auto& properties = installation.properties();

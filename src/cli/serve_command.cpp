@@ -18,7 +18,9 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 
-extern "C" void request_stop(int) { g_stop = true; }
+extern "C" void request_stop(int) {
+    g_stop = true;
+}
 
 struct ServeOptions {
     int interval = 60;
@@ -34,7 +36,8 @@ void round(services::Installation& installation) {
         return;
     }
     for (const auto& account : *accounts) {
-        if (g_stop) return;
+        if (g_stop)
+            return;
         auto fetched = installation.incoming().fetch(account.name);
         if (!fetched) {
             spdlog::error("account {}: {}", account.name, fetched.error().message());
@@ -50,7 +53,8 @@ void round(services::Installation& installation) {
     } else if (processed->filed + processed->backups + processed->failed > 0) {
         std::cout << processed->filed << " filed into tickets, " << processed->backups
                   << " kept as email backups";
-        if (processed->failed > 0) std::cout << ", " << processed->failed << " to be tried again";
+        if (processed->failed > 0)
+            std::cout << ", " << processed->failed << " to be tried again";
         std::cout << std::endl;
     }
     auto delivered = installation.delivery().deliver_due();
@@ -73,7 +77,8 @@ int run_serve(services::Installation& installation, const ServeOptions& o) {
         } catch (const std::exception& e) {
             spdlog::error("unexpected error in a round of the main job: {}", e.what());
         }
-        if (o.rounds != 0 && done + 1 >= o.rounds) break;
+        if (o.rounds != 0 && done + 1 >= o.rounds)
+            break;
         for (int s = 0; s < o.interval && !g_stop; ++s) {
             std::this_thread::sleep_for(std::chrono::seconds(1));
         }
@@ -86,7 +91,8 @@ int run_serve(services::Installation& installation, const ServeOptions& o) {
 
 void add_serve_command(CLI::App& app, Action& action) {
     auto o = std::make_shared<ServeOptions>();
-    auto* serve = app.add_subcommand("serve", "Run the main job: poll mailboxes, file mail, deliver the outbox");
+    auto* serve = app.add_subcommand(
+        "serve", "Run the main job: poll mailboxes, file mail, deliver the outbox");
     serve->add_option("--interval", o->interval, "seconds between rounds")
         ->check(CLI::Range(1, 86400))
         ->capture_default_str();

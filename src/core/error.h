@@ -12,11 +12,11 @@
 namespace casecrypt {
 
 enum class Errc {
-    io,            // a file, the database or a server could not be used
-    usage,         // the caller asked for something that does not exist or is malformed
-    rejected,      // input was understood and refused (bad certificate, wrong password, ...)
-    not_found,     // the thing asked for is not there
-    internal,      // a bug or a library failure we did not expect
+    io,         // a file, the database or a server could not be used
+    usage,      // the caller asked for something that does not exist or is malformed
+    rejected,   // input was understood and refused (bad certificate, wrong password, ...)
+    not_found,  // the thing asked for is not there
+    internal,   // a bug or a library failure we did not expect
 };
 
 class Error {

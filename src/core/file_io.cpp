@@ -24,8 +24,7 @@ Result<std::string> read_file(const std::filesystem::path& path, std::size_t max
     return read_stream(in, path.string(), max_bytes);
 }
 
-Result<std::string> read_stream(std::istream& in, const std::string& name,
-                                std::size_t max_bytes) {
+Result<std::string> read_stream(std::istream& in, const std::string& name, std::size_t max_bytes) {
     std::string data;
     char buffer[16384];
     // Asks for at most one byte beyond the limit, however much the stream would give.

@@ -16,9 +16,13 @@ std::string format_utc(TimePoint at, const char* pattern) {
 
 }  // namespace
 
-std::string to_iso8601(TimePoint at) { return format_utc(at, "%Y-%m-%dT%H:%M:%SZ"); }
+std::string to_iso8601(TimePoint at) {
+    return format_utc(at, "%Y-%m-%dT%H:%M:%SZ");
+}
 
-std::string to_date(TimePoint at) { return format_utc(at, "%Y-%m-%d"); }
+std::string to_date(TimePoint at) {
+    return format_utc(at, "%Y-%m-%d");
+}
 
 std::optional<TimePoint> from_iso8601(std::string_view text) {
     std::tm tm{};

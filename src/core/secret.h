@@ -35,7 +35,9 @@ private:
     std::string m_value;
 };
 
-inline std::ostream& operator<<(std::ostream& os, const Secret&) { return os << "***"; }
+inline std::ostream& operator<<(std::ostream& os, const Secret&) {
+    return os << "***";
+}
 
 // Zeroes memory in a way the compiler may not optimise away.
 void secure_zero(void* data, std::size_t size);

@@ -5,7 +5,8 @@ namespace casecrypt {
 std::string to_lower_ascii(std::string_view text) {
     std::string out(text);
     for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
     }
     return out;
 }
@@ -13,7 +14,8 @@ std::string to_lower_ascii(std::string_view text) {
 std::string join(const std::vector<std::string>& parts, std::string_view separator) {
     std::string out;
     for (const auto& part : parts) {
-        if (!out.empty()) out += separator;
+        if (!out.empty())
+            out += separator;
         out += part;
     }
     return out;
@@ -24,11 +26,13 @@ std::vector<std::string> split_list(std::string_view text) {
     std::size_t start = 0;
     while (start <= text.size()) {
         auto comma = text.find(',', start);
-        if (comma == std::string_view::npos) comma = text.size();
+        if (comma == std::string_view::npos)
+            comma = text.size();
         std::string_view item = text.substr(start, comma - start);
         const auto first = item.find_first_not_of(" \t");
         const auto last = item.find_last_not_of(" \t");
-        if (first != std::string_view::npos) out.emplace_back(item.substr(first, last - first + 1));
+        if (first != std::string_view::npos)
+            out.emplace_back(item.substr(first, last - first + 1));
         start = comma + 1;
     }
     return out;
@@ -51,18 +55,24 @@ bool is_valid_utf8(std::string_view text) {
             length = 2;
         } else if (c >= 0xE0 && c <= 0xEF) {
             length = 3;
-            if (c == 0xE0) low = 0xA0;   // overlong
-            if (c == 0xED) high = 0x9F;  // surrogates
+            if (c == 0xE0)
+                low = 0xA0;  // overlong
+            if (c == 0xED)
+                high = 0x9F;  // surrogates
         } else if (c >= 0xF0 && c <= 0xF4) {
             length = 4;
-            if (c == 0xF0) low = 0x90;   // overlong
-            if (c == 0xF4) high = 0x8F;  // above U+10FFFF
+            if (c == 0xF0)
+                low = 0x90;  // overlong
+            if (c == 0xF4)
+                high = 0x8F;  // above U+10FFFF
         } else {
             return false;
         }
-        if (p + 1 >= end || p[1] < low || p[1] > high) return false;
+        if (p + 1 >= end || p[1] < low || p[1] > high)
+            return false;
         for (int i = 2; i < length; ++i) {
-            if (!continuation(p + i)) return false;
+            if (!continuation(p + i))
+                return false;
         }
         p += length;
     }
@@ -71,14 +81,22 @@ bool is_valid_utf8(std::string_view text) {
 
 namespace {
 
-bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
+bool is_control(unsigned char c) {
+    return c < 0x20 || c == 0x7f;
+}
 
 void append_escaped(std::string& out, unsigned char c) {
     static constexpr char kDigits[] = "0123456789abcdef";
     switch (c) {
-        case '\r': out += "\\r"; return;
-        case '\n': out += "\\n"; return;
-        case '\t': out += "\\t"; return;
+        case '\r':
+            out += "\\r";
+            return;
+        case '\n':
+            out += "\\n";
+            return;
+        case '\t':
+            out += "\\t";
+            return;
         default:
             out += "\\x";
             out += kDigits[c >> 4];
@@ -87,7 +105,8 @@ void append_escaped(std::string& out, unsigned char c) {
 }
 
 void trim_blanks_right(std::string& text) {
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.pop_back();
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+        text.pop_back();
 }
 
 }  // namespace
@@ -104,7 +123,8 @@ std::string fold_lines(std::string_view text) {
                 ++i;
             }
             trim_blanks_right(out);
-            if (out.empty() || i + 1 == text.size()) continue;
+            if (out.empty() || i + 1 == text.size())
+                continue;
             const char last = out.back();
             out += last == '.' || last == ':' || last == ';' || last == ',' ? " " : "; ";
         } else if (c == '\t') {

@@ -128,9 +128,12 @@ std::vector<std::string> collect_addresses(X509* x509) {
 }
 
 std::string curve_display_name(const std::string& group) {
-    if (group == "prime256v1" || group == "P-256") return "P-256";
-    if (group == "secp384r1" || group == "P-384") return "P-384";
-    if (group == "secp521r1" || group == "P-521") return "P-521";
+    if (group == "prime256v1" || group == "P-256")
+        return "P-256";
+    if (group == "secp384r1" || group == "P-384")
+        return "P-384";
+    if (group == "secp521r1" || group == "P-521")
+        return "P-521";
     return group;
 }
 
@@ -145,8 +148,12 @@ void read_key(X509* x509, CertificateFacts& facts) {
     const char* type = EVP_PKEY_get0_type_name(key);
     facts.key_algorithm = type != nullptr ? type : "unknown";
     switch (EVP_PKEY_get_base_id(key)) {
-        case EVP_PKEY_RSA: facts.key_kind = KeyKind::rsa; break;
-        case EVP_PKEY_RSA_PSS: facts.key_kind = KeyKind::rsa_pss; break;
+        case EVP_PKEY_RSA:
+            facts.key_kind = KeyKind::rsa;
+            break;
+        case EVP_PKEY_RSA_PSS:
+            facts.key_kind = KeyKind::rsa_pss;
+            break;
         case EVP_PKEY_EC: {
             facts.key_kind = KeyKind::ec;
             char group[80] = {0};
@@ -156,12 +163,24 @@ void read_key(X509* x509, CertificateFacts& facts) {
             }
             break;
         }
-        case EVP_PKEY_ED25519: facts.key_kind = KeyKind::ed25519; break;
-        case EVP_PKEY_ED448: facts.key_kind = KeyKind::ed448; break;
-        case EVP_PKEY_X25519: facts.key_kind = KeyKind::x25519; break;
-        case EVP_PKEY_X448: facts.key_kind = KeyKind::x448; break;
-        case EVP_PKEY_DSA: facts.key_kind = KeyKind::dsa; break;
-        default: facts.key_kind = KeyKind::other; break;
+        case EVP_PKEY_ED25519:
+            facts.key_kind = KeyKind::ed25519;
+            break;
+        case EVP_PKEY_ED448:
+            facts.key_kind = KeyKind::ed448;
+            break;
+        case EVP_PKEY_X25519:
+            facts.key_kind = KeyKind::x25519;
+            break;
+        case EVP_PKEY_X448:
+            facts.key_kind = KeyKind::x448;
+            break;
+        case EVP_PKEY_DSA:
+            facts.key_kind = KeyKind::dsa;
+            break;
+        default:
+            facts.key_kind = KeyKind::other;
+            break;
     }
     clear_openssl_errors();
 }
@@ -174,9 +193,8 @@ std::string normalize_address(std::string_view address) {
     const auto first = out.find_first_not_of(" \t<");
     const auto last = out.find_last_not_of(" \t>");
     out = first == std::string::npos ? std::string() : out.substr(first, last - first + 1);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-        return static_cast<char>(std::tolower(c));
-    });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
 
@@ -212,11 +230,10 @@ Result<Certificate> Certificate::from_der(std::string der) {
 
     const uint32_t flags = X509_get_extension_flags(x509.get());
     // A CA is what says so (basicConstraints) or may sign certificates (keyCertSign).
-    facts->is_ca = (flags & EXFLAG_CA) != 0 ||
-                   ((flags & EXFLAG_KUSAGE) != 0 &&
-                    (X509_get_key_usage(x509.get()) & KU_KEY_CERT_SIGN) != 0 &&
-                    (X509_get_key_usage(x509.get()) &
-                     (KU_KEY_ENCIPHERMENT | KU_KEY_AGREEMENT)) == 0);
+    facts->is_ca =
+        (flags & EXFLAG_CA) != 0 ||
+        ((flags & EXFLAG_KUSAGE) != 0 && (X509_get_key_usage(x509.get()) & KU_KEY_CERT_SIGN) != 0 &&
+         (X509_get_key_usage(x509.get()) & (KU_KEY_ENCIPHERMENT | KU_KEY_AGREEMENT)) == 0);
     facts->self_signed = (flags & EXFLAG_SS) != 0;
     if ((flags & EXFLAG_INVALID) != 0) {
         facts->malformed = "has malformed or contradictory extensions";
@@ -241,17 +258,25 @@ Result<Certificate> Certificate::from_der(std::string der) {
 std::string Certificate::key_description() const {
     const auto& f = *m_facts;
     switch (f.key_kind) {
-        case KeyKind::rsa: return "RSA " + std::to_string(f.key_bits);
-        case KeyKind::rsa_pss: return "RSA-PSS " + std::to_string(f.key_bits);
+        case KeyKind::rsa:
+            return "RSA " + std::to_string(f.key_bits);
+        case KeyKind::rsa_pss:
+            return "RSA-PSS " + std::to_string(f.key_bits);
         case KeyKind::ec:
             return "EC " + (f.key_curve.empty() ? std::to_string(f.key_bits) + " (explicit curve)"
                                                 : f.key_curve);
-        case KeyKind::ed25519: return "Ed25519";
-        case KeyKind::ed448: return "Ed448";
-        case KeyKind::x25519: return "X25519";
-        case KeyKind::x448: return "X448";
-        case KeyKind::dsa: return "DSA " + std::to_string(f.key_bits);
-        case KeyKind::other: break;
+        case KeyKind::ed25519:
+            return "Ed25519";
+        case KeyKind::ed448:
+            return "Ed448";
+        case KeyKind::x25519:
+            return "X25519";
+        case KeyKind::x448:
+            return "X448";
+        case KeyKind::dsa:
+            return "DSA " + std::to_string(f.key_bits);
+        case KeyKind::other:
+            break;
     }
     return f.key_algorithm + (f.key_bits > 0 ? " " + std::to_string(f.key_bits) : "");
 }

@@ -18,7 +18,7 @@ enum class KeyKind { rsa, ec, ed25519, ed448, x25519, x448, dsa, rsa_pss, other 
 
 struct CertificateFacts {
     std::string der;
-    std::string subject;             // RFC 4514 order, emailAddress shown as "E="
+    std::string subject;  // RFC 4514 order, emailAddress shown as "E="
     std::string issuer;
     std::string serial;              // upper-case hex, as `openssl x509 -serial` prints it
     std::string fingerprint_sha256;  // lower-case hex of SHA-256 over the DER
@@ -26,8 +26,8 @@ struct CertificateFacts {
     TimePoint not_after;
     KeyKind key_kind = KeyKind::other;
     int key_bits = 0;
-    std::string key_curve;      // "P-256", ... for EC; empty when the curve is not named
-    std::string key_algorithm;  // the OpenSSL name, for messages about unusual keys
+    std::string key_curve;               // "P-256", ... for EC; empty when the curve is not named
+    std::string key_algorithm;           // the OpenSSL name, for messages about unusual keys
     std::vector<std::string> addresses;  // lower-cased, deduplicated, DN first then SAN
     bool is_ca = false;
     bool has_key_usage = false;

@@ -49,8 +49,7 @@ void read_pem_blocks(std::string_view bytes, std::vector<std::string>& ders, boo
         const std::string_view type = raw_name;
         const std::string_view der(reinterpret_cast<char*>(raw_data),
                                    static_cast<std::size_t>(length));
-        if (type == "CERTIFICATE" || type == "X509 CERTIFICATE" ||
-            type == "TRUSTED CERTIFICATE") {
+        if (type == "CERTIFICATE" || type == "X509 CERTIFICATE" || type == "TRUSTED CERTIFICATE") {
             ders.emplace_back(der);  // a TRUSTED CERTIFICATE's trailing aux data is cut later
         } else if (type == "PKCS7") {
             const auto* p = reinterpret_cast<const unsigned char*>(der.data());

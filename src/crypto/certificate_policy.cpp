@@ -86,9 +86,12 @@ Validity validity_at(const Certificate& certificate, TimePoint now) {
 
 std::string to_string(Validity validity) {
     switch (validity) {
-        case Validity::valid: return "valid";
-        case Validity::expired: return "expired";
-        case Validity::not_yet_valid: return "not_yet_valid";
+        case Validity::valid:
+            return "valid";
+        case Validity::expired:
+            return "expired";
+        case Validity::not_yet_valid:
+            return "not_yet_valid";
     }
     return "valid";
 }
@@ -100,9 +103,9 @@ std::string validity_sentence(const Certificate& certificate, Validity validity)
         case Validity::expired:
             return "expired on " + to_date(certificate.not_after()) + " (" + window + ")";
         case Validity::not_yet_valid:
-            return "is not valid before " + to_date(certificate.not_before()) + " (" + window +
-                   ")";
-        case Validity::valid: break;
+            return "is not valid before " + to_date(certificate.not_before()) + " (" + window + ")";
+        case Validity::valid:
+            break;
     }
     return window;
 }

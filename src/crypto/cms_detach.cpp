@@ -14,8 +14,8 @@ constexpr int kMaxDepth = 64;
 constexpr std::size_t kMaxEnvelopePart = 16 * 1024 * 1024;  // recipients, attributes
 
 struct Header {
-    unsigned char first = 0;     // identifier octet (class, constructed bit, low tag)
-    std::string bytes;           // the header as read (identifier and length octets)
+    unsigned char first = 0;  // identifier octet (class, constructed bit, low tag)
+    std::string bytes;        // the header as read (identifier and length octets)
     bool indefinite = false;
     std::uint64_t length = 0;
     bool constructed() const { return (first & 0x20) != 0; }
@@ -32,7 +32,8 @@ public:
 
     unsigned char byte() {
         const int c = m_in.get();
-        if (c == std::char_traits<char>::eof()) throw Damaged{};
+        if (c == std::char_traits<char>::eof())
+            throw Damaged{};
         ++m_position;
         return static_cast<unsigned char>(c);
     }
@@ -47,17 +48,20 @@ public:
             do {
                 b = byte();
                 h.bytes += static_cast<char>(b);
-                if (++n > 4) throw Damaged{};
+                if (++n > 4)
+                    throw Damaged{};
             } while ((b & 0x80) != 0);
         }
         const unsigned char l = byte();
         h.bytes += static_cast<char>(l);
         if (l == 0x80) {
-            if (!h.constructed()) throw Damaged{};
+            if (!h.constructed())
+                throw Damaged{};
             h.indefinite = true;
         } else if ((l & 0x80) != 0) {
             const int n = l & 0x7f;
-            if (n > 8) throw Damaged{};
+            if (n > 8)
+                throw Damaged{};
             for (int i = 0; i < n; ++i) {
                 const unsigned char b = byte();
                 h.bytes += static_cast<char>(b);
@@ -71,12 +75,15 @@ public:
 
     // Reads the rest of an element whose header was read, appending its raw bytes.
     void rest(const Header& h, std::string& out, int depth = 0) {
-        if (depth > kMaxDepth || out.size() > kMaxEnvelopePart) throw Damaged{};
+        if (depth > kMaxDepth || out.size() > kMaxEnvelopePart)
+            throw Damaged{};
         if (!h.indefinite) {
-            if (h.length > kMaxEnvelopePart) throw Damaged{};
+            if (h.length > kMaxEnvelopePart)
+                throw Damaged{};
             std::string buffer(h.length, '\0');
             m_in.read(buffer.data(), static_cast<std::streamsize>(h.length));
-            if (static_cast<std::uint64_t>(m_in.gcount()) != h.length) throw Damaged{};
+            if (static_cast<std::uint64_t>(m_in.gcount()) != h.length)
+                throw Damaged{};
             m_position += h.length;
             out += buffer;
             return;
@@ -84,7 +91,8 @@ public:
         for (;;) {
             const Header inner = header();
             out += inner.bytes;
-            if (inner.end_of_contents()) return;
+            if (inner.end_of_contents())
+                return;
             rest(inner, out, depth + 1);
         }
     }
@@ -98,14 +106,17 @@ public:
 
     // Copies the octets of an OCTET STRING (primitive, or constructed from pieces).
     void octets(const Header& h, std::ofstream& out, int depth = 0) {
-        if (depth > kMaxDepth) throw Damaged{};
+        if (depth > kMaxDepth)
+            throw Damaged{};
         if (!h.constructed()) {
             char buffer[65536];
             std::uint64_t left = h.length;
             while (left > 0) {
-                const auto n = static_cast<std::streamsize>(std::min<std::uint64_t>(left, sizeof buffer));
+                const auto n =
+                    static_cast<std::streamsize>(std::min<std::uint64_t>(left, sizeof buffer));
                 m_in.read(buffer, n);
-                if (m_in.gcount() != n) throw Damaged{};
+                if (m_in.gcount() != n)
+                    throw Damaged{};
                 out.write(buffer, n);
                 left -= static_cast<std::uint64_t>(n);
                 m_position += static_cast<std::uint64_t>(n);
@@ -115,22 +126,26 @@ public:
         const std::uint64_t end = m_position + h.length;
         for (;;) {
             if (!h.indefinite && m_position >= end) {
-                if (m_position != end) throw Damaged{};
+                if (m_position != end)
+                    throw Damaged{};
                 return;
             }
             const Header piece = header();
             if (piece.end_of_contents()) {
-                if (!h.indefinite) throw Damaged{};
+                if (!h.indefinite)
+                    throw Damaged{};
                 return;
             }
-            if ((piece.first & 0x1f) != 0x04) throw Damaged{};  // pieces are OCTET STRINGs
+            if ((piece.first & 0x1f) != 0x04)
+                throw Damaged{};  // pieces are OCTET STRINGs
             octets(piece, out, depth + 1);
         }
     }
 
     // True when the enclosing element (definite end, or indefinite) has more children.
     bool more(const Header& parent, std::uint64_t end, std::optional<Header>& peeked) {
-        if (!parent.indefinite) return m_position < end;
+        if (!parent.indefinite)
+            return m_position < end;
         peeked = header();
         return !peeked->end_of_contents();
     }
@@ -141,7 +156,8 @@ private:
 };
 
 std::string encode_length(std::uint64_t length) {
-    if (length < 0x80) return std::string(1, static_cast<char>(length));
+    if (length < 0x80)
+        return std::string(1, static_cast<char>(length));
     std::string digits;
     while (length > 0) {
         digits.insert(digits.begin(), static_cast<char>(length & 0xff));
@@ -177,12 +193,15 @@ Result<void> detach_encrypted_content(const std::filesystem::path& der,
     try {
         BerStream s(in);
         const Header info = s.header();  // ContentInfo
-        if (info.first != 0x30) throw Damaged{};
+        if (info.first != 0x30)
+            throw Damaged{};
         const std::string type = s.element();
         const Header explicit0 = s.header();  // [0] EXPLICIT
-        if (explicit0.first != 0xa0) throw Damaged{};
+        if (explicit0.first != 0xa0)
+            throw Damaged{};
         const Header enveloped = s.header();  // EnvelopedData / AuthEnvelopedData
-        if (enveloped.first != 0x30) throw Damaged{};
+        if (enveloped.first != 0x30)
+            throw Damaged{};
         const std::uint64_t enveloped_end = s.position() + enveloped.length;
 
         std::string before;  // version, originatorInfo, recipientInfos
@@ -203,21 +222,25 @@ Result<void> detach_encrypted_content(const std::filesystem::path& der,
         bool had_content = false;
         if (s.more(eci, eci_end, peeked)) {
             const Header h = peeked ? *peeked : s.header();
-            if ((h.first & 0x1f) != 0x00 || (h.first & 0xc0) != 0x80) throw Damaged{};  // [0]
+            if ((h.first & 0x1f) != 0x00 || (h.first & 0xc0) != 0x80)
+                throw Damaged{};  // [0]
             s.octets(h, content);
             had_content = true;
             peeked.reset();
             if (eci.indefinite) {
-                if (!s.header().end_of_contents()) throw Damaged{};
+                if (!s.header().end_of_contents())
+                    throw Damaged{};
             } else if (s.position() != eci_end) {
                 throw Damaged{};
             }
         }
-        if (!had_content) throw Damaged{};  // already detached: nothing to decrypt
-        std::string after;  // unprotectedAttrs, or authAttrs, mac, unauthAttrs
+        if (!had_content)
+            throw Damaged{};  // already detached: nothing to decrypt
+        std::string after;    // unprotectedAttrs, or authAttrs, mac, unauthAttrs
         for (;;) {
             peeked.reset();
-            if (!s.more(enveloped, enveloped_end, peeked)) break;
+            if (!s.more(enveloped, enveloped_end, peeked))
+                break;
             const Header h = peeked ? *peeked : s.header();
             after += h.bytes;
             s.rest(h, after);

@@ -21,16 +21,20 @@ X509Ptr to_x509(const Certificate& certificate) {
 
 const EVP_CIPHER* evp_cipher(ContentCipher cipher) {
     switch (cipher) {
-        case ContentCipher::aes256_cbc: return EVP_aes_256_cbc();
-        case ContentCipher::aes128_cbc: return EVP_aes_128_cbc();
-        case ContentCipher::aes256_gcm: return EVP_aes_256_gcm();
+        case ContentCipher::aes256_cbc:
+            return EVP_aes_256_cbc();
+        case ContentCipher::aes128_cbc:
+            return EVP_aes_128_cbc();
+        case ContentCipher::aes256_gcm:
+            return EVP_aes_256_gcm();
     }
     return EVP_aes_256_cbc();
 }
 
 std::string hex(const ASN1_INTEGER* serial) {
     BignumPtr bn(ASN1_INTEGER_to_BN(serial, nullptr));
-    if (!bn) return "?";
+    if (!bn)
+        return "?";
     OsslStringPtr text(BN_bn2hex(bn.get()));
     return text ? text.get() : "?";
 }
@@ -129,16 +133,21 @@ Result<CmsPtr> read_envelope(const std::filesystem::path& der) {
 }  // namespace
 
 Result<ContentCipher> parse_content_cipher(const std::string& name) {
-    if (name == "aes-256-cbc") return ContentCipher::aes256_cbc;
-    if (name == "aes-128-cbc") return ContentCipher::aes128_cbc;
-    if (name == "aes-256-gcm") return ContentCipher::aes256_gcm;
-    return fail(Errc::usage, "unknown cipher \"" + name +
-                                 "\" (use aes-256-cbc, aes-128-cbc or aes-256-gcm)");
+    if (name == "aes-256-cbc")
+        return ContentCipher::aes256_cbc;
+    if (name == "aes-128-cbc")
+        return ContentCipher::aes128_cbc;
+    if (name == "aes-256-gcm")
+        return ContentCipher::aes256_gcm;
+    return fail(Errc::usage,
+                "unknown cipher \"" + name + "\" (use aes-256-cbc, aes-128-cbc or aes-256-gcm)");
 }
 
 Result<KeyTransport> parse_key_transport(const std::string& name) {
-    if (name == "rsa-pkcs1") return KeyTransport::rsa_pkcs1;
-    if (name == "rsa-oaep") return KeyTransport::rsa_oaep;
+    if (name == "rsa-pkcs1")
+        return KeyTransport::rsa_pkcs1;
+    if (name == "rsa-oaep")
+        return KeyTransport::rsa_oaep;
     return fail(Errc::usage, "unknown key transport \"" + name + "\" (use rsa-pkcs1 or rsa-oaep)");
 }
 
@@ -159,7 +168,8 @@ Result<void> encrypt_file(const std::filesystem::path& entity,
     for (const Certificate& certificate : recipients) {
         X509Ptr x509 = to_x509(certificate);
         if (!x509) {
-            return std::unexpected(openssl_error(Errc::rejected, "a recipient certificate is damaged"));
+            return std::unexpected(
+                openssl_error(Errc::rejected, "a recipient certificate is damaged"));
         }
         const bool oaep = options.key_transport == KeyTransport::rsa_oaep &&
                           certificate.facts().key_kind == KeyKind::rsa;
@@ -249,7 +259,8 @@ Result<DecryptResult> decrypt_file(const std::filesystem::path& der,
         EvpPkeyPtr key(d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(key_der->size())));
         key_der->wipe();
         if (!key) {
-            return std::unexpected(openssl_error(Errc::internal, "a stored private key is damaged"));
+            return std::unexpected(
+                openssl_error(Errc::internal, "a stored private key is damaged"));
         }
         // A fresh envelope for every attempt: a failed one may leave a content key behind.
         auto attempt = read_envelope(envelope);
@@ -263,7 +274,8 @@ Result<DecryptResult> decrypt_file(const std::filesystem::path& der,
         }
         const bool ok =
             CMS_decrypt_set1_pkey_and_peer(attempt->get(), key.get(), cert.get(), nullptr) == 1 &&
-            CMS_decrypt(attempt->get(), nullptr, nullptr, source.get(), sink.get(), CMS_BINARY) == 1 &&
+            CMS_decrypt(attempt->get(), nullptr, nullptr, source.get(), sink.get(), CMS_BINARY) ==
+                1 &&
             BIO_flush(sink.get()) == 1;
         clear_openssl_errors();
         sink.reset();

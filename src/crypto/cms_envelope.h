@@ -43,8 +43,8 @@ struct DecryptionIdentity {
 
 struct DecryptResult {
     bool auth_enveloped = false;
-    std::string content_cipher;     // OpenSSL short name
-    std::string certificate_sha256; // the identity that opened it
+    std::string content_cipher;      // OpenSSL short name
+    std::string certificate_sha256;  // the identity that opened it
 };
 
 // Decrypts the DER/BER envelope in `der` into `out` (written only when decryption succeeded).

@@ -98,13 +98,16 @@ Result<CmsOutline> inspect_cms(std::string_view prefix) {
     const auto* begin = reinterpret_cast<const unsigned char*>(prefix.data());
     DerReader reader(begin, begin + prefix.size());
     const auto damaged = [] {
-        return fail(Errc::rejected, "the S/MIME data is damaged or truncated (not a CMS structure)");
+        return fail(Errc::rejected,
+                    "the S/MIME data is damaged or truncated (not a CMS structure)");
     };
     CmsOutline outline;
     Tlv tlv;
-    if (!reader.read(tlv) || tlv.tag != V_ASN1_SEQUENCE) return damaged();  // ContentInfo
+    if (!reader.read(tlv) || tlv.tag != V_ASN1_SEQUENCE)
+        return damaged();  // ContentInfo
     const unsigned char* at = reader.position();
-    if (!reader.read(tlv)) return damaged();
+    if (!reader.read(tlv))
+        return damaged();
     const int type = read_oid(reader, tlv, at);
     if (type == NID_pkcs7_enveloped) {
         outline.kind = CmsKind::enveloped;
@@ -118,20 +121,30 @@ Result<CmsOutline> inspect_cms(std::string_view prefix) {
     } else {
         return outline;
     }
-    if (!reader.read(tlv) || tlv.klass != V_ASN1_CONTEXT_SPECIFIC) return damaged();  // [0]
-    if (!reader.read(tlv) || tlv.tag != V_ASN1_SEQUENCE) return damaged();  // EnvelopedData
-    if (!reader.read(tlv) || tlv.tag != V_ASN1_INTEGER || !reader.skip(tlv)) return damaged();
-    if (!reader.read(tlv)) return damaged();
+    if (!reader.read(tlv) || tlv.klass != V_ASN1_CONTEXT_SPECIFIC)
+        return damaged();  // [0]
+    if (!reader.read(tlv) || tlv.tag != V_ASN1_SEQUENCE)
+        return damaged();  // EnvelopedData
+    if (!reader.read(tlv) || tlv.tag != V_ASN1_INTEGER || !reader.skip(tlv))
+        return damaged();
+    if (!reader.read(tlv))
+        return damaged();
     if (tlv.klass == V_ASN1_CONTEXT_SPECIFIC) {  // originatorInfo [0]
-        if (!reader.skip(tlv) || !reader.read(tlv)) return damaged();
+        if (!reader.skip(tlv) || !reader.read(tlv))
+            return damaged();
     }
-    if (tlv.tag != V_ASN1_SET || !reader.skip(tlv)) return damaged();  // recipientInfos
-    if (!reader.read(tlv) || tlv.tag != V_ASN1_SEQUENCE) return damaged();  // EncryptedContentInfo
+    if (tlv.tag != V_ASN1_SET || !reader.skip(tlv))
+        return damaged();  // recipientInfos
+    if (!reader.read(tlv) || tlv.tag != V_ASN1_SEQUENCE)
+        return damaged();  // EncryptedContentInfo
     at = reader.position();
-    if (!reader.read(tlv) || read_oid(reader, tlv, at) == NID_undef) return damaged();
-    if (!reader.read(tlv) || tlv.tag != V_ASN1_SEQUENCE) return damaged();  // AlgorithmIdentifier
+    if (!reader.read(tlv) || read_oid(reader, tlv, at) == NID_undef)
+        return damaged();
+    if (!reader.read(tlv) || tlv.tag != V_ASN1_SEQUENCE)
+        return damaged();  // AlgorithmIdentifier
     at = reader.position();
-    if (!reader.read(tlv)) return damaged();
+    if (!reader.read(tlv))
+        return damaged();
     const int cipher = read_oid(reader, tlv, at);
     outline.content_cipher = cipher == NID_undef ? "unknown" : OBJ_nid2sn(cipher);
     return outline;

@@ -50,12 +50,12 @@ Result<void> create_key_file(const std::filesystem::path& path) {
         if (errno == EEXIST) {
             return {};
         }
-        return fail(Errc::io, "cannot create the master key " + path.string() + ": " +
-                                  std::strerror(errno));
+        return fail(Errc::io,
+                    "cannot create the master key " + path.string() + ": " + std::strerror(errno));
     }
-    const bool ok = ::write(fd, text.reveal().data(), text.size()) ==
-                        static_cast<ssize_t>(text.size()) &&
-                    ::fsync(fd) == 0;
+    const bool ok =
+        ::write(fd, text.reveal().data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+        ::fsync(fd) == 0;
     ::close(fd);
     if (!ok) {
         ::unlink(path.c_str());
@@ -82,7 +82,7 @@ Result<KeyVault> KeyVault::open_or_create(const std::filesystem::path& key_file)
 }
 
 Result<KeyVault> KeyVault::open(const std::filesystem::path& key_file) {
-    struct stat st{};
+    struct stat st {};
     if (::stat(key_file.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
         spdlog::warn("master key {} is readable by group or others; chmod 600 it",
                      key_file.string());
@@ -99,7 +99,7 @@ Result<KeyVault> KeyVault::open(const std::filesystem::path& key_file) {
     auto key = base64_decode(line);
     if (!key || key->size() != kKeySize) {
         return fail(Errc::io, "the master key " + key_file.string() +
-                                        " is damaged (expected 32 bytes in base64)");
+                                  " is damaged (expected 32 bytes in base64)");
     }
     return KeyVault(Secret(std::move(*key)));
 }
@@ -168,12 +168,13 @@ Result<Secret> KeyVault::unseal(std::string_view sealed, std::string_view associ
     int final_n = 0;
     std::string tag(reinterpret_cast<const char*>(ciphertext + size), kTagSize);
     const bool ok =
-        ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, m_key.bytes(), nonce) == 1 &&
+        ctx &&
+        EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, m_key.bytes(), nonce) == 1 &&
         EVP_DecryptUpdate(ctx.get(), nullptr, &n,
                           reinterpret_cast<const unsigned char*>(associated_data.data()),
                           static_cast<int>(associated_data.size())) == 1 &&
-        EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &n,
-                          ciphertext, static_cast<int>(size)) == 1 &&
+        EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &n, ciphertext,
+                          static_cast<int>(size)) == 1 &&
         EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagSize, tag.data()) == 1 &&
         EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()) + n,
                             &final_n) == 1;

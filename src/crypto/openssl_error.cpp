@@ -3,7 +3,6 @@
 #include <openssl/err.h>
 #include <openssl/provider.h>
 
-
 namespace casecrypt::crypto {
 
 Error openssl_error(Errc code, const std::string& context) {
@@ -25,7 +24,9 @@ Error openssl_error(Errc code, const std::string& context) {
     return reasons.empty() ? Error(code, context) : Error(code, context + " (" + reasons + ")");
 }
 
-void clear_openssl_errors() { ERR_clear_error(); }
+void clear_openssl_errors() {
+    ERR_clear_error();
+}
 
 namespace {
 
@@ -35,8 +36,10 @@ struct Providers {
     OSSL_PROVIDER* default_provider = nullptr;
     OSSL_PROVIDER* legacy_provider = nullptr;
     ~Providers() {
-        if (legacy_provider != nullptr) OSSL_PROVIDER_unload(legacy_provider);
-        if (default_provider != nullptr) OSSL_PROVIDER_unload(default_provider);
+        if (legacy_provider != nullptr)
+            OSSL_PROVIDER_unload(legacy_provider);
+        if (default_provider != nullptr)
+            OSSL_PROVIDER_unload(default_provider);
     }
 };
 

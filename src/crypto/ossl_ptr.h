@@ -33,17 +33,25 @@ using BignumPtr = std::unique_ptr<BIGNUM, OsslDeleter<BN_free>>;
 using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, OsslDeleter<EVP_CIPHER_CTX_free>>;
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, OsslDeleter<GENERAL_NAMES_free>>;
 
-inline void free_x509_stack(STACK_OF(X509) * stack) { sk_X509_pop_free(stack, X509_free); }
+inline void free_x509_stack(STACK_OF(X509) * stack) {
+    sk_X509_pop_free(stack, X509_free);
+}
 using X509StackPtr = std::unique_ptr<STACK_OF(X509), OsslDeleter<free_x509_stack>>;
 
 // A stack that does not own its certificates (e.g. from CMS_get0_signers).
-inline void free_x509_stack_view(STACK_OF(X509) * stack) { sk_X509_free(stack); }
+inline void free_x509_stack_view(STACK_OF(X509) * stack) {
+    sk_X509_free(stack);
+}
 using X509StackViewPtr = std::unique_ptr<STACK_OF(X509), OsslDeleter<free_x509_stack_view>>;
 
 // OPENSSL_free is a macro; wrap it so it can be a deleter.
-inline void free_openssl_string(char* p) { OPENSSL_free(p); }
+inline void free_openssl_string(char* p) {
+    OPENSSL_free(p);
+}
 using OsslStringPtr = std::unique_ptr<char, OsslDeleter<free_openssl_string>>;
-inline void free_openssl_bytes(unsigned char* p) { OPENSSL_free(p); }
+inline void free_openssl_bytes(unsigned char* p) {
+    OPENSSL_free(p);
+}
 using OsslBytesPtr = std::unique_ptr<unsigned char, OsslDeleter<free_openssl_bytes>>;
 
 // A read-only memory BIO over bytes the caller keeps alive.

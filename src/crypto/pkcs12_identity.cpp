@@ -47,7 +47,9 @@ bool uses_pbmac1(const PKCS12* p12) {
     return oid != nullptr && OBJ_obj2nid(oid) == NID_pbmac1;
 }
 
-void free_pkcs7_stack(STACK_OF(PKCS7) * stack) { sk_PKCS7_pop_free(stack, PKCS7_free); }
+void free_pkcs7_stack(STACK_OF(PKCS7) * stack) {
+    sk_PKCS7_pop_free(stack, PKCS7_free);
+}
 void free_bag_stack(STACK_OF(PKCS12_SAFEBAG) * stack) {
     sk_PKCS12_SAFEBAG_pop_free(stack, PKCS12_SAFEBAG_free);
 }
@@ -79,7 +81,8 @@ Result<void> read_bags(const STACK_OF(PKCS12_SAFEBAG) * bags, const char* passwo
         switch (PKCS12_SAFEBAG_get_nid(bag)) {
             case NID_keyBag: {
                 EvpPkeyPtr key(EVP_PKCS82PKEY(PKCS12_SAFEBAG_get0_p8inf(bag)));
-                if (key) out.keys.push_back(std::move(key));
+                if (key)
+                    out.keys.push_back(std::move(key));
                 break;
             }
             case NID_pkcs8ShroudedKeyBag: {
@@ -89,13 +92,15 @@ Result<void> read_bags(const STACK_OF(PKCS12_SAFEBAG) * bags, const char* passwo
                     return fail(Errc::rejected, "cannot decrypt its private key");
                 }
                 EvpPkeyPtr key(EVP_PKCS82PKEY(info.get()));
-                if (key) out.keys.push_back(std::move(key));
+                if (key)
+                    out.keys.push_back(std::move(key));
                 break;
             }
             case NID_certBag:
                 if (PKCS12_SAFEBAG_get_bag_nid(bag) == NID_x509Certificate) {
                     X509Ptr cert(PKCS12_SAFEBAG_get1_cert(bag));
-                    if (cert) out.certificates.push_back(std::move(cert));
+                    if (cert)
+                        out.certificates.push_back(std::move(cert));
                 }
                 break;
             case NID_safeContentsBag:
@@ -193,7 +198,8 @@ Result<Pkcs12Identity> open_pkcs12(std::string_view bytes, const Secret& passwor
         bool verified = false;
         if (uses_pbmac1(p12.get())) {
             auto pbmac1 = verify_pbmac1(p12.get(), bytes, password);
-            if (!pbmac1) return std::unexpected(pbmac1.error());
+            if (!pbmac1)
+                return std::unexpected(pbmac1.error());
             verified = *pbmac1;
         } else {
             verified = verify_mac(p12.get(), password);
@@ -265,7 +271,8 @@ Result<Pkcs12Identity> open_pkcs12(std::string_view bytes, const Secret& passwor
     if (require_address && certificate->addresses().empty()) {
         return fail(Errc::rejected,
                     "has a private key that matches no certificate carrying an email address "
-                    "(its certificate \"" + certificate->subject() +
+                    "(its certificate \"" +
+                        certificate->subject() +
                         "\" has no emailAddress in the subject and no rfc822Name in "
                         "subjectAltName)");
     }

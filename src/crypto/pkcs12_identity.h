@@ -16,9 +16,9 @@
 namespace casecrypt::crypto {
 
 struct Pkcs12Identity {
-    Certificate certificate;           // the one matching the private key
-    Secret private_key_pkcs8;          // DER PrivateKeyInfo, in clear: seal it before storing
-    std::vector<Certificate> chain;    // the other certificates of the file
+    Certificate certificate;         // the one matching the private key
+    Secret private_key_pkcs8;        // DER PrivateKeyInfo, in clear: seal it before storing
+    std::vector<Certificate> chain;  // the other certificates of the file
     // False for a file without a MAC: nothing shows it was not altered since it was made.
     bool integrity_checked = true;
 };

@@ -164,8 +164,8 @@ Result<SignatureReport> verify_signed_entity(const std::filesystem::path& entity
         const int n = i2d_X509(signer, &der);
         if (n > 0) {
             OsslBytesPtr owned(der);
-            auto parsed = Certificate::from_der(std::string(reinterpret_cast<char*>(der),
-                                                            static_cast<std::size_t>(n)));
+            auto parsed = Certificate::from_der(
+                std::string(reinterpret_cast<char*>(der), static_cast<std::size_t>(n)));
             if (parsed) {
                 report.signer = std::move(*parsed);
             }
@@ -179,9 +179,9 @@ Result<SignatureReport> verify_signed_entity(const std::filesystem::path& entity
             X509_STORE_CTX_set_default(ctx.get(), "smime_sign");
             report.trusted = X509_verify_cert(ctx.get()) == 1;
             if (!report.trusted && report.valid) {
-                report.problem = std::string("the signer's certificate is not trusted (") +
-                                 X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get())) +
-                                 ")";
+                report.problem =
+                    std::string("the signer's certificate is not trusted (") +
+                    X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get())) + ")";
             }
         }
     } else if (report.valid) {

@@ -26,7 +26,7 @@
 namespace casecrypt::ldap {
 
 class LdapConnection {
-  public:
+public:
     static Result<LdapConnection> open(const LdapSettings& settings);
 
     // A subtree search under base with filter, asking for attributes; the whole result chain.
@@ -36,7 +36,7 @@ class LdapConnection {
     // Borrowed, for reading the entries of a search result.
     LDAP* handle() const { return m_ld.get(); }
 
-  private:
+private:
     using Clock = std::chrono::steady_clock;
 
     LdapConnection(std::unique_ptr<SocketWatchdog> watchdog, LdapPtr ld,

@@ -27,7 +27,7 @@
 namespace casecrypt::ldap {
 
 class SocketWatchdog {
-  public:
+public:
     explicit SocketWatchdog(std::chrono::steady_clock::time_point deadline);
     ~SocketWatchdog();
     SocketWatchdog(const SocketWatchdog&) = delete;
@@ -41,10 +41,10 @@ class SocketWatchdog {
     // Whether a TCP connection was made (so a later failure is TLS or protocol, not reachability).
     bool connected() const { return m_connected.load(); }
 
-  private:
+private:
     // A descriptor closed on destruction (STYLE.md rule 4).
     class UniqueFd {
-      public:
+    public:
         UniqueFd() = default;
         ~UniqueFd() { reset(); }
         UniqueFd(const UniqueFd&) = delete;
@@ -52,7 +52,7 @@ class SocketWatchdog {
         void reset(int fd = -1);
         int get() const { return m_fd; }
 
-      private:
+    private:
         int m_fd = -1;
     };
 

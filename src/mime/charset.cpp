@@ -13,7 +13,9 @@
 namespace casecrypt::mime {
 namespace {
 
-std::string lower(std::string_view text) { return to_lower_ascii(text); }
+std::string lower(std::string_view text) {
+    return to_lower_ascii(text);
+}
 
 void append_utf8(std::string& out, char32_t c) {
     if (c < 0x80) {
@@ -93,7 +95,8 @@ bool valid_utf8(std::string_view bytes) {
 
 std::string clean_utf8(std::string_view bytes) {
     const std::string text = without_nul(bytes);
-    if (valid_utf8(text)) return text;
+    if (valid_utf8(text))
+        return text;
     GCharPtr valid(g_utf8_make_valid(text.data(), static_cast<gssize>(text.size())));
     return valid.get();
 }

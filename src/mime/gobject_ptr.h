@@ -12,7 +12,8 @@ void init_gmime();
 
 struct GObjectUnref {
     void operator()(gpointer p) const {
-        if (p != nullptr) g_object_unref(p);
+        if (p != nullptr)
+            g_object_unref(p);
     }
 };
 

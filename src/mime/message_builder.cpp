@@ -13,20 +13,29 @@
 namespace casecrypt::mime {
 namespace {
 
-
-std::string lower(std::string_view text) { return to_lower_ascii(text); }
+std::string lower(std::string_view text) {
+    return to_lower_ascii(text);
+}
 
 // A few common types by extension; everything else is application/octet-stream.
 std::pair<std::string, std::string> guess_type(const std::filesystem::path& file) {
     const std::string ext = lower(file.extension().string());
-    if (ext == ".pdf") return {"application", "pdf"};
-    if (ext == ".txt" || ext == ".log") return {"text", "plain"};
-    if (ext == ".png") return {"image", "png"};
-    if (ext == ".jpg" || ext == ".jpeg") return {"image", "jpeg"};
-    if (ext == ".gif") return {"image", "gif"};
-    if (ext == ".zip") return {"application", "zip"};
-    if (ext == ".csv") return {"text", "csv"};
-    if (ext == ".html" || ext == ".htm") return {"text", "html"};
+    if (ext == ".pdf")
+        return {"application", "pdf"};
+    if (ext == ".txt" || ext == ".log")
+        return {"text", "plain"};
+    if (ext == ".png")
+        return {"image", "png"};
+    if (ext == ".jpg" || ext == ".jpeg")
+        return {"image", "jpeg"};
+    if (ext == ".gif")
+        return {"image", "gif"};
+    if (ext == ".zip")
+        return {"application", "zip"};
+    if (ext == ".csv")
+        return {"text", "csv"};
+    if (ext == ".html" || ext == ".htm")
+        return {"text", "html"};
     return {"application", "octet-stream"};
 }
 
@@ -61,9 +70,11 @@ std::string make_message_id(const std::string& from_address) {
     static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
     std::random_device random;
     std::string local;
-    for (int i = 0; i < 24; ++i) local += kDigits[random() % 36];
+    for (int i = 0; i < 24; ++i)
+        local += kDigits[random() % 36];
     const auto at = from_address.rfind('@');
-    const std::string domain = at == std::string::npos ? "casecrypt.invalid" : from_address.substr(at + 1);
+    const std::string domain =
+        at == std::string::npos ? "casecrypt.invalid" : from_address.substr(at + 1);
     return local + "@" + domain;
 }
 
@@ -80,9 +91,12 @@ Result<std::vector<std::string>> parse_addresses(const std::string& value) {
 Result<void> build_message(const NewMessage& m, const std::filesystem::path& out) {
     init_gmime();
     GPtr<GMimeMessage> message(g_mime_message_new(TRUE));
-    if (auto r = add_list(message.get(), GMIME_ADDRESS_TYPE_FROM, {m.from}); !r) return r;
-    if (auto r = add_list(message.get(), GMIME_ADDRESS_TYPE_TO, m.to); !r) return r;
-    if (auto r = add_list(message.get(), GMIME_ADDRESS_TYPE_CC, m.cc); !r) return r;
+    if (auto r = add_list(message.get(), GMIME_ADDRESS_TYPE_FROM, {m.from}); !r)
+        return r;
+    if (auto r = add_list(message.get(), GMIME_ADDRESS_TYPE_TO, m.to); !r)
+        return r;
+    if (auto r = add_list(message.get(), GMIME_ADDRESS_TYPE_CC, m.cc); !r)
+        return r;
     g_mime_message_set_subject(message.get(), m.subject.c_str(), "utf-8");
     GDateTime* date = g_date_time_new_from_unix_utc(m.date.time_since_epoch().count());
     g_mime_message_set_date(message.get(), date);
@@ -105,11 +119,13 @@ Result<void> build_message(const NewMessage& m, const std::filesystem::path& out
         g_mime_multipart_add(mixed.get(), body.get());
         for (const auto& file : m.attachments) {
             GError* error = nullptr;
-            GPtr<GMimeStream> stream(g_mime_stream_fs_open(file.c_str(), O_RDONLY | O_CLOEXEC, 0, &error));
+            GPtr<GMimeStream> stream(
+                g_mime_stream_fs_open(file.c_str(), O_RDONLY | O_CLOEXEC, 0, &error));
             if (!stream) {
                 const std::string reason = error != nullptr ? error->message : "unknown error";
                 g_clear_error(&error);
-                return fail(Errc::rejected, "cannot read attachment " + file.string() + ": " + reason);
+                return fail(Errc::rejected,
+                            "cannot read attachment " + file.string() + ": " + reason);
             }
             const auto [type, subtype] = guess_type(file);
             GPtr<GMimePart> part(g_mime_part_new_with_type(type.c_str(), subtype.c_str()));
@@ -126,8 +142,8 @@ Result<void> build_message(const NewMessage& m, const std::filesystem::path& out
     g_mime_message_set_mime_part(message.get(), body.get());
 
     GError* error = nullptr;
-    GPtr<GMimeStream> stream(g_mime_stream_fs_open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                                                   0600, &error));
+    GPtr<GMimeStream> stream(
+        g_mime_stream_fs_open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600, &error));
     if (!stream) {
         g_clear_error(&error);
         return fail(Errc::io, "cannot write " + out.string());

@@ -177,7 +177,9 @@ Result<std::pair<std::filesystem::path, GPtr<GMimeStream>>> create_file(
     }
 }
 
-std::string named(const std::string& name) { return name.empty() ? "" : " (" + name + ")"; }
+std::string named(const std::string& name) {
+    return name.empty() ? "" : " (" + name + ")";
+}
 
 // The parts and nesting depth of a MIME tree, counted without recursion (the tree comes from a
 // stranger); stops counting once past the limits.
@@ -205,7 +207,8 @@ Result<void> check_structure(GMimeObject* root, const ParseLimits& limits) {
         } else if (GMIME_IS_MESSAGE_PART(object)) {
             GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
             GMimeObject* body = inner != nullptr ? g_mime_message_get_mime_part(inner) : nullptr;
-            if (body != nullptr) pending.emplace_back(body, depth + 1);
+            if (body != nullptr)
+                pending.emplace_back(body, depth + 1);
         }
     }
     return {};

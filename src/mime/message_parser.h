@@ -24,25 +24,25 @@ struct MailAddress {
 };
 
 struct AttachmentInfo {
-    std::string name;          // RFC 2231 / RFC 2047 decoded, UTF-8, path components removed;
-                               // "attachment-N" (with an extension from the type) when absent
-    std::string content_type;  // "application/pdf", lower-case
-    std::uint64_t size = 0;    // decoded bytes
-    std::string content_id;    // without <>, for inline images referenced as cid:
-    bool is_inline = false;    // Content-Disposition: inline
+    std::string name;            // RFC 2231 / RFC 2047 decoded, UTF-8, path components removed;
+                                 // "attachment-N" (with an extension from the type) when absent
+    std::string content_type;    // "application/pdf", lower-case
+    std::uint64_t size = 0;      // decoded bytes
+    std::string content_id;      // without <>, for inline images referenced as cid:
+    bool is_inline = false;      // Content-Disposition: inline
     std::filesystem::path file;  // the decoded bytes, inside the directory given to parse
 };
 
 struct ParsedMessage {
-    std::string message_id;  // without <>, may be empty
-    std::string in_reply_to; // without <>, may be empty
+    std::string message_id;               // without <>, may be empty
+    std::string in_reply_to;              // without <>, may be empty
     std::vector<std::string> references;  // without <>, in order
     std::optional<MailAddress> from;
     std::vector<MailAddress> to, cc, reply_to;
-    std::string subject;                 // decoded UTF-8
-    std::optional<TimePoint> date;       // from the Date header, when parseable
-    std::optional<std::string> text;     // text/plain body in UTF-8 (from its charset)
-    std::optional<std::string> html;     // text/html body in UTF-8, AS RECEIVED (not sanitised)
+    std::string subject;              // decoded UTF-8
+    std::optional<TimePoint> date;    // from the Date header, when parseable
+    std::optional<std::string> text;  // text/plain body in UTF-8 (from its charset)
+    std::optional<std::string> html;  // text/html body in UTF-8, AS RECEIVED (not sanitised)
     std::vector<AttachmentInfo> attachments;
 };
 

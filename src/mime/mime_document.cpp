@@ -15,8 +15,9 @@ namespace {
 
 constexpr std::size_t kMaxTextBytes = 16 * 1024 * 1024;
 
-
-std::string lower(std::string_view text) { return to_lower_ascii(text); }
+std::string lower(std::string_view text) {
+    return to_lower_ascii(text);
+}
 
 bool ends_with_p7m(const char* name) {
     return name != nullptr && lower(name).ends_with(".p7m");
@@ -62,8 +63,8 @@ std::string content_type_text(GMimeObject* object) {
 
 Result<GPtr<GMimeStream>> open_out(const std::filesystem::path& path) {
     GError* error = nullptr;
-    GPtr<GMimeStream> stream(
-        g_mime_stream_fs_open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600, &error));
+    GPtr<GMimeStream> stream(g_mime_stream_fs_open(
+        path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600, &error));
     if (!stream) {
         const std::string reason = error != nullptr ? error->message : "unknown error";
         g_clear_error(&error);
@@ -104,7 +105,8 @@ std::string decode_header_text(const std::string& raw_value) {
     init_gmime();
     std::string unfolded;
     for (char c : raw_value) {
-        if (c != '\r' && c != '\n') unfolded += c;
+        if (c != '\r' && c != '\n')
+            unfolded += c;
     }
     const auto first = unfolded.find_first_not_of(" \t");
     unfolded = first == std::string::npos ? "" : unfolded.substr(first);
@@ -175,8 +177,8 @@ Result<MimeDocument> MimeDocument::parse_file(const std::filesystem::path& path,
             // text): RFC 2045 section 5.2 makes it text/plain; charset=us-ascii.
             g_mime_stream_reset(impl->stream.get());
             GPtr<GMimeTextPart> text(g_mime_text_part_new_with_subtype("plain"));
-            GPtr<GMimeDataWrapper> content(
-                g_mime_data_wrapper_new_with_stream(impl->stream.get(), GMIME_CONTENT_ENCODING_DEFAULT));
+            GPtr<GMimeDataWrapper> content(g_mime_data_wrapper_new_with_stream(
+                impl->stream.get(), GMIME_CONTENT_ENCODING_DEFAULT));
             g_mime_part_set_content(GMIME_PART(text.get()), content.get());
             impl->entity.reset(GMIME_OBJECT(text.release()));
         }
@@ -192,7 +194,8 @@ std::vector<HeaderField> MimeDocument::headers() const {
         for (int i = 0; i < count; ++i) {
             GMimeHeader* header = g_mime_header_list_get_header_at(list, i);
             const char* raw = g_mime_header_get_raw_value(header);
-            fields.push_back({g_mime_header_get_name(header), trim_newline(raw != nullptr ? raw : "")});
+            fields.push_back(
+                {g_mime_header_get_name(header), trim_newline(raw != nullptr ? raw : "")});
         }
     };
     if (m_impl->message) {
@@ -238,9 +241,13 @@ std::string MimeDocument::from_address() const {
     return {};
 }
 
-bool MimeDocument::is_mbox() const { return m_impl->mbox; }
+bool MimeDocument::is_mbox() const {
+    return m_impl->mbox;
+}
 
-PartKind MimeDocument::body_kind() const { return classify(m_impl->body()); }
+PartKind MimeDocument::body_kind() const {
+    return classify(m_impl->body());
+}
 
 std::vector<PartInfo> MimeDocument::parts() const {
     GMimeObject* body = m_impl->body();
@@ -331,7 +338,8 @@ Result<void> MimeDocument::write_part(int index, const std::filesystem::path& ou
         return std::unexpected(stream.error());
     }
     auto filtered = with_filter(stream->get(), g_mime_filter_dos2unix_new(FALSE));
-    const bool ok = g_mime_object_write_to_stream(m_impl->part(index), nullptr, filtered.get()) >= 0;
+    const bool ok =
+        g_mime_object_write_to_stream(m_impl->part(index), nullptr, filtered.get()) >= 0;
     if (g_mime_stream_flush(filtered.get()) != 0) {
         return fail(Errc::io, "cannot write " + out.string());
     }
@@ -343,14 +351,18 @@ std::optional<std::string> MimeDocument::text() const {
     std::optional<std::string> html;
     GMimePartIter* iter = g_mime_part_iter_new(m_impl->body());
     auto visit = [&](GMimeObject* object) {
-        if (!GMIME_IS_TEXT_PART(object)) return;
+        if (!GMIME_IS_TEXT_PART(object))
+            return;
         // A report's text is for reading: a body larger than this is not copied into memory.
         GMimeDataWrapper* content = g_mime_part_get_content(GMIME_PART(object));
         GMimeStream* raw = content != nullptr ? g_mime_data_wrapper_get_stream(content) : nullptr;
-        if (raw != nullptr && g_mime_stream_length(raw) > static_cast<gint64>(kMaxTextBytes)) return;
+        if (raw != nullptr && g_mime_stream_length(raw) > static_cast<gint64>(kMaxTextBytes))
+            return;
         const std::string type = content_type_text(object);
-        if (type != "text/plain" && type != "text/html") return;
-        if ((type == "text/plain" && plain) || (type == "text/html" && html)) return;
+        if (type != "text/plain" && type != "text/html")
+            return;
+        if ((type == "text/plain" && plain) || (type == "text/html" && html))
+            return;
         // GMime's own g_mime_text_part_get_text drops bytes of unknown charsets and stops at
         // a NUL: convert the decoded bytes ourselves.
         GPtr<GMimeStream> decoded(g_mime_stream_mem_new());
@@ -358,11 +370,13 @@ std::optional<std::string> MimeDocument::text() const {
             return;
         }
         GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(decoded.get()));
-        std::string text = text_to_utf8(
-            std::string_view(reinterpret_cast<const char*>(bytes->data), bytes->len),
-            g_mime_object_get_content_type_parameter(object, "charset"));
-        if (type == "text/plain") plain = std::move(text);
-        if (type == "text/html") html = std::move(text);
+        std::string text =
+            text_to_utf8(std::string_view(reinterpret_cast<const char*>(bytes->data), bytes->len),
+                         g_mime_object_get_content_type_parameter(object, "charset"));
+        if (type == "text/plain")
+            plain = std::move(text);
+        if (type == "text/html")
+            html = std::move(text);
     };
     visit(m_impl->body());
     if (g_mime_part_iter_is_valid(iter)) {
@@ -374,7 +388,8 @@ std::optional<std::string> MimeDocument::text() const {
     return plain ? plain : html;
 }
 
-Result<void> write_message(const std::filesystem::path& out, const std::vector<HeaderField>& headers,
+Result<void> write_message(const std::filesystem::path& out,
+                           const std::vector<HeaderField>& headers,
                            const std::filesystem::path& entity) {
     init_gmime();
     auto stream = open_out(out);

@@ -22,7 +22,7 @@ struct HeaderField {
 };
 
 enum class PartKind {
-    enveloped,  // application/(x-)pkcs7-mime enveloped/authEnveloped, or a .p7m octet-stream
+    enveloped,         // application/(x-)pkcs7-mime enveloped/authEnveloped, or a .p7m octet-stream
     signed_multipart,  // multipart/signed with protocol application/(x-)pkcs7-signature
     foreign_signed,    // multipart/signed of another protocol (OpenPGP): not ours to check
     signed_opaque,     // application/(x-)pkcs7-mime; smime-type=signed-data
@@ -85,7 +85,8 @@ private:
 
 // Writes `headers` (each "Name:raw_value"), then the entity file's bytes with CRLF turned into
 // LF, into `out` (created or truncated).
-Result<void> write_message(const std::filesystem::path& out, const std::vector<HeaderField>& headers,
+Result<void> write_message(const std::filesystem::path& out,
+                           const std::vector<HeaderField>& headers,
                            const std::filesystem::path& entity);
 
 // Decodes RFC 2047 encoded-words of an unstructured header value (e.g. Subject) to UTF-8.

@@ -37,13 +37,16 @@ CertificateRecord to_record(const Certificate& c, CertificateKind kind,
                              .created_by = actor};
 }
 
-std::string describe(const Certificate& c) { return "certificate " + c.display_name(); }
+std::string describe(const Certificate& c) {
+    return "certificate " + c.display_name();
+}
 
 // Why a recipient's certificate cannot be imported, or nothing. Dates count for clients.
 std::vector<std::string> client_problems(const Certificate& c, TimePoint now) {
     if (c.facts().is_ca) {
-        return {"is a CA certificate (it issues certificates); import the recipient's own "
-                "certificate instead"};
+        return {
+            "is a CA certificate (it issues certificates); import the recipient's own "
+            "certificate instead"};
     }
     return crypto::encryption_problems_at(c, now);
 }
@@ -85,12 +88,12 @@ Result<ImportItem> CertificateAdmin::store_certificate(const CertificateRecord& 
     }
     CertificateRecord stored = record;
     stored.id = *id;
-    const std::string action =
-        record.kind == CertificateKind::server ? "certificate.import_server" : "certificate.import_client";
-    if (auto audited = m_audit.record(m_clock.now(), actor, action,
-                                      "id " + std::to_string(*id) + " " +
-                                          join(record.addresses, ",") + " sha256 " +
-                                          record.fingerprint_sha256);
+    const std::string action = record.kind == CertificateKind::server ? "certificate.import_server"
+                                                                      : "certificate.import_client";
+    if (auto audited =
+            m_audit.record(m_clock.now(), actor, action,
+                           "id " + std::to_string(*id) + " " + join(record.addresses, ",") +
+                               " sha256 " + record.fingerprint_sha256);
         !audited) {
         return std::unexpected(audited.error());
     }
@@ -131,8 +134,8 @@ Result<ImportReport> CertificateAdmin::import_client_bytes(std::string_view byte
         if (!problems.empty()) {
             const std::string reason = describe(certificate) + " " + join(problems, "; it ");
             reasons.push_back(reason);
-            report.items.push_back(
-                ImportItem{.outcome = ImportOutcome::skipped, .certificate = record, .note = reason});
+            report.items.push_back(ImportItem{
+                .outcome = ImportOutcome::skipped, .certificate = record, .note = reason});
             continue;
         }
         auto item = store_certificate(record, {}, std::nullopt, actor);
@@ -141,17 +144,16 @@ Result<ImportReport> CertificateAdmin::import_client_bytes(std::string_view byte
         }
         report.items.push_back(std::move(*item));
     }
-    const bool any_usable = std::any_of(report.items.begin(), report.items.end(), [](const auto& i) {
-        return i.outcome != ImportOutcome::skipped;
-    });
+    const bool any_usable =
+        std::any_of(report.items.begin(), report.items.end(),
+                    [](const auto& i) { return i.outcome != ImportOutcome::skipped; });
     if (!any_usable) {
-        return fail(Errc::rejected,
-                    label + ": " +
-                        (single ? reasons.front()
-                                : "no usable end-entity certificate among " +
-                                      std::to_string(parsed->certificates.size()) + ": " +
-                                      join(reasons, "; ")) +
-                        "; nothing was imported");
+        return fail(Errc::rejected, label + ": " +
+                                        (single ? reasons.front()
+                                                : "no usable end-entity certificate among " +
+                                                      std::to_string(parsed->certificates.size()) +
+                                                      ": " + join(reasons, "; ")) +
+                                        "; nothing was imported");
     }
     return report;
 }
@@ -173,8 +175,9 @@ Result<ImportReport> CertificateAdmin::import_server(const std::filesystem::path
     ImportReport report;
     if (!identity->integrity_checked) {
         report.warnings.push_back(
-            label + " has no integrity check (it was exported without a MAC), so nothing shows "
-                    "it was not altered since; it was opened with the password");
+            label +
+            " has no integrity check (it was exported without a MAC), so nothing shows "
+            "it was not altered since; it was opened with the password");
     }
     auto problems = crypto::encryption_problems(certificate);
     const auto validity = crypto::validity_at(certificate, now);
@@ -200,8 +203,8 @@ Result<ImportReport> CertificateAdmin::import_server(const std::filesystem::path
     for (const Certificate& c : identity->chain) {
         chain.push_back(c.der());
     }
-    auto record = to_record(certificate, CertificateKind::server, store::CertificateSource::file,
-                            now, actor);
+    auto record =
+        to_record(certificate, CertificateKind::server, store::CertificateSource::file, now, actor);
     auto item = store_certificate(record, chain, *sealed, actor);
     if (!item) {
         return std::unexpected(item.error());
@@ -291,7 +294,8 @@ Result<ImportReport> CertificateAdmin::import_ca(const std::filesystem::path& fi
                                 record, present ? "already trusted; nothing changed" : ""});
     }
     if (!any) {
-        return fail(Errc::rejected, file.string() + ": contains no CA certificate; nothing was imported");
+        return fail(Errc::rejected,
+                    file.string() + ": contains no CA certificate; nothing was imported");
     }
     return report;
 }
@@ -333,18 +337,18 @@ Result<std::vector<crypto::DecryptionIdentity>> CertificateAdmin::decryption_ide
         }
         const long long id = record.id;
         const std::string fingerprint = record.fingerprint_sha256;
-        identities.push_back(
-            {std::move(*certificate), [this, id, fingerprint]() -> Result<Secret> {
-                 auto sealed = m_store.sealed_private_key(id);
-                 if (!sealed) {
-                     return std::unexpected(sealed.error());
-                 }
-                 if (!*sealed) {
-                     return fail(Errc::internal, "server certificate " + std::to_string(id) +
-                                                     " has no private key");
-                 }
-                 return m_vault.unseal(**sealed, fingerprint);
-             }});
+        identities.push_back({std::move(*certificate), [this, id, fingerprint]() -> Result<Secret> {
+                                  auto sealed = m_store.sealed_private_key(id);
+                                  if (!sealed) {
+                                      return std::unexpected(sealed.error());
+                                  }
+                                  if (!*sealed) {
+                                      return fail(Errc::internal, "server certificate " +
+                                                                      std::to_string(id) +
+                                                                      " has no private key");
+                                  }
+                                  return m_vault.unseal(**sealed, fingerprint);
+                              }});
     }
     return identities;
 }
@@ -358,10 +362,10 @@ Result<CertificateRecord> CertificateAdmin::remove(long long id, const std::stri
     if (!removed) {
         return std::unexpected(removed.error());
     }
-    if (auto audited = m_audit.record(m_clock.now(), actor, "certificate.remove",
-                                      "id " + std::to_string(id) + " " +
-                                          join(record->addresses, ",") + " sha256 " +
-                                          record->fingerprint_sha256);
+    if (auto audited =
+            m_audit.record(m_clock.now(), actor, "certificate.remove",
+                           "id " + std::to_string(id) + " " + join(record->addresses, ",") +
+                               " sha256 " + record->fingerprint_sha256);
         !audited) {
         return std::unexpected(audited.error());
     }

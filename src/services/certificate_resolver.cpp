@@ -12,9 +12,12 @@
 namespace casecrypt::services {
 std::string to_string(ResolvedFrom from) {
     switch (from) {
-        case ResolvedFrom::server: return "server";
-        case ResolvedFrom::store: return "store";
-        case ResolvedFrom::ldap: return "ldap";
+        case ResolvedFrom::server:
+            return "server";
+        case ResolvedFrom::store:
+            return "store";
+        case ResolvedFrom::ldap:
+            return "ldap";
     }
     return "store";
 }
@@ -36,10 +39,9 @@ Result<std::optional<Resolution>> CertificateResolver::best(store::CertificateKi
             continue;
         }
         // Our own: the newest; a recipient's: the one that expires last.
-        const bool better =
-            !chosen || (kind == store::CertificateKind::server
-                            ? record.not_before > chosen->record.not_before
-                            : record.not_after > chosen->record.not_after);
+        const bool better = !chosen || (kind == store::CertificateKind::server
+                                            ? record.not_before > chosen->record.not_before
+                                            : record.not_after > chosen->record.not_after);
         if (better) {
             chosen = Resolution{address, from, record, std::move(*certificate)};
         }
@@ -49,8 +51,10 @@ Result<std::optional<Resolution>> CertificateResolver::best(store::CertificateKi
 
 Result<std::optional<ldap::LdapSettings>> CertificateResolver::ldap_settings() {
     auto url = m_properties.get_value(kCoreModule, kLdapUrl);
-    if (!url) return std::unexpected(url.error());
-    if (url->empty()) return std::optional<ldap::LdapSettings>();
+    if (!url)
+        return std::unexpected(url.error());
+    if (url->empty())
+        return std::optional<ldap::LdapSettings>();
     ldap::LdapSettings settings;
     settings.url = *url;
     auto base = m_properties.get_value(kCoreModule, kLdapBaseDn);
@@ -61,11 +65,15 @@ Result<std::optional<ldap::LdapSettings>> CertificateResolver::ldap_settings() {
     auto starttls = m_properties.get_bool(kCoreModule, kLdapStartTls);
     auto timeout = m_properties.get_int(kCoreModule, kLdapTimeout);
     for (const auto* r : {&base, &attribute, &content, &user}) {
-        if (!*r) return std::unexpected(r->error());
+        if (!*r)
+            return std::unexpected(r->error());
     }
-    if (!password) return std::unexpected(password.error());
-    if (!starttls) return std::unexpected(starttls.error());
-    if (!timeout) return std::unexpected(timeout.error());
+    if (!password)
+        return std::unexpected(password.error());
+    if (!starttls)
+        return std::unexpected(starttls.error());
+    if (!timeout)
+        return std::unexpected(timeout.error());
     settings.base_dn = *base;
     settings.search_attribute = *attribute;
     settings.certificate_attributes = split_list(*content);
@@ -86,8 +94,9 @@ std::vector<CertificateResolver::LookupResult> CertificateResolver::look_up(
         for (std::size_t i = next++; i < addresses.size(); i = next++) {
             const auto left = std::chrono::ceil<std::chrono::seconds>(deadline - Clock::now());
             if (left <= std::chrono::seconds(0)) {
-                results[i] = fail(Errc::io, "not asked: the " + std::to_string(settings.timeout.count()) +
-                                                " s the mail may spend on LDAP lookups were spent");
+                results[i] =
+                    fail(Errc::io, "not asked: the " + std::to_string(settings.timeout.count()) +
+                                       " s the mail may spend on LDAP lookups were spent");
                 continue;
             }
             ldap::LdapSettings mine = settings;
@@ -102,14 +111,15 @@ std::vector<CertificateResolver::LookupResult> CertificateResolver::look_up(
     {
         std::vector<std::jthread> workers;
         const std::size_t count = std::min(kMaxParallelLookups, addresses.size());
-        for (std::size_t w = 1; w < count; ++w) workers.emplace_back(work);
+        for (std::size_t w = 1; w < count; ++w)
+            workers.emplace_back(work);
         work();  // this thread is one of them
     }
     return results;
 }
 
-Result<std::optional<Resolution>> CertificateResolver::accept_ldap_answer(const std::string& address,
-                                                                          const LookupResult& values) {
+Result<std::optional<Resolution>> CertificateResolver::accept_ldap_answer(
+    const std::string& address, const LookupResult& values) {
     const TimePoint now = m_clock.now();
     if (!values) {
         spdlog::warn("ldap: lookup for {} failed, counting it as no certificate: {}", address,
@@ -130,13 +140,15 @@ Result<std::optional<Resolution>> CertificateResolver::accept_ldap_answer(const 
             }
         }
         auto found = best(store::CertificateKind::client, address, ResolvedFrom::ldap);
-        if (!found) return std::unexpected(found.error());
+        if (!found)
+            return std::unexpected(found.error());
         if (*found && (*found)->record.source == store::CertificateSource::ldap) {
             return found;
         }
     }
     auto seconds = m_properties.get_int(kCoreModule, kLdapMissSeconds);
-    if (!seconds) return std::unexpected(seconds.error());
+    if (!seconds)
+        return std::unexpected(seconds.error());
     if (*seconds > 0) {
         if (auto r = m_misses.remember(address, now + std::chrono::seconds(*seconds)); !r) {
             return std::unexpected(r.error());
@@ -147,13 +159,15 @@ Result<std::optional<Resolution>> CertificateResolver::accept_ldap_answer(const 
 
 Result<std::optional<Resolution>> CertificateResolver::from_store(const std::string& address) {
     auto own = best(store::CertificateKind::server, address, ResolvedFrom::server);
-    if (!own || *own) return own;
+    if (!own || *own)
+        return own;
     return best(store::CertificateKind::client, address, ResolvedFrom::store);
 }
 
 Result<std::optional<Resolution>> CertificateResolver::resolve(const std::string& address) {
     auto all = resolve_all({address});
-    if (!all) return std::unexpected(all.error());
+    if (!all)
+        return std::unexpected(all.error());
     return std::move(all->front());
 }
 
@@ -165,24 +179,32 @@ Result<std::vector<std::optional<Resolution>>> CertificateResolver::resolve_all(
     for (std::size_t i = 0; i < raw_addresses.size(); ++i) {
         addresses.push_back(crypto::normalize_address(raw_addresses[i]));
         auto stored = from_store(addresses[i]);
-        if (!stored) return std::unexpected(stored.error());
+        if (!stored)
+            return std::unexpected(stored.error());
         out[i] = std::move(*stored);
-        if (!out[i]) pending.push_back(i);
+        if (!out[i])
+            pending.push_back(i);
     }
-    if (pending.empty()) return out;
+    if (pending.empty())
+        return out;
     auto settings = ldap_settings();
-    if (!settings) return std::unexpected(settings.error());
-    if (!*settings) return out;
+    if (!settings)
+        return std::unexpected(settings.error());
+    if (!*settings)
+        return out;
 
     // Each address asked once, and not when it had no certificate a moment ago.
     std::vector<std::string> ask;
     const TimePoint now = m_clock.now();
     for (const std::size_t i : pending) {
-        if (std::find(ask.begin(), ask.end(), addresses[i]) != ask.end()) continue;
+        if (std::find(ask.begin(), ask.end(), addresses[i]) != ask.end())
+            continue;
         auto remembered = m_misses.is_remembered(addresses[i], now);
-        if (!remembered) return std::unexpected(remembered.error());
+        if (!remembered)
+            return std::unexpected(remembered.error());
         if (*remembered) {
-            spdlog::debug("ldap: {} had no certificate a moment ago; not asking again yet", addresses[i]);
+            spdlog::debug("ldap: {} had no certificate a moment ago; not asking again yet",
+                          addresses[i]);
             continue;
         }
         ask.push_back(addresses[i]);
@@ -190,10 +212,13 @@ Result<std::vector<std::optional<Resolution>>> CertificateResolver::resolve_all(
     const std::vector<LookupResult> answers = look_up(**settings, ask);
     for (std::size_t k = 0; k < ask.size(); ++k) {
         auto found = accept_ldap_answer(ask[k], answers[k]);
-        if (!found) return std::unexpected(found.error());
-        if (!*found) continue;
+        if (!found)
+            return std::unexpected(found.error());
+        if (!*found)
+            continue;
         for (const std::size_t i : pending) {
-            if (addresses[i] == ask[k]) out[i] = **found;
+            if (addresses[i] == ask[k])
+                out[i] = **found;
         }
     }
     return out;

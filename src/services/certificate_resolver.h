@@ -50,8 +50,12 @@ public:
     CertificateResolver(store::CertificateStore& store, CertificateAdmin& admin,
                         store::LdapMissStore& misses, Properties& properties, const Clock& clock,
                         DirectoryLookup lookup = ldap::find_certificates)
-        : m_store(store), m_admin(admin), m_misses(misses), m_properties(properties),
-          m_clock(clock), m_lookup(std::move(lookup)) {}
+        : m_store(store),
+          m_admin(admin),
+          m_misses(misses),
+          m_properties(properties),
+          m_clock(clock),
+          m_lookup(std::move(lookup)) {}
 
     static constexpr std::size_t kMaxParallelLookups = 8;
 

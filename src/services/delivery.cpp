@@ -21,12 +21,14 @@ std::chrono::seconds backoff(int attempts, long long first) {
 Result<std::unique_ptr<transport::MailTransport>> transport_from_properties(
     Properties& properties, const std::filesystem::path& data_dir) {
     auto url = properties.get_value(kCoreModule, kTransportUrl);
-    if (!url) return std::unexpected(url.error());
+    if (!url)
+        return std::unexpected(url.error());
     if (url->empty()) {
         const auto dir = data_dir / "mail" / "outgoing";
         std::error_code ec;
         std::filesystem::create_directories(dir, ec);
-        if (ec) return fail(Errc::io, "cannot create " + dir.string() + ": " + ec.message());
+        if (ec)
+            return fail(Errc::io, "cannot create " + dir.string() + ": " + ec.message());
         return transport::make_directory_transport(dir);
     }
     transport::SmtpSettings settings;
@@ -35,10 +37,14 @@ Result<std::unique_ptr<transport::MailTransport>> transport_from_properties(
     auto password = properties.get_secret(kCoreModule, kTransportPassword);
     auto starttls = properties.get_bool(kCoreModule, kTransportRequireStartTls);
     auto timeout = properties.get_int(kCoreModule, kTransportTimeout);
-    if (!user) return std::unexpected(user.error());
-    if (!password) return std::unexpected(password.error());
-    if (!starttls) return std::unexpected(starttls.error());
-    if (!timeout) return std::unexpected(timeout.error());
+    if (!user)
+        return std::unexpected(user.error());
+    if (!password)
+        return std::unexpected(password.error());
+    if (!starttls)
+        return std::unexpected(starttls.error());
+    if (!timeout)
+        return std::unexpected(timeout.error());
     settings.user = *user;
     settings.password = std::move(*password);
     // A password never travels in clear: with AUTH configured, STARTTLS is required on smtp://
@@ -53,7 +59,10 @@ Result<std::unique_ptr<transport::MailTransport>> transport_from_properties(
 
 Delivery::Delivery(store::OutboxStore& outbox, Properties& properties, const Clock& clock,
                    std::filesystem::path data_dir, TransportFactory factory)
-    : m_outbox(outbox), m_properties(properties), m_clock(clock), m_data_dir(std::move(data_dir)),
+    : m_outbox(outbox),
+      m_properties(properties),
+      m_clock(clock),
+      m_data_dir(std::move(data_dir)),
       m_factory(std::move(factory)) {
     if (!m_factory) {
         const auto dir = m_data_dir;
@@ -64,7 +73,8 @@ Delivery::Delivery(store::OutboxStore& outbox, Properties& properties, const Clo
 Result<transport::MailTransport*> Delivery::transport() {
     if (!m_transport) {
         auto made = m_factory(m_properties);
-        if (!made) return std::unexpected(made.error());
+        if (!made)
+            return std::unexpected(made.error());
         m_transport = std::move(*made);
     }
     return m_transport.get();
@@ -73,20 +83,24 @@ Result<transport::MailTransport*> Delivery::transport() {
 Result<DeliveryOutcome> Delivery::attempt(const store::OutboxEntry& entry,
                                           transport::MailTransport& transport) {
     auto scratch = ScratchDir::create(m_data_dir / "tmp");
-    if (!scratch) return std::unexpected(scratch.error());
+    if (!scratch)
+        return std::unexpected(scratch.error());
     const auto file = scratch->file("outgoing");
-    if (auto w = write_file_atomic(file, entry.payload.value_or(""),
-                                   std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    if (auto w = write_file_atomic(
+            file, entry.payload.value_or(""),
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
         !w) {
         return std::unexpected(w.error());
     }
-    const transport::Envelope envelope{entry.envelope_from, entry.recipients, std::to_string(entry.id)};
+    const transport::Envelope envelope{entry.envelope_from, entry.recipients,
+                                       std::to_string(entry.id)};
     const auto result = transport.deliver(envelope, file);
     const TimePoint now = m_clock.now();
     DeliveryOutcome outcome{entry.id, store::OutboxState::sent, result.reply};
     switch (result.status) {
         case transport::DeliveryStatus::delivered:
-            if (auto r = m_outbox.mark_sent(entry.id, now); !r) return std::unexpected(r.error());
+            if (auto r = m_outbox.mark_sent(entry.id, now); !r)
+                return std::unexpected(r.error());
             spdlog::info("outbox {}: delivered ({})", entry.id, result.reply);
             break;
         case transport::DeliveryStatus::temporary_failure:
@@ -94,20 +108,24 @@ Result<DeliveryOutcome> Delivery::attempt(const store::OutboxEntry& entry,
                 outcome.state = store::OutboxState::failed;
                 outcome.detail = "gave up after " + std::to_string(entry.attempts) +
                                  " attempts: " + result.reply;
-                if (auto r = m_outbox.mark_failed(entry.id, outcome.detail); !r) return std::unexpected(r.error());
+                if (auto r = m_outbox.mark_failed(entry.id, outcome.detail); !r)
+                    return std::unexpected(r.error());
             } else {
                 auto first = m_properties.get_int(kCoreModule, kOutboxRetry);
-                if (!first) return std::unexpected(first.error());
+                if (!first)
+                    return std::unexpected(first.error());
                 outcome.state = store::OutboxState::queued;
                 const TimePoint next = now + backoff(entry.attempts, *first);
                 outcome.detail = result.reply + " (next attempt " + to_iso8601(next) + ")";
-                if (auto r = m_outbox.mark_retry(entry.id, next, result.reply); !r) return std::unexpected(r.error());
+                if (auto r = m_outbox.mark_retry(entry.id, next, result.reply); !r)
+                    return std::unexpected(r.error());
             }
             spdlog::warn("outbox {}: {}", entry.id, outcome.detail);
             break;
         case transport::DeliveryStatus::permanent_failure:
             outcome.state = store::OutboxState::failed;
-            if (auto r = m_outbox.mark_failed(entry.id, result.reply); !r) return std::unexpected(r.error());
+            if (auto r = m_outbox.mark_failed(entry.id, result.reply); !r)
+                return std::unexpected(r.error());
             spdlog::warn("outbox {}: failed: {}", entry.id, result.reply);
             break;
     }
@@ -117,16 +135,21 @@ Result<DeliveryOutcome> Delivery::attempt(const store::OutboxEntry& entry,
 Result<std::vector<DeliveryOutcome>> Delivery::deliver_due() {
     std::vector<DeliveryOutcome> outcomes;
     auto t = transport();
-    if (!t) return std::unexpected(t.error());
+    if (!t)
+        return std::unexpected(t.error());
     auto timeout = m_properties.get_int(kCoreModule, kTransportTimeout);
-    if (!timeout) return std::unexpected(timeout.error());
+    if (!timeout)
+        return std::unexpected(timeout.error());
     const auto lease = std::chrono::seconds(*timeout) + kExtraLease;
     for (;;) {
         auto claimed = m_outbox.claim(m_clock.now(), lease);
-        if (!claimed) return std::unexpected(claimed.error());
-        if (!*claimed) break;
+        if (!claimed)
+            return std::unexpected(claimed.error());
+        if (!*claimed)
+            break;
         auto outcome = attempt(**claimed, **t);
-        if (!outcome) return std::unexpected(outcome.error());
+        if (!outcome)
+            return std::unexpected(outcome.error());
         outcomes.push_back(std::move(*outcome));
     }
     return outcomes;
@@ -135,15 +158,21 @@ Result<std::vector<DeliveryOutcome>> Delivery::deliver_due() {
 Result<std::vector<DeliveryOutcome>> Delivery::deliver(const std::vector<long long>& ids) {
     std::vector<DeliveryOutcome> outcomes;
     auto t = transport();
-    if (!t) return std::unexpected(t.error());
+    if (!t)
+        return std::unexpected(t.error());
     auto timeout = m_properties.get_int(kCoreModule, kTransportTimeout);
-    if (!timeout) return std::unexpected(timeout.error());
+    if (!timeout)
+        return std::unexpected(timeout.error());
     for (long long id : ids) {
-        auto claimed = m_outbox.claim_id(id, m_clock.now(), std::chrono::seconds(*timeout) + kExtraLease);
-        if (!claimed) return std::unexpected(claimed.error());
-        if (!*claimed) continue;  // rejected, or another worker has it
+        auto claimed =
+            m_outbox.claim_id(id, m_clock.now(), std::chrono::seconds(*timeout) + kExtraLease);
+        if (!claimed)
+            return std::unexpected(claimed.error());
+        if (!*claimed)
+            continue;  // rejected, or another worker has it
         auto outcome = attempt(**claimed, **t);
-        if (!outcome) return std::unexpected(outcome.error());
+        if (!outcome)
+            return std::unexpected(outcome.error());
         outcomes.push_back(std::move(*outcome));
     }
     return outcomes;

@@ -1,8 +1,8 @@
 // Delivery: takes due copies from the outbox and hands them to the transport, one at a time,
 // claimed with a lease so that several workers (or nodes) never send the same copy together.
 // Connection errors and 4xx replies retry with exponential backoff (mail.outbox.retry.seconds,
-// doubling, at most 1 h) until the copy's maximum age; 5xx replies fail it with the server's reply kept.
-// Not thread-safe (one database connection); run one per worker.
+// doubling, at most 1 h) until the copy's maximum age; 5xx replies fail it with the server's reply
+// kept. Not thread-safe (one database connection); run one per worker.
 #pragma once
 
 #include <functional>
@@ -39,7 +39,8 @@ public:
     Result<std::vector<DeliveryOutcome>> deliver(const std::vector<long long>& ids);
 
 private:
-    Result<DeliveryOutcome> attempt(const store::OutboxEntry& entry, transport::MailTransport& transport);
+    Result<DeliveryOutcome> attempt(const store::OutboxEntry& entry,
+                                    transport::MailTransport& transport);
     Result<transport::MailTransport*> transport();
 
     store::OutboxStore& m_outbox;

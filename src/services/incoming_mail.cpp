@@ -22,7 +22,8 @@ namespace {
 
 nlohmann::json displays(const std::vector<mime::MailAddress>& addresses) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& a : addresses) out.push_back(a.display());
+    for (const auto& a : addresses)
+        out.push_back(a.display());
     return out;
 }
 
@@ -41,21 +42,26 @@ std::string mixed_parts_text(const DecryptReport& report) {
     std::string text =
         "[This mail mixes encrypted and unencrypted parts; each part is shown on its own.]\n";
     for (const auto& part : report.parts) {
-        text += "\n--- part " + std::to_string(part.index + 1) + " (" + part.content_type + ", " +
-                (part.encrypted ? (part.decrypted ? "encrypted, decrypted" : "encrypted, NOT decrypted")
-                                : "NOT encrypted") +
-                ") ---\n";
-        if (part.text) text += *part.text + "\n";
-        if (!part.error.empty()) text += "[" + part.error + "]\n";
+        text +=
+            "\n--- part " + std::to_string(part.index + 1) + " (" + part.content_type + ", " +
+            (part.encrypted ? (part.decrypted ? "encrypted, decrypted" : "encrypted, NOT decrypted")
+                            : "NOT encrypted") +
+            ") ---\n";
+        if (part.text)
+            text += *part.text + "\n";
+        if (!part.error.empty())
+            text += "[" + part.error + "]\n";
     }
     return text;
 }
 
 Result<mime::ParseLimits> parse_limits(Properties& properties) {
     auto parts = properties.get_int(kMailboxModule, kMailboxMaxParts);
-    if (!parts) return std::unexpected(parts.error());
+    if (!parts)
+        return std::unexpected(parts.error());
     auto depth = properties.get_int(kMailboxModule, kMailboxMaxDepth);
-    if (!depth) return std::unexpected(depth.error());
+    if (!depth)
+        return std::unexpected(depth.error());
     // Within int: the properties' ranges (Properties::get_int keeps to them).
     return mime::ParseLimits{static_cast<int>(*parts), static_cast<int>(*depth),
                              std::string(kMailboxModule) + " / " + kMailboxMaxParts,
@@ -69,7 +75,8 @@ std::string content_digest(const mime::ParsedMessage& parsed) {
     sha.field(parsed.from ? parsed.from->address : "");
     for (const auto* list : {&parsed.to, &parsed.cc}) {
         sha.field(std::to_string(list->size()));
-        for (const auto& a : *list) sha.field(a.address);
+        for (const auto& a : *list)
+            sha.field(a.address);
     }
     sha.field(parsed.subject);
     sha.field(parsed.date ? to_iso8601(*parsed.date) : "");
@@ -94,16 +101,20 @@ Result<AccountFetch> IncomingMail::fetch(const std::string& account) {
     result.account = account;
     auto settings = m_accounts.settings(account);
     if (!settings) {
-        if (settings.error().code() == Errc::io) return std::unexpected(settings.error());
+        if (settings.error().code() == Errc::io)
+            return std::unexpected(settings.error());
         result.error = settings.error().message();
         return result;
     }
     auto remove = m_properties.get_bool(kMailboxModule, kMailboxDeleteRead);
-    if (!remove) return std::unexpected(remove.error());
+    if (!remove)
+        return std::unexpected(remove.error());
     auto known = m_incoming.keys(account);
-    if (!known) return std::unexpected(known.error());
+    if (!known)
+        return std::unexpected(known.error());
     auto scratch = ScratchDir::create(m_work_dir);
-    if (!scratch) return std::unexpected(scratch.error());
+    if (!scratch)
+        return std::unexpected(scratch.error());
 
     auto record_error = [&](const std::string& error) -> Result<AccountFetch> {
         result.error = error;
@@ -114,9 +125,11 @@ Result<AccountFetch> IncomingMail::fetch(const std::string& account) {
         return result;
     };
     auto mailbox = transport::open_mailbox(*settings);
-    if (!mailbox) return record_error(mailbox.error().message());
+    if (!mailbox)
+        return record_error(mailbox.error().message());
     auto listed = (*mailbox)->list();
-    if (!listed) return record_error(listed.error().message());
+    if (!listed)
+        return record_error(listed.error().message());
     result.listed = static_cast<int>(listed->size());
 
     for (const auto& message : *listed) {
@@ -146,14 +159,17 @@ Result<AccountFetch> IncomingMail::fetch(const std::string& account) {
             }
             auto bytes = read_file(file, std::numeric_limits<std::size_t>::max());
             std::filesystem::remove(file);
-            if (!bytes) return std::unexpected(bytes.error());
+            if (!bytes)
+                return std::unexpected(bytes.error());
             record.size = static_cast<long long>(bytes->size());
             record.raw = std::move(*bytes);
             auto stored = m_incoming.add(record);
-            if (!stored) return std::unexpected(stored.error());
+            if (!stored)
+                return std::unexpected(stored.error());
             if (*stored) {
                 ++result.fetched;
-                spdlog::info("account {}: stored mail {} as incoming {}", account, message.key, **stored);
+                spdlog::info("account {}: stored mail {} as incoming {}", account, message.key,
+                             **stored);
             }
         } else if (seen->second && !*remove) {
             // Stored and marked read on the server already: a mailbox that keeps read mail
@@ -181,9 +197,11 @@ Result<AccountFetch> IncomingMail::fetch(const std::string& account) {
 Result<const IncomingMail::Keys*> IncomingMail::keys() {
     if (!m_keys) {
         auto identities = m_certificates.decryption_identities();
-        if (!identities) return std::unexpected(identities.error());
+        if (!identities)
+            return std::unexpected(identities.error());
         auto anchors = m_certificates.trust_anchors();
-        if (!anchors) return std::unexpected(anchors.error());
+        if (!anchors)
+            return std::unexpected(anchors.error());
         m_keys = Keys{std::move(*identities), std::move(*anchors)};
     }
     return &*m_keys;
@@ -194,12 +212,16 @@ Result<ProcessSummary> IncomingMail::process_pending() {
     ProcessSummary summary;
     for (long long after = 0;;) {
         auto started = m_incoming.start_attempt(after);
-        if (!started) return std::unexpected(started.error());
-        if (!*started) break;
+        if (!started)
+            return std::unexpected(started.error());
+        if (!*started)
+            break;
         after = (*started)->id;
         auto outcome = attempt(**started);
-        if (!outcome) return std::unexpected(outcome.error());
-        if (!*outcome) continue;  // another process has it
+        if (!outcome)
+            return std::unexpected(outcome.error());
+        if (!*outcome)
+            continue;  // another process has it
         if (!(**outcome).failure.empty()) {
             ++summary.failed;
         } else {
@@ -212,10 +234,11 @@ Result<ProcessSummary> IncomingMail::process_pending() {
 
 Result<ProcessOutcome> IncomingMail::retry_backup(long long id, const std::string& actor) {
     auto requeued = m_incoming.requeue_backup(id);
-    if (!requeued) return std::unexpected(requeued.error());
+    if (!requeued)
+        return std::unexpected(requeued.error());
     if (!*requeued) {
-        return fail(Errc::not_found, "no email backup " + std::to_string(id) +
-                                         " (`backup list` shows them)");
+        return fail(Errc::not_found,
+                    "no email backup " + std::to_string(id) + " (`backup list` shows them)");
     }
     if (auto audited = m_audit.record(m_clock.now(), actor, "backup.retry", std::to_string(id));
         !audited) {
@@ -223,11 +246,13 @@ Result<ProcessOutcome> IncomingMail::retry_backup(long long id, const std::strin
     }
     m_keys.reset();
     auto started = m_incoming.start_attempt_at(id);
-    if (!started) return std::unexpected(started.error());
+    if (!started)
+        return std::unexpected(started.error());
     std::optional<ProcessOutcome> outcome;
     if (*started) {
         auto attempted = attempt(**started);
-        if (!attempted) return std::unexpected(attempted.error());
+        if (!attempted)
+            return std::unexpected(attempted.error());
         outcome = std::move(*attempted);
     }
     if (!outcome) {
@@ -240,7 +265,8 @@ Result<ProcessOutcome> IncomingMail::retry_backup(long long id, const std::strin
 Result<std::optional<ProcessOutcome>> IncomingMail::attempt(
     const store::IncomingStore::Attempt& attempt) {
     auto max_attempts = m_properties.get_int(kMailboxModule, kMailboxMaxAttempts);
-    if (!max_attempts) return std::unexpected(max_attempts.error());
+    if (!max_attempts)
+        return std::unexpected(max_attempts.error());
     const long long limit = *max_attempts;  // at least 1 (its range)
     auto give_up = [&](const std::string& cause) -> Result<std::optional<ProcessOutcome>> {
         if (auto marked = m_incoming.mark_backup(attempt.id, cause, m_clock.now()); !marked) {
@@ -260,7 +286,8 @@ Result<std::optional<ProcessOutcome>> IncomingMail::attempt(
     }
     auto outcome = process_one(attempt.id);
     if (outcome) {
-        if (*outcome) (**outcome).attempt = attempt.attempts;
+        if (*outcome)
+            (**outcome).attempt = attempt.attempts;
         return outcome;
     }
     const std::string cause = outcome.error().message();
@@ -286,20 +313,22 @@ Result<std::vector<store::IncomingRecord>> IncomingMail::backups() {
 
 Result<store::IncomingRecord> IncomingMail::backup(long long id) {
     auto record = m_incoming.get(id);
-    if (!record) return std::unexpected(record.error());
+    if (!record)
+        return std::unexpected(record.error());
     if (!*record || (*record)->state != store::IncomingState::backup) {
-        return fail(Errc::not_found, "no email backup " + std::to_string(id) +
-                                         " (`backup list` shows them)");
+        return fail(Errc::not_found,
+                    "no email backup " + std::to_string(id) + " (`backup list` shows them)");
     }
     return std::move(**record);
 }
 
 Result<void> IncomingMail::delete_backup(long long id, const std::string& actor) {
     auto deleted = m_incoming.delete_backup(id);
-    if (!deleted) return std::unexpected(deleted.error());
+    if (!deleted)
+        return std::unexpected(deleted.error());
     if (!*deleted) {
-        return fail(Errc::not_found, "no email backup " + std::to_string(id) +
-                                         " (`backup list` shows them)");
+        return fail(Errc::not_found,
+                    "no email backup " + std::to_string(id) + " (`backup list` shows them)");
     }
     return m_audit.record(m_clock.now(), actor, "backup.delete", std::to_string(id));
 }
@@ -308,15 +337,19 @@ Result<std::optional<ProcessOutcome>> IncomingMail::process_one(long long id) {
     return store::in_transaction(
         m_database, "processing a fetched mail", [&]() -> Result<std::optional<ProcessOutcome>> {
             auto claimed = m_incoming.claim(id);
-            if (!claimed) return std::unexpected(claimed.error());
-            if (!*claimed) return std::optional<ProcessOutcome>();
+            if (!claimed)
+                return std::unexpected(claimed.error());
+            if (!*claimed)
+                return std::optional<ProcessOutcome>();
             // Whatever goes wrong in one mail stays with that mail (and rolls back its work).
             try {
                 auto outcome = file_mail(std::move(**claimed));
-                if (!outcome) return std::unexpected(outcome.error());
+                if (!outcome)
+                    return std::unexpected(outcome.error());
                 return std::optional<ProcessOutcome>(std::move(*outcome));
             } catch (const std::exception& e) {
-                return fail(Errc::internal, std::string("unexpected error while filing: ") + e.what());
+                return fail(Errc::internal,
+                            std::string("unexpected error while filing: ") + e.what());
             }
         });
 }
@@ -334,21 +367,24 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord record) {
     };
 
     auto max_size = m_properties.get_int(kMailboxModule, kMailboxMaxSize);
-    if (!max_size) return std::unexpected(max_size.error());
+    if (!max_size)
+        return std::unexpected(max_size.error());
     if (record.size > *max_size) {
         return keep_as_backup("the mail is " + std::to_string(record.size) +
                               " bytes, larger than the limit of " + std::to_string(*max_size) +
                               " bytes (" + kMailboxModule + " / " + kMailboxMaxSize + ")");
     }
     auto scratch = ScratchDir::create(m_work_dir);
-    if (!scratch) return std::unexpected(scratch.error());
+    if (!scratch)
+        return std::unexpected(scratch.error());
     const auto raw = scratch->file("raw");
     if (auto written = write_bytes(raw, record.raw.value_or("")); !written) {
         return std::unexpected(written.error());
     }
     record.raw.reset();  // from here on the file is read: a large mail is not held twice
     auto summary = mime::read_summary(raw);
-    if (!summary) return keep_as_backup("the mail cannot be parsed: " + summary.error().message());
+    if (!summary)
+        return keep_as_backup("the mail cannot be parsed: " + summary.error().message());
     auto document = mime::MimeDocument::parse_file(raw, true);
     if (!document) {
         return keep_as_backup("the mail cannot be parsed: " + document.error().message());
@@ -358,7 +394,8 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord record) {
     DecryptReport report;
     if (document->layout() != mime::Layout::none) {
         auto keys = this->keys();
-        if (!keys) return std::unexpected(keys.error());
+        if (!keys)
+            return std::unexpected(keys.error());
         std::vector<crypto::DecryptionIdentity> identities = (*keys)->identities;
         // The identities of the mail's own addresses first; any other server identity a
         // RecipientInfo names still opens it (mail forwarded between our addresses).
@@ -400,10 +437,13 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord record) {
     const auto attachment_dir = scratch->path() / "attachments";
     std::error_code ec;
     std::filesystem::create_directory(attachment_dir, ec);
-    if (!ec) std::filesystem::permissions(attachment_dir, std::filesystem::perms::owner_all, ec);
-    if (ec) return fail(Errc::io, "cannot create " + attachment_dir.string() + ": " + ec.message());
+    if (!ec)
+        std::filesystem::permissions(attachment_dir, std::filesystem::perms::owner_all, ec);
+    if (ec)
+        return fail(Errc::io, "cannot create " + attachment_dir.string() + ": " + ec.message());
     auto limits = parse_limits(m_properties);
-    if (!limits) return std::unexpected(limits.error());
+    if (!limits)
+        return std::unexpected(limits.error());
     auto parsed = mime::parse_message(message, attachment_dir, *limits);
     if (!parsed) {
         return keep_as_backup("the mail cannot be parsed: " + parsed.error().message());
@@ -415,9 +455,11 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord record) {
     std::vector<std::string> notes;
     if (!parsed->message_id.empty()) {
         auto earlier = m_tickets.store().incoming_with_message_id(parsed->message_id);
-        if (!earlier) return std::unexpected(earlier.error());
+        if (!earlier)
+            return std::unexpected(earlier.error());
         for (const auto& copy : *earlier) {
-            if (copy.content_digest != digest) continue;
+            if (copy.content_digest != digest)
+                continue;
             if (auto marked = m_incoming.mark_filed(record.id); !marked) {
                 return std::unexpected(marked.error());
             }
@@ -437,19 +479,22 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord record) {
     }
 
     std::vector<std::string> reply_ids;
-    if (!parsed->in_reply_to.empty()) reply_ids.push_back(parsed->in_reply_to);
+    if (!parsed->in_reply_to.empty())
+        reply_ids.push_back(parsed->in_reply_to);
     reply_ids.insert(reply_ids.end(), parsed->references.rbegin(), parsed->references.rend());
     auto choice = m_tickets.choose(parsed->subject, reply_ids);
-    if (!choice) return std::unexpected(choice.error());
+    if (!choice)
+        return std::unexpected(choice.error());
     long long ticket = 0;
     if (choice->existing) {
         ticket = *choice->existing;
     } else {
         const std::string customer = parsed->from ? parsed->from->address : summary->from_address;
-        auto created = m_tickets.store().create(
-            parsed->subject.empty() ? "(no subject)" : parsed->subject, customer,
-            choice->follows_closed, m_clock.now());
-        if (!created) return std::unexpected(created.error());
+        auto created =
+            m_tickets.store().create(parsed->subject.empty() ? "(no subject)" : parsed->subject,
+                                     customer, choice->follows_closed, m_clock.now());
+        if (!created)
+            return std::unexpected(created.error());
         ticket = *created;
         outcome.new_ticket = true;
     }
@@ -463,12 +508,15 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord record) {
     m.to_json = json_text(displays(parsed->to));
     m.cc_json = json_text(displays(parsed->cc));
     m.content_digest = digest;
-    if (!notes.empty()) m.report_json = json_text(nlohmann::json{{"notes", notes}});
+    if (!notes.empty())
+        m.report_json = json_text(nlohmann::json{{"notes", notes}});
     m.subject = parsed->subject;
     m.date = parsed->date.value_or(record.received_at);
     m.created_at = m_clock.now();
-    m.text = report.mixed_parts ? std::optional<std::string>(mixed_parts_text(report)) : parsed->text;
-    if (parsed->html && !report.mixed_parts) m.html = mime::sanitize_html(*parsed->html);
+    m.text =
+        report.mixed_parts ? std::optional<std::string>(mixed_parts_text(report)) : parsed->text;
+    if (parsed->html && !report.mixed_parts)
+        m.html = mime::sanitize_html(*parsed->html);
     m.encrypted = report.encrypted;
     if (report.encrypted) {
         m.encryption_json = json_text({{"certificate", report.certificate_sha256},
@@ -488,7 +536,8 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord record) {
     }
     for (const auto& a : parsed->attachments) {
         auto bytes = read_file(a.file, std::numeric_limits<std::size_t>::max());
-        if (!bytes) return std::unexpected(bytes.error());
+        if (!bytes)
+            return std::unexpected(bytes.error());
         store::AttachmentRecord attachment;
         attachment.name = a.name;
         attachment.content_type = a.content_type;
@@ -499,7 +548,8 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord record) {
         m.attachments.push_back(std::move(attachment));
     }
     auto added = m_tickets.store().add_message(m);
-    if (!added) return std::unexpected(added.error());
+    if (!added)
+        return std::unexpected(added.error());
     if (auto marked = m_incoming.mark_filed(record.id); !marked) {
         return std::unexpected(marked.error());
     }

@@ -26,7 +26,7 @@ namespace casecrypt::services {
 struct AccountFetch {
     std::string account;
     int listed = 0;
-    int fetched = 0;  // new mails stored in this round
+    int fetched = 0;    // new mails stored in this round
     std::string error;  // the mailbox could not be read (or not all of it)
 };
 
@@ -34,11 +34,11 @@ struct AccountFetch {
 struct ProcessOutcome {
     long long incoming_id = 0;
     bool filed = false;
-    long long ticket = 0;           // when filed
+    long long ticket = 0;  // when filed
     bool new_ticket = false;
-    long long ticket_message = 0;   // 0 when it was a duplicate of a filed message
-    std::string cause;              // when kept as a backup
-    int attempt = 0;                // which attempt at this mail this was (1 = the first)
+    long long ticket_message = 0;  // 0 when it was a duplicate of a filed message
+    std::string cause;             // when kept as a backup
+    int attempt = 0;               // which attempt at this mail this was (1 = the first)
     // This attempt failed and was rolled back (our storage, or something unexpected): the mail
     // stays new and is tried again in the next round, until mailbox.default.task.max.attempts.
     std::string failure;
@@ -58,9 +58,15 @@ public:
     IncomingMail(store::Database& database, store::IncomingStore& incoming, MailAccounts& accounts,
                  CertificateAdmin& certificates, Tickets& tickets, Properties& properties,
                  store::AuditLog& audit, const Clock& clock, std::filesystem::path work_dir)
-        : m_database(database), m_incoming(incoming), m_accounts(accounts),
-          m_certificates(certificates), m_tickets(tickets), m_properties(properties),
-          m_audit(audit), m_clock(clock), m_work_dir(std::move(work_dir)) {}
+        : m_database(database),
+          m_incoming(incoming),
+          m_accounts(accounts),
+          m_certificates(certificates),
+          m_tickets(tickets),
+          m_properties(properties),
+          m_audit(audit),
+          m_clock(clock),
+          m_work_dir(std::move(work_dir)) {}
 
     // One round for one account: list, store what is new, tell the server. The error of an
     // unreadable mailbox is in the result (and recorded on the account), not a failure here;

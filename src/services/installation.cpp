@@ -57,8 +57,8 @@ Result<std::unique_ptr<Installation>> Installation::open(const InstallationOptio
         return std::unexpected(database.error());
     }
     // After the database: whether a missing key may be made depends on what it holds sealed.
-    auto vault = open_master_key(options.master_key.value_or(options.data_dir / "master.key"),
-                                 **database);
+    auto vault =
+        open_master_key(options.master_key.value_or(options.data_dir / "master.key"), **database);
     if (!vault) {
         return std::unexpected(vault.error());
     }

@@ -18,7 +18,8 @@ bool valid_name(const std::string& name) {
 // The host of a URL ("imap://host:port/..."), for the loopback test.
 std::string host_of(const std::string& url) {
     auto start = url.find("://");
-    if (start == std::string::npos) return "";
+    if (start == std::string::npos)
+        return "";
     start += 3;
     const auto end = url.find_first_of(":/", start);
     return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
@@ -26,14 +27,17 @@ std::string host_of(const std::string& url) {
 
 }  // namespace
 
-std::string account_sealing_context(const std::string& name) { return "mail-account:" + name; }
+std::string account_sealing_context(const std::string& name) {
+    return "mail-account:" + name;
+}
 
 Result<store::AccountRecord> MailAccounts::add(const std::string& name, const std::string& url,
                                                const std::string& user, const Secret& password,
                                                const std::string& actor) {
     if (!valid_name(name)) {
-        return fail(Errc::usage, "\"" + name + "\" is not an account name (letters, digits, '-', "
-                                               "'_', '.'; at most 64)");
+        return fail(Errc::usage, "\"" + name +
+                                     "\" is not an account name (letters, digits, '-', "
+                                     "'_', '.'; at most 64)");
     }
     if (auto checked = transport::check_mailbox_url(url); !checked) {
         return std::unexpected(checked.error());
@@ -46,11 +50,13 @@ Result<store::AccountRecord> MailAccounts::add(const std::string& name, const st
     record.created_by = actor;
     if (!password.reveal().empty()) {
         auto sealed = m_vault.seal(password, account_sealing_context(name));
-        if (!sealed) return std::unexpected(sealed.error());
+        if (!sealed)
+            return std::unexpected(sealed.error());
         record.sealed_password = base64_encode(*sealed);
     }
     auto id = m_store.add(record);
-    if (!id) return std::unexpected(id.error());
+    if (!id)
+        return std::unexpected(id.error());
     record.id = *id;
     record.sealed_password.reset();
     if (auto audited = m_audit.record(m_clock.now(), actor, "account.add",
@@ -61,24 +67,28 @@ Result<store::AccountRecord> MailAccounts::add(const std::string& name, const st
     return record;
 }
 
-Result<std::vector<store::AccountRecord>> MailAccounts::list() { return m_store.list(); }
+Result<std::vector<store::AccountRecord>> MailAccounts::list() {
+    return m_store.list();
+}
 
 Result<void> MailAccounts::remove(const std::string& name, const std::string& actor) {
     auto removed = m_store.remove(name);
-    if (!removed) return std::unexpected(removed.error());
+    if (!removed)
+        return std::unexpected(removed.error());
     if (!*removed) {
-        return fail(Errc::not_found, "no mail account named " + name +
-                                         " (`account list` shows them)");
+        return fail(Errc::not_found,
+                    "no mail account named " + name + " (`account list` shows them)");
     }
     return m_audit.record(m_clock.now(), actor, "account.remove", name);
 }
 
 Result<transport::MailboxSettings> MailAccounts::settings(const std::string& name) {
     auto record = m_store.get(name);
-    if (!record) return std::unexpected(record.error());
+    if (!record)
+        return std::unexpected(record.error());
     if (!*record) {
-        return fail(Errc::not_found, "no mail account named " + name +
-                                         " (`account list` shows them)");
+        return fail(Errc::not_found,
+                    "no mail account named " + name + " (`account list` shows them)");
     }
     transport::MailboxSettings settings;
     settings.url = (*record)->url;
@@ -86,11 +96,12 @@ Result<transport::MailboxSettings> MailAccounts::settings(const std::string& nam
     if ((*record)->sealed_password) {
         auto sealed = base64_decode(*(*record)->sealed_password);
         if (!sealed) {
-            return fail(Errc::internal, "the password of account " + name +
-                                            " is damaged in the database");
+            return fail(Errc::internal,
+                        "the password of account " + name + " is damaged in the database");
         }
         auto password = m_vault.unseal(*sealed, account_sealing_context(name));
-        if (!password) return std::unexpected(password.error());
+        if (!password)
+            return std::unexpected(password.error());
         settings.password = std::move(*password);
     }
     // A password goes over the network only encrypted, unless the server is this machine.
@@ -98,10 +109,12 @@ Result<transport::MailboxSettings> MailAccounts::settings(const std::string& nam
     const bool loopback = host == "localhost" || host.starts_with("127.") || host == "[::1]";
     settings.require_tls = !settings.user.empty() && !loopback;
     auto timeout = m_properties.get_int(kMailboxModule, kMailboxTimeout);
-    if (!timeout) return std::unexpected(timeout.error());
+    if (!timeout)
+        return std::unexpected(timeout.error());
     settings.timeout = std::chrono::seconds(std::max(1LL, *timeout));
     auto ca_file = m_properties.get_value(kMailboxModule, kMailboxCaFile);
-    if (!ca_file) return std::unexpected(ca_file.error());
+    if (!ca_file)
+        return std::unexpected(ca_file.error());
     settings.ca_file = *ca_file;
     return settings;
 }
@@ -112,8 +125,10 @@ Result<void> MailAccounts::record_fetch(const std::string& name, const std::stri
 
 Result<void> MailAccounts::ensure_local(const std::filesystem::path& data_dir) {
     auto done = m_store.fact("local_account_created");
-    if (!done) return std::unexpected(done.error());
-    if (*done) return {};
+    if (!done)
+        return std::unexpected(done.error());
+    if (*done)
+        return {};
     const auto dir = std::filesystem::absolute(data_dir) / "mail" / "incoming";
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
@@ -121,10 +136,12 @@ Result<void> MailAccounts::ensure_local(const std::filesystem::path& data_dir) {
         return fail(Errc::io, "cannot create " + dir.string() + ": " + ec.message());
     }
     auto first = m_store.set_fact_once("local_account_created", to_iso8601(m_clock.now()));
-    if (!first) return std::unexpected(first.error());
-    if (!*first) return {};  // another process made it just now
-    auto added = add(kLocalAccount, "dir://" + dir.lexically_normal().string(), "", Secret(),
-                     "system");
+    if (!first)
+        return std::unexpected(first.error());
+    if (!*first)
+        return {};  // another process made it just now
+    auto added =
+        add(kLocalAccount, "dir://" + dir.lexically_normal().string(), "", Secret(), "system");
     if (!added && added.error().code() != Errc::rejected) {
         return std::unexpected(added.error());
     }

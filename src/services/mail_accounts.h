@@ -29,7 +29,10 @@ class MailAccounts {
 public:
     MailAccounts(store::AccountStore& store, store::AuditLog& audit, const crypto::KeyVault& vault,
                  Properties& properties, const Clock& clock)
-        : m_store(store), m_audit(audit), m_vault(vault), m_properties(properties),
+        : m_store(store),
+          m_audit(audit),
+          m_vault(vault),
+          m_properties(properties),
           m_clock(clock) {}
 
     // Errc::usage for a bad name or URL, Errc::rejected when the name is taken.

@@ -20,13 +20,16 @@ struct Recipient {
     std::string kind;
 };
 
-std::string join(const std::vector<std::string>& parts) { return casecrypt::join(parts, ", "); }
+std::string join(const std::vector<std::string>& parts) {
+    return casecrypt::join(parts, ", ");
+}
 
 Result<std::vector<std::string>> addresses_of(const std::vector<std::string>& entries) {
     std::vector<std::string> out;
     for (const auto& entry : entries) {
         auto parsed = mime::parse_addresses(entry);
-        if (!parsed) return std::unexpected(parsed.error());
+        if (!parsed)
+            return std::unexpected(parsed.error());
         out.insert(out.end(), parsed->begin(), parsed->end());
     }
     return out;
@@ -35,12 +38,16 @@ Result<std::vector<std::string>> addresses_of(const std::vector<std::string>& en
 Result<crypto::EncryptOptions> encrypt_options(Properties& properties) {
     auto cipher_name = properties.get_value(kCoreModule, kMailEncryptionCipher);
     auto transport_name = properties.get_value(kCoreModule, kMailEncryptionKeyTransport);
-    if (!cipher_name) return std::unexpected(cipher_name.error());
-    if (!transport_name) return std::unexpected(transport_name.error());
+    if (!cipher_name)
+        return std::unexpected(cipher_name.error());
+    if (!transport_name)
+        return std::unexpected(transport_name.error());
     auto cipher = crypto::parse_content_cipher(*cipher_name);
     auto transport = crypto::parse_key_transport(*transport_name);
-    if (!cipher) return std::unexpected(cipher.error());
-    if (!transport) return std::unexpected(transport.error());
+    if (!cipher)
+        return std::unexpected(cipher.error());
+    if (!transport)
+        return std::unexpected(transport.error());
     return crypto::EncryptOptions{*cipher, *transport};
 }
 
@@ -84,38 +91,48 @@ std::string report_json(const SendResult& r) {
 
 Result<TimePoint> OutgoingMail::expiry() {
     auto seconds = m_properties.get_int(kCoreModule, kOutboxMaxAge);
-    if (!seconds) return std::unexpected(seconds.error());
+    if (!seconds)
+        return std::unexpected(seconds.error());
     return m_clock.now() + std::chrono::seconds(*seconds);
 }
 
 Result<SendResult> OutgoingMail::send(const SendRequest& request) {
     // Stored as text (outbox, ticket history) and listed as JSON: refused here, whatever edge.
-    if (!is_valid_utf8(request.subject)) return fail(Errc::rejected, "the subject is not valid UTF-8");
-    if (!is_valid_utf8(request.text)) return fail(Errc::rejected, "the text is not valid UTF-8");
+    if (!is_valid_utf8(request.subject))
+        return fail(Errc::rejected, "the subject is not valid UTF-8");
+    if (!is_valid_utf8(request.text))
+        return fail(Errc::rejected, "the text is not valid UTF-8");
     if (request.html && !is_valid_utf8(*request.html)) {
         return fail(Errc::rejected, "the HTML alternative is not valid UTF-8");
     }
     auto from = mime::parse_addresses(request.from);
-    if (!from) return std::unexpected(from.error());
+    if (!from)
+        return std::unexpected(from.error());
     if (from->size() != 1) {
-        return fail(Errc::rejected, "the sender must be exactly one address, not \"" + request.from + "\"");
+        return fail(Errc::rejected,
+                    "the sender must be exactly one address, not \"" + request.from + "\"");
     }
     auto to = addresses_of(request.to);
     auto cc = addresses_of(request.cc);
     auto bcc = addresses_of(request.bcc);
     for (const auto* r : {&to, &cc, &bcc}) {
-        if (!*r) return std::unexpected(r->error());
+        if (!*r)
+            return std::unexpected(r->error());
     }
     std::vector<Recipient> recipients;
-    for (const auto& a : *to) recipients.push_back({a, "to"});
-    for (const auto& a : *cc) recipients.push_back({a, "cc"});
-    for (const auto& a : *bcc) recipients.push_back({a, "bcc"});
+    for (const auto& a : *to)
+        recipients.push_back({a, "to"});
+    for (const auto& a : *cc)
+        recipients.push_back({a, "cc"});
+    for (const auto& a : *bcc)
+        recipients.push_back({a, "bcc"});
     if (recipients.empty()) {
         return fail(Errc::rejected, "the mail has no recipient (give --to, --cc or --bcc)");
     }
 
     auto switched_on = m_properties.get_bool(kCoreModule, kMailEncryption);
-    if (!switched_on) return std::unexpected(switched_on.error());
+    if (!switched_on)
+        return std::unexpected(switched_on.error());
     if (request.encrypt.value_or(false) && !*switched_on) {
         return fail(Errc::rejected,
                     "encryption was asked for, but it is switched off for the whole system "
@@ -124,7 +141,8 @@ Result<SendResult> OutgoingMail::send(const SendRequest& request) {
     const bool wanted = request.encrypt.value_or(*switched_on) && *switched_on;
 
     auto scratch = ScratchDir::create(m_work_dir);
-    if (!scratch) return std::unexpected(scratch.error());
+    if (!scratch)
+        return std::unexpected(scratch.error());
     SendResult result;
     result.mail_id = mime::make_message_id(from->front());
     const auto plain_file = scratch->file("plain");
@@ -142,7 +160,8 @@ Result<SendResult> OutgoingMail::send(const SendRequest& request) {
         return std::unexpected(built.error());
     }
     auto plain = read_file(plain_file, 1ull << 40);
-    if (!plain) return std::unexpected(plain.error());
+    if (!plain)
+        return std::unexpected(plain.error());
 
     // Every recipient's certificate, when the mail is to be encrypted.
     // All at once: the LDAP lookups of one mail share one timeout (CertificateResolver).
@@ -150,20 +169,26 @@ Result<SendResult> OutgoingMail::send(const SendRequest& request) {
     std::vector<std::optional<Resolution>> resolutions(recipients.size());
     if (wanted) {
         std::vector<std::string> addresses;
-        for (const auto& r : recipients) addresses.push_back(r.address);
+        for (const auto& r : recipients)
+            addresses.push_back(r.address);
         auto resolved = m_resolver.resolve_all(addresses);
-        if (!resolved) return std::unexpected(resolved.error());
+        if (!resolved)
+            return std::unexpected(resolved.error());
         resolutions = std::move(*resolved);
     }
     for (std::size_t i = 0; i < recipients.size(); ++i) {
-        RecipientReport report{recipients[i].address, recipients[i].kind, std::move(resolutions[i]), ""};
-        if (wanted && !report.certificate) missing.push_back(recipients[i].address);
+        RecipientReport report{recipients[i].address, recipients[i].kind, std::move(resolutions[i]),
+                               ""};
+        if (wanted && !report.certificate)
+            missing.push_back(recipients[i].address);
         result.recipients.push_back(std::move(report));
     }
     auto policy = m_properties.get_value(kCoreModule, kMissingCertificatePolicy);
-    if (!policy) return std::unexpected(policy.error());
+    if (!policy)
+        return std::unexpected(policy.error());
     auto expires = expiry();
-    if (!expires) return std::unexpected(expires.error());
+    if (!expires)
+        return std::unexpected(expires.error());
 
     const TimePoint now = m_clock.now();
     auto base_entry = [&](std::vector<std::string> envelope) {
@@ -192,15 +217,18 @@ Result<SendResult> OutgoingMail::send(const SendRequest& request) {
                 visible.push_back(&r);
             }
         }
-        if (!visible.empty()) groups.insert(groups.begin(), visible);
+        if (!visible.empty())
+            groups.insert(groups.begin(), visible);
         auto options = encrypt_options(m_properties);
-        if (!options) return std::unexpected(options.error());
+        if (!options)
+            return std::unexpected(options.error());
         for (const auto& group : groups) {
             std::vector<std::string> envelope;
             std::vector<crypto::Certificate> certificates;
             for (const auto* r : group) {
                 envelope.push_back(r->address);
-                if (r->certificate) certificates.push_back(r->certificate->certificate);
+                if (r->certificate)
+                    certificates.push_back(r->certificate->certificate);
             }
             store::OutboxEntry e = base_entry(envelope);
             if (reject) {
@@ -208,8 +236,10 @@ Result<SendResult> OutgoingMail::send(const SendRequest& request) {
                 e.plain = *plain;  // kept so the engineer can retry once certificates exist
                 e.last_error = "no certificate for: " + join(missing);
             } else {
-                auto payload = encrypt_copy(m_work_dir, plain_file, certificates, *options, *scratch);
-                if (!payload) return std::unexpected(payload.error());
+                auto payload =
+                    encrypt_copy(m_work_dir, plain_file, certificates, *options, *scratch);
+                if (!payload)
+                    return std::unexpected(payload.error());
                 e.payload = std::move(*payload);
                 e.encrypted = true;
             }
@@ -217,7 +247,8 @@ Result<SendResult> OutgoingMail::send(const SendRequest& request) {
         }
     } else {
         std::vector<std::string> envelope;
-        for (const auto& r : result.recipients) envelope.push_back(r.address);
+        for (const auto& r : result.recipients)
+            envelope.push_back(r.address);
         store::OutboxEntry e = base_entry(envelope);
         e.payload = *plain;
         copies.push_back(std::move(e));
@@ -243,7 +274,8 @@ Result<SendResult> OutgoingMail::send(const SendRequest& request) {
         if (encrypt) {
             r.outcome = "encrypted";
         } else if (reject) {
-            r.outcome = lacks ? "rejected: no certificate" : "rejected: another recipient has no certificate";
+            r.outcome = lacks ? "rejected: no certificate"
+                              : "rejected: another recipient has no certificate";
         } else if (wanted) {
             r.outcome = lacks ? "sent unencrypted: no certificate"
                               : "sent unencrypted: another recipient has no certificate";
@@ -252,9 +284,11 @@ Result<SendResult> OutgoingMail::send(const SendRequest& request) {
         }
     }
     const std::string report = report_json(result);
-    for (auto& c : copies) c.report = report;
+    for (auto& c : copies)
+        c.report = report;
     auto ids = m_outbox.add(copies);
-    if (!ids) return std::unexpected(ids.error());
+    if (!ids)
+        return std::unexpected(ids.error());
     result.outbox_ids = *ids;
     spdlog::info("mail {} committed to the outbox as {} cop{} ({})", result.mail_id, ids->size(),
                  ids->size() == 1 ? "y" : "ies", result.decision);
@@ -263,18 +297,22 @@ Result<SendResult> OutgoingMail::send(const SendRequest& request) {
 
 Result<SendResult> OutgoingMail::retry(long long id) {
     auto found = m_outbox.get(id);
-    if (!found) return std::unexpected(found.error());
-    if (!*found) return fail(Errc::not_found, "no outbox entry with id " + std::to_string(id));
+    if (!found)
+        return std::unexpected(found.error());
+    if (!*found)
+        return fail(Errc::not_found, "no outbox entry with id " + std::to_string(id));
     store::OutboxEntry entry = std::move(**found);
     auto expires = expiry();
-    if (!expires) return std::unexpected(expires.error());
+    if (!expires)
+        return std::unexpected(expires.error());
     SendResult result;
     result.mail_id = entry.mail_id;
     result.outbox_ids = {id};
     if (entry.state == store::OutboxState::failed) {
         entry.state = store::OutboxState::queued;
         entry.last_error.clear();
-        if (auto r = m_outbox.requeue(entry, m_clock.now(), *expires); !r) return std::unexpected(r.error());
+        if (auto r = m_outbox.requeue(entry, m_clock.now(), *expires); !r)
+            return std::unexpected(r.error());
         result.encrypted = entry.encrypted;
         result.decision = "queued again";
         return result;
@@ -287,7 +325,8 @@ Result<SendResult> OutgoingMail::retry(long long id) {
     std::vector<std::string> missing;
     std::vector<crypto::Certificate> certificates;
     auto resolutions = m_resolver.resolve_all(entry.recipients);
-    if (!resolutions) return std::unexpected(resolutions.error());
+    if (!resolutions)
+        return std::unexpected(resolutions.error());
     for (std::size_t i = 0; i < entry.recipients.size(); ++i) {
         const std::string& address = entry.recipients[i];
         auto& resolved = (*resolutions)[i];
@@ -302,26 +341,33 @@ Result<SendResult> OutgoingMail::retry(long long id) {
         result.recipients.push_back(std::move(report));
     }
     auto policy = m_properties.get_value(kCoreModule, kMissingCertificatePolicy);
-    if (!policy) return std::unexpected(policy.error());
+    if (!policy)
+        return std::unexpected(policy.error());
     if (!missing.empty() && *policy == "reject") {
         entry.last_error = "no certificate for: " + join(missing);
-        if (auto r = m_outbox.requeue(entry, m_clock.now(), *expires); !r) return std::unexpected(r.error());
+        if (auto r = m_outbox.requeue(entry, m_clock.now(), *expires); !r)
+            return std::unexpected(r.error());
         return fail(Errc::rejected, "outbox entry " + std::to_string(id) +
-                                        " still cannot be encrypted: no certificate for " + join(missing));
+                                        " still cannot be encrypted: no certificate for " +
+                                        join(missing));
     }
     auto scratch = ScratchDir::create(m_work_dir);
-    if (!scratch) return std::unexpected(scratch.error());
+    if (!scratch)
+        return std::unexpected(scratch.error());
     if (missing.empty()) {
         const auto plain_file = scratch->file("plain");
-        if (auto w = write_file_atomic(plain_file, entry.plain.value_or(""),
-                                       std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+        if (auto w = write_file_atomic(
+                plain_file, entry.plain.value_or(""),
+                std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
             !w) {
             return std::unexpected(w.error());
         }
         auto options = encrypt_options(m_properties);
-        if (!options) return std::unexpected(options.error());
+        if (!options)
+            return std::unexpected(options.error());
         auto payload = encrypt_copy(m_work_dir, plain_file, certificates, *options, *scratch);
-        if (!payload) return std::unexpected(payload.error());
+        if (!payload)
+            return std::unexpected(payload.error());
         entry.payload = std::move(*payload);
         entry.encrypted = true;
         result.encrypted = true;
@@ -335,7 +381,8 @@ Result<SendResult> OutgoingMail::retry(long long id) {
     entry.state = store::OutboxState::queued;
     entry.last_error.clear();
     entry.report = report_json(result);
-    if (auto r = m_outbox.requeue(entry, m_clock.now(), *expires); !r) return std::unexpected(r.error());
+    if (auto r = m_outbox.requeue(entry, m_clock.now(), *expires); !r)
+        return std::unexpected(r.error());
     return result;
 }
 

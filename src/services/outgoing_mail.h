@@ -48,7 +48,10 @@ class OutgoingMail {
 public:
     OutgoingMail(CertificateResolver& resolver, store::OutboxStore& outbox, Properties& properties,
                  const Clock& clock, std::filesystem::path work_dir)
-        : m_resolver(resolver), m_outbox(outbox), m_properties(properties), m_clock(clock),
+        : m_resolver(resolver),
+          m_outbox(outbox),
+          m_properties(properties),
+          m_clock(clock),
           m_work_dir(std::move(work_dir)) {}
 
     // Errc::rejected when encryption is asked for while it is switched off, or for bad input.

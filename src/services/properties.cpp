@@ -12,7 +12,9 @@
 namespace casecrypt::services {
 namespace {
 
-std::string lower(std::string_view text) { return to_lower_ascii(text); }
+std::string lower(std::string_view text) {
+    return to_lower_ascii(text);
+}
 
 }  // namespace
 
@@ -319,7 +321,8 @@ Result<std::string> canonical_property_value(const std::string& type, const std:
     if (type == "regex") {
         // Compiled as the matcher compiles it: what is accepted here is what will run.
         auto tag = TicketTag::compile(value);
-        if (!tag) return std::unexpected(tag.error());
+        if (!tag)
+            return std::unexpected(tag.error());
         return value;
     }
     if (type.starts_with("enum:")) {
@@ -347,7 +350,9 @@ Result<void> Properties::register_all() {
     return {};
 }
 
-Result<std::vector<store::PropertyRecord>> Properties::list() { return m_store.list(); }
+Result<std::vector<store::PropertyRecord>> Properties::list() {
+    return m_store.list();
+}
 
 Result<store::PropertyRecord> Properties::get(const std::string& module, const std::string& name) {
     auto found = m_store.get(module, name);
@@ -385,8 +390,8 @@ Result<void> Properties::set(const std::string& module, const std::string& name,
     }
     // Stored as text and listed as JSON: a sealed secret may hold any bytes, a value may not.
     if (!is_valid_utf8(value)) {
-        return fail(Errc::rejected, "cannot set " + module + " / " + name +
-                                        ": the value is not valid UTF-8");
+        return fail(Errc::rejected,
+                    "cannot set " + module + " / " + name + ": the value is not valid UTF-8");
     }
     auto canonical = canonical_property_value(property->type, value);
     if (!canonical) {

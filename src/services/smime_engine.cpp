@@ -23,7 +23,9 @@ using mime::PartKind;
 
 using casecrypt::to_lower_ascii;
 
-std::string lower(std::string_view text) { return to_lower_ascii(text); }
+std::string lower(std::string_view text) {
+    return to_lower_ascii(text);
+}
 
 std::vector<HeaderField> message_headers(const std::vector<HeaderField>& all) {
     std::vector<HeaderField> out;
@@ -50,7 +52,8 @@ std::vector<HeaderField> apply_protected(std::vector<HeaderField> outer,
                                          const std::vector<HeaderField>& inner, bool& applied) {
     for (const auto& field : message_headers(inner)) {
         applied = true;
-        std::erase_if(outer, [&](const HeaderField& f) { return lower(f.name) == lower(field.name); });
+        std::erase_if(outer,
+                      [&](const HeaderField& f) { return lower(f.name) == lower(field.name); });
         outer.push_back(field);
     }
     return outer;
@@ -66,8 +69,8 @@ SignatureInfo to_info(const crypto::SignatureReport& report, const std::string& 
         info.signer = addresses.empty() ? report.signer->subject() : addresses.front();
         info.signer_subject = report.signer->subject();
         info.signer_sha256 = report.signer->fingerprint_sha256();
-        info.matches_from = !from.empty() && std::find(addresses.begin(), addresses.end(),
-                                                       from) != addresses.end();
+        info.matches_from =
+            !from.empty() && std::find(addresses.begin(), addresses.end(), from) != addresses.end();
     }
     return info;
 }
@@ -130,10 +133,9 @@ Result<void> SmimeEngine::encrypt(const std::filesystem::path& message,
     return written;
 }
 
-Result<DecryptReport> SmimeEngine::decrypt(const std::filesystem::path& message,
-                                           const std::vector<crypto::DecryptionIdentity>& identities,
-                                           const crypto::TrustAnchors& anchors,
-                                           const std::filesystem::path& out) {
+Result<DecryptReport> SmimeEngine::decrypt(
+    const std::filesystem::path& message, const std::vector<crypto::DecryptionIdentity>& identities,
+    const crypto::TrustAnchors& anchors, const std::filesystem::path& out) {
     std::error_code ec;
     const auto size = std::filesystem::file_size(message, ec);
     if (ec) {
@@ -170,7 +172,8 @@ Result<DecryptReport> SmimeEngine::decrypt(const std::filesystem::path& message,
     };
 
     // Opens one enveloped part (its decoded bytes) into an entity file.
-    auto open_envelope = [&](const MimeDocument& holder, int index) -> Result<std::filesystem::path> {
+    auto open_envelope = [&](const MimeDocument& holder,
+                             int index) -> Result<std::filesystem::path> {
         const auto der = scratch->file("envelope");
         if (auto decoded = holder.write_decoded(index, der); !decoded) {
             return std::unexpected(decoded.error());
@@ -205,9 +208,10 @@ Result<DecryptReport> SmimeEngine::decrypt(const std::filesystem::path& message,
                 return std::move(*current);
             }
             if (++report.layers > m_limits.max_layers) {
-                return fail(Errc::rejected, "the message nests encryption and signatures deeper "
-                                            "than the nesting limit of " +
-                                                std::to_string(m_limits.max_layers) + " layers");
+                return fail(Errc::rejected,
+                            "the message nests encryption and signatures deeper "
+                            "than the nesting limit of " +
+                                std::to_string(m_limits.max_layers) + " layers");
             }
             if (kind == PartKind::foreign_signed) {
                 // An OpenPGP (or other) signature around S/MIME: not ours to check; go on
@@ -255,8 +259,9 @@ Result<DecryptReport> SmimeEngine::decrypt(const std::filesystem::path& message,
 
     const mime::Layout layout = document->layout();
     if (layout == mime::Layout::none) {
-        return fail(Errc::rejected, "not an S/MIME message (no application/pkcs7-mime part and no "
-                                    "signature)");
+        return fail(Errc::rejected,
+                    "not an S/MIME message (no application/pkcs7-mime part and no "
+                    "signature)");
     }
     if (layout == mime::Layout::mixed_with_plain) {
         // The EFAIL pattern: decrypt each encrypted part on its own, never stitch them together.
@@ -269,7 +274,8 @@ Result<DecryptReport> SmimeEngine::decrypt(const std::filesystem::path& message,
             if (part.kind == PartKind::plain) {
                 const auto file = scratch->file("part");
                 if (document->write_part(part.index, file)) {
-                    if (auto plain = MimeDocument::parse_file(file, false)) p.text = plain->text();
+                    if (auto plain = MimeDocument::parse_file(file, false))
+                        p.text = plain->text();
                 }
             } else {
                 auto entity = part.kind == PartKind::enveloped
@@ -292,7 +298,8 @@ Result<DecryptReport> SmimeEngine::decrypt(const std::filesystem::path& message,
             report.parts.push_back(std::move(p));
         }
         // The message itself is passed on unchanged: its parts are only reported one by one.
-        std::filesystem::copy_file(message, out, std::filesystem::copy_options::overwrite_existing, ec);
+        std::filesystem::copy_file(message, out, std::filesystem::copy_options::overwrite_existing,
+                                   ec);
         if (ec) {
             return fail(Errc::io, "cannot write " + out.string() + ": " + ec.message());
         }
@@ -337,7 +344,8 @@ Result<DecryptReport> SmimeEngine::decrypt(const std::filesystem::path& message,
         const std::string inner_from = lower(header_value(headers, "From"));
         if (inner_from.find(from) == std::string::npos && report.signature->matches_from) {
             // The protected From is the real one: judge the signer against it.
-            report.signature->matches_from = inner_from.find(report.signature->signer) != std::string::npos;
+            report.signature->matches_from =
+                inner_from.find(report.signature->signer) != std::string::npos;
         }
     }
     report.text = inner->text();

@@ -11,7 +11,8 @@ Result<TicketTag> TicketTag::compile(const std::string& pattern) {
     options.set_log_errors(false);
     auto re = std::make_unique<re2::RE2>(pattern, options);
     if (!re->ok()) {
-        return fail(Errc::rejected, "\"" + pattern + "\" is not a regular expression: " + re->error());
+        return fail(Errc::rejected,
+                    "\"" + pattern + "\" is not a regular expression: " + re->error());
     }
     if (re->NumberOfCapturingGroups() < 1) {
         return fail(Errc::rejected, "\"" + pattern + "\" has no group for the ticket number");
@@ -33,7 +34,8 @@ std::optional<long long> TicketTag::number_in(std::string_view subject) const {
     }
     long long value = 0;
     const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
-    if (ec != std::errc() || end != number.data() + number.size()) return std::nullopt;
+    if (ec != std::errc() || end != number.data() + number.size())
+        return std::nullopt;
     return value;
 }
 
@@ -44,13 +46,17 @@ std::string TicketTag::tag(long long number) const {
         const char c = m_pattern[i];
         if (c == '\\' && i + 1 < m_pattern.size()) {
             out += m_pattern[++i];
-        } else if (c == '(' && !replaced && !(i + 1 < m_pattern.size() && m_pattern[i + 1] == '?')) {
+        } else if (c == '(' && !replaced &&
+                   !(i + 1 < m_pattern.size() && m_pattern[i + 1] == '?')) {
             int depth = 1;
             std::size_t j = i + 1;
             for (; j < m_pattern.size() && depth > 0; ++j) {
-                if (m_pattern[j] == '\\') ++j;
-                else if (m_pattern[j] == '(') ++depth;
-                else if (m_pattern[j] == ')') --depth;
+                if (m_pattern[j] == '\\')
+                    ++j;
+                else if (m_pattern[j] == '(')
+                    ++depth;
+                else if (m_pattern[j] == ')')
+                    --depth;
             }
             out += std::to_string(number);
             replaced = true;

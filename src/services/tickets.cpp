@@ -13,15 +13,19 @@ namespace {
 
 Result<TicketTag> ticket_tag(Properties& properties) {
     auto pattern = properties.get_value(kCoreModule, kTicketPattern);
-    if (!pattern) return std::unexpected(pattern.error());
+    if (!pattern)
+        return std::unexpected(pattern.error());
     auto tag = TicketTag::compile(*pattern);
-    if (!tag) return std::unexpected(tag.error().with_context(std::string(kCoreModule) + " / " + kTicketPattern));
+    if (!tag)
+        return std::unexpected(
+            tag.error().with_context(std::string(kCoreModule) + " / " + kTicketPattern));
     return tag;
 }
 
 nlohmann::json address_list(const std::vector<std::string>& entries) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& e : entries) out.push_back(e);
+    for (const auto& e : entries)
+        out.push_back(e);
     return out;
 }
 
@@ -34,42 +38,53 @@ std::string content_type_for(const std::filesystem::path& file) {
     };
     const std::string ext = file.extension().string();
     for (const auto& [e, type] : known) {
-        if (ext == e) return type;
+        if (ext == e)
+            return type;
     }
     return "application/octet-stream";
 }
 
 }  // namespace
 
-Result<std::vector<store::TicketRecord>> Tickets::list() { return m_store.list(); }
+Result<std::vector<store::TicketRecord>> Tickets::list() {
+    return m_store.list();
+}
 
 Result<TicketView> Tickets::show(long long number) {
     auto ticket = m_store.get(number);
-    if (!ticket) return std::unexpected(ticket.error());
-    if (!*ticket) return fail(Errc::not_found, "no ticket " + std::to_string(number));
+    if (!ticket)
+        return std::unexpected(ticket.error());
+    if (!*ticket)
+        return fail(Errc::not_found, "no ticket " + std::to_string(number));
     auto messages = m_store.messages(number);
-    if (!messages) return std::unexpected(messages.error());
+    if (!messages)
+        return std::unexpected(messages.error());
     return TicketView{std::move(**ticket), std::move(*messages)};
 }
 
 Result<void> Tickets::set_status(long long number, const std::string& status,
                                  const std::string& actor) {
     auto changed = m_store.set_status(number, status, m_clock.now());
-    if (!changed) return std::unexpected(changed.error());
-    if (!*changed) return fail(Errc::not_found, "no ticket " + std::to_string(number));
+    if (!changed)
+        return std::unexpected(changed.error());
+    if (!*changed)
+        return fail(Errc::not_found, "no ticket " + std::to_string(number));
     return m_audit.record(m_clock.now(), actor, "ticket." + status, std::to_string(number));
 }
 
 Result<std::optional<long long>> Tickets::number_in_subject(const std::string& subject) {
     auto tag = ticket_tag(m_properties);
-    if (!tag) return std::unexpected(tag.error());
+    if (!tag)
+        return std::unexpected(tag.error());
     return tag->number_in(subject);
 }
 
 Result<std::string> Tickets::tagged_subject(long long number, const std::string& subject) {
     auto compiled = ticket_tag(m_properties);
-    if (!compiled) return std::unexpected(compiled.error());
-    if (compiled->number_in(subject) == number) return subject;
+    if (!compiled)
+        return std::unexpected(compiled.error());
+    if (compiled->number_in(subject) == number)
+        return subject;
     const std::string tag = compiled->tag(number);
     if (compiled->number_in(tag) != number) {
         auto pattern = m_properties.get_value(kCoreModule, kTicketPattern);
@@ -83,10 +98,13 @@ Result<std::string> Tickets::tagged_subject(long long number, const std::string&
 
 Result<TicketChoice> Tickets::choose(const std::string& subject,
                                      const std::vector<std::string>& reply_ids) {
-    auto pick = [&](long long number, const std::string& reason) -> Result<std::optional<TicketChoice>> {
+    auto pick = [&](long long number,
+                    const std::string& reason) -> Result<std::optional<TicketChoice>> {
         auto ticket = m_store.get(number);
-        if (!ticket) return std::unexpected(ticket.error());
-        if (!*ticket) return std::optional<TicketChoice>();
+        if (!ticket)
+            return std::unexpected(ticket.error());
+        if (!*ticket)
+            return std::optional<TicketChoice>();
         TicketChoice choice;
         if ((*ticket)->status == "closed") {
             choice.follows_closed = number;
@@ -98,38 +116,48 @@ Result<TicketChoice> Tickets::choose(const std::string& subject,
         return std::optional<TicketChoice>(choice);
     };
     auto tagged = number_in_subject(subject);
-    if (!tagged) return std::unexpected(tagged.error());
+    if (!tagged)
+        return std::unexpected(tagged.error());
     if (*tagged) {
         auto chosen = pick(**tagged, "subject tag");
-        if (!chosen) return std::unexpected(chosen.error());
-        if (*chosen) return **chosen;
+        if (!chosen)
+            return std::unexpected(chosen.error());
+        if (*chosen)
+            return **chosen;
     }
     auto replied = m_store.ticket_of_message_ids(reply_ids);
-    if (!replied) return std::unexpected(replied.error());
+    if (!replied)
+        return std::unexpected(replied.error());
     if (*replied) {
         auto chosen = pick(**replied, "reply to a message of the ticket");
-        if (!chosen) return std::unexpected(chosen.error());
-        if (*chosen) return **chosen;
+        if (!chosen)
+            return std::unexpected(chosen.error());
+        if (*chosen)
+            return **chosen;
     }
     return TicketChoice{std::nullopt, std::nullopt, "new"};
 }
 
 Result<SendResult> Tickets::send(long long number, SendRequest request) {
     auto ticket = m_store.get(number);
-    if (!ticket) return std::unexpected(ticket.error());
-    if (!*ticket) return fail(Errc::not_found, "no ticket " + std::to_string(number));
+    if (!ticket)
+        return std::unexpected(ticket.error());
+    if (!*ticket)
+        return fail(Errc::not_found, "no ticket " + std::to_string(number));
     auto subject = tagged_subject(number, request.subject);
-    if (!subject) return std::unexpected(subject.error());
+    if (!subject)
+        return std::unexpected(subject.error());
     request.subject = *subject;
-    return store::in_transaction(m_database, "sending a mail for a ticket",
-                                 [&]() -> Result<SendResult> {
-                                     auto sent = m_outgoing.send(request);
-                                     if (!sent) return sent;
-                                     if (auto recorded = record_sent(number, request, *sent); !recorded) {
-                                         return std::unexpected(recorded.error());
-                                     }
-                                     return sent;
-                                 });
+    return store::in_transaction(
+        m_database, "sending a mail for a ticket", [&]() -> Result<SendResult> {
+            auto sent = m_outgoing.send(request);
+            if (!sent)
+                return sent;
+            if (auto recorded = record_sent(number, request, *sent); !recorded) {
+                return std::unexpected(recorded.error());
+            }
+            return sent;
+        });
 }
 
 Result<long long> Tickets::record_sent(long long number, const SendRequest& request,
@@ -145,23 +173,27 @@ Result<long long> Tickets::record_sent(long long number, const SendRequest& requ
     m.date = m_clock.now();
     m.created_at = m.date;
     m.text = request.text;
-    if (request.html) m.html = mime::sanitize_html(*request.html);
+    if (request.html)
+        m.html = mime::sanitize_html(*request.html);
     m.encrypted = result.encrypted;
     m.report_json = report_json(result);
     if (result.encrypted) {
         nlohmann::json certificates = nlohmann::json::array();
         for (const auto& r : result.recipients) {
-            if (r.certificate) certificates.push_back(r.certificate->record.fingerprint_sha256);
+            if (r.certificate)
+                certificates.push_back(r.certificate->record.fingerprint_sha256);
         }
         auto cipher = m_properties.get_value(kCoreModule, kMailEncryptionCipher);
-        if (!cipher) return std::unexpected(cipher.error());
+        if (!cipher)
+            return std::unexpected(cipher.error());
         m.encryption_json = json_text({{"certificates", certificates},
                                        {"cipher", *cipher},
                                        {"integrity_protected", *cipher == "aes-256-gcm"}});
     }
     for (const auto& file : request.attachments) {
         auto bytes = read_file(file, 1024ull * 1024 * 1024);
-        if (!bytes) return std::unexpected(bytes.error());
+        if (!bytes)
+            return std::unexpected(bytes.error());
         store::AttachmentRecord a;
         a.name = file.filename().string();
         a.content_type = content_type_for(file);

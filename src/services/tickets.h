@@ -25,17 +25,21 @@ struct TicketView {
 
 // Where an incoming mail goes.
 struct TicketChoice {
-    std::optional<long long> existing;       // append to this ticket
-    std::optional<long long> follows_closed; // or a new ticket linked to this closed one
-    std::string reason;                      // "subject tag", "reply to <id>", "new"
+    std::optional<long long> existing;        // append to this ticket
+    std::optional<long long> follows_closed;  // or a new ticket linked to this closed one
+    std::string reason;                       // "subject tag", "reply to <id>", "new"
 };
 
 class Tickets {
 public:
     Tickets(store::Database& database, store::TicketStore& store, store::AuditLog& audit,
             Properties& properties, OutgoingMail& outgoing, const Clock& clock)
-        : m_database(database), m_store(store), m_audit(audit), m_properties(properties),
-          m_outgoing(outgoing), m_clock(clock) {}
+        : m_database(database),
+          m_store(store),
+          m_audit(audit),
+          m_properties(properties),
+          m_outgoing(outgoing),
+          m_clock(clock) {}
 
     Result<std::vector<store::TicketRecord>> list();
     // Errc::not_found for an unknown number.
@@ -49,7 +53,8 @@ public:
     Result<std::string> tagged_subject(long long number, const std::string& subject);
 
     // The ticket for a mail with this subject and these In-Reply-To/References ids.
-    Result<TicketChoice> choose(const std::string& subject, const std::vector<std::string>& reply_ids);
+    Result<TicketChoice> choose(const std::string& subject,
+                                const std::vector<std::string>& reply_ids);
 
     // Sends a mail for a ticket (`mail send --ticket`): the subject gets the ticket's tag, and
     // the mail is queued in the outbox and recorded in the ticket's history with its report in

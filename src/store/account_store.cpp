@@ -9,7 +9,8 @@ namespace casecrypt::store {
 
 Result<long long> AccountStore::add(const AccountRecord& r) {
     auto existing = get(r.name);
-    if (!existing) return std::unexpected(existing.error());
+    if (!existing)
+        return std::unexpected(existing.error());
     if (*existing) {
         return fail(Errc::rejected, "an account named " + r.name + " exists already");
     }
@@ -35,8 +36,10 @@ struct AccountRow {
 
     AccountRecord record(bool with_password) const {
         AccountRecord out = r;
-        if (with_password && sealed_i == soci::i_ok) out.sealed_password = sealed;
-        if (fetch_i == soci::i_ok) out.last_fetch_at = last_fetch;
+        if (with_password && sealed_i == soci::i_ok)
+            out.sealed_password = sealed;
+        if (fetch_i == soci::i_ok)
+            out.last_fetch_at = last_fetch;
         out.last_error = error_i == soci::i_ok ? last_error : "";
         return out;
     }
@@ -59,7 +62,8 @@ Result<std::vector<AccountRecord>> AccountStore::list() {
              soci::into(row.r.created_at), soci::into(row.r.created_by),
              soci::into(row.last_fetch, row.fetch_i), soci::into(row.last_error, row.error_i));
         st.execute();
-        while (st.fetch()) out.push_back(row.record(false));
+        while (st.fetch())
+            out.push_back(row.record(false));
         return out;
     });
 }
@@ -67,12 +71,13 @@ Result<std::vector<AccountRecord>> AccountStore::list() {
 Result<std::optional<AccountRecord>> AccountStore::get(const std::string& name) {
     return guarded("reading a mail account", [&]() -> Result<std::optional<AccountRecord>> {
         AccountRow row;
-        m_database.session() << std::string(kAccountColumns) + " WHERE name = :n",
-            soci::use(name), soci::into(row.r.id), soci::into(row.r.name), soci::into(row.r.url),
+        m_database.session() << std::string(kAccountColumns) + " WHERE name = :n", soci::use(name),
+            soci::into(row.r.id), soci::into(row.r.name), soci::into(row.r.url),
             soci::into(row.r.user), soci::into(row.sealed, row.sealed_i),
             soci::into(row.r.created_at), soci::into(row.r.created_by),
             soci::into(row.last_fetch, row.fetch_i), soci::into(row.last_error, row.error_i);
-        if (!m_database.session().got_data()) return std::optional<AccountRecord>();
+        if (!m_database.session().got_data())
+            return std::optional<AccountRecord>();
         return std::optional<AccountRecord>(row.record(true));
     });
 }
@@ -105,7 +110,8 @@ Result<std::optional<std::string>> AccountStore::fact(const std::string& name) {
         std::string value;
         m_database.session() << "SELECT value FROM installation_facts WHERE name = :n",
             soci::use(name), soci::into(value);
-        if (!m_database.session().got_data()) return std::optional<std::string>();
+        if (!m_database.session().got_data())
+            return std::optional<std::string>();
         return std::optional<std::string>(value);
     });
 }

@@ -20,12 +20,16 @@ CertificateKind kind_from(const std::string& text) {
 }
 
 CertificateSource source_from(const std::string& text) {
-    if (text == "ldap") return CertificateSource::ldap;
-    if (text == "harvested") return CertificateSource::harvested;
+    if (text == "ldap")
+        return CertificateSource::ldap;
+    if (text == "harvested")
+        return CertificateSource::harvested;
     return CertificateSource::file;
 }
 
-TimePoint time_from(const std::string& text) { return from_iso8601(text).value_or(TimePoint{}); }
+TimePoint time_from(const std::string& text) {
+    return from_iso8601(text).value_or(TimePoint{});
+}
 
 }  // namespace
 
@@ -35,9 +39,12 @@ std::string to_string(CertificateKind kind) {
 
 std::string to_string(CertificateSource source) {
     switch (source) {
-        case CertificateSource::file: return "file";
-        case CertificateSource::ldap: return "ldap";
-        case CertificateSource::harvested: return "harvested";
+        case CertificateSource::file:
+            return "file";
+        case CertificateSource::ldap:
+            return "ldap";
+        case CertificateSource::harvested:
+            return "harvested";
     }
     return "file";
 }
@@ -146,8 +153,8 @@ Result<std::optional<CertificateRecord>> CertificateStore::get(long long id) {
 
 Result<std::optional<CertificateRecord>> CertificateStore::find_by_fingerprint(
     CertificateKind kind, const std::string& fingerprint) {
-    auto found = query("WHERE c.kind = :a AND c.fingerprint_sha256 = :b", to_string(kind),
-                       fingerprint);
+    auto found =
+        query("WHERE c.kind = :a AND c.fingerprint_sha256 = :b", to_string(kind), fingerprint);
     if (!found) {
         return std::unexpected(found.error());
     }

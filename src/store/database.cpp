@@ -1,13 +1,13 @@
 #include "store/database.h"
 
 #include <libpq-fe.h>
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <cstdlib>
 #include <stdexcept>
 #include <string_view>
-#include <soci/postgresql/soci-postgresql.h>
-#include <soci/soci.h>
-#include <soci/sqlite3/soci-sqlite3.h>
 
 #include "core/iso_time.h"
 #include "core/log.h"
@@ -20,8 +20,8 @@ namespace {
 
 std::string expand(const std::string& statement, Backend backend) {
     std::string out = statement;
-    const std::string id = backend == Backend::sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT"
-                                                      : "BIGSERIAL PRIMARY KEY";
+    const std::string id =
+        backend == Backend::sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY";
     for (auto pos = out.find("{ID}"); pos != std::string::npos; pos = out.find("{ID}")) {
         out.replace(pos, 4, id);
     }
@@ -91,19 +91,18 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& url) {
         return fail(Errc::usage, "unknown database URL \"" + url +
                                      "\" (use a file path, sqlite:///path or postgresql://...)");
     }
-    auto opened = guarded("connecting to " + (backend == Backend::sqlite
-                                                  ? target
-                                                  : std::string("PostgreSQL")),
-                          [&]() -> Result<std::unique_ptr<soci::session>> {
-        if (backend == Backend::postgresql) {
-            return std::make_unique<soci::session>(soci::postgresql, target);
-        }
-        auto session = std::make_unique<soci::session>(
-            soci::sqlite3, "db=\"" + target + "\" timeout=30 shared_cache=false");
-        *session << "PRAGMA foreign_keys = ON";
-        *session << "PRAGMA journal_mode = WAL";
-        return session;
-    });
+    auto opened = guarded(
+        "connecting to " + (backend == Backend::sqlite ? target : std::string("PostgreSQL")),
+        [&]() -> Result<std::unique_ptr<soci::session>> {
+            if (backend == Backend::postgresql) {
+                return std::make_unique<soci::session>(soci::postgresql, target);
+            }
+            auto session = std::make_unique<soci::session>(
+                soci::sqlite3, "db=\"" + target + "\" timeout=30 shared_cache=false");
+            *session << "PRAGMA foreign_keys = ON";
+            *session << "PRAGMA journal_mode = WAL";
+            return session;
+        });
     if (!opened) {
         return std::unexpected(opened.error());
     }
@@ -122,7 +121,8 @@ void Database::begin() {
 }
 
 void Database::commit() {
-    if (m_depth == 0) return;
+    if (m_depth == 0)
+        return;
     if (--m_depth == 0) {
         if (m_rollback_only) {
             m_session->rollback();
@@ -133,7 +133,8 @@ void Database::commit() {
 }
 
 void Database::rollback() {
-    if (m_depth == 0) return;
+    if (m_depth == 0)
+        return;
     if (--m_depth == 0) {
         m_session->rollback();
     } else {

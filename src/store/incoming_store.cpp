@@ -14,13 +14,18 @@ constexpr const char* kColumns =
     "attempts, error, error_at, done_on_server";
 
 IncomingState state_from(const std::string& text) {
-    if (text == "filed") return IncomingState::filed;
-    if (text == "backup") return IncomingState::backup;
-    if (text == "deleted") return IncomingState::deleted;
+    if (text == "filed")
+        return IncomingState::filed;
+    if (text == "backup")
+        return IncomingState::backup;
+    if (text == "deleted")
+        return IncomingState::deleted;
     return IncomingState::fresh;
 }
 
-TimePoint time_of(const std::string& text) { return from_iso8601(text).value_or(TimePoint{}); }
+TimePoint time_of(const std::string& text) {
+    return from_iso8601(text).value_or(TimePoint{});
+}
 
 struct Row {
     IncomingRecord r;
@@ -48,7 +53,8 @@ struct Row {
         out.state = state_from(state);
         out.received_at = time_of(received);
         out.error = error_i == soci::i_ok ? error : "";
-        if (error_at_i == soci::i_ok) out.error_at = time_of(error_at);
+        if (error_at_i == soci::i_ok)
+            out.error_at = time_of(error_at);
         out.done_on_server = done != 0;
         return out;
     }
@@ -58,10 +64,14 @@ struct Row {
 
 std::string to_string(IncomingState state) {
     switch (state) {
-        case IncomingState::fresh: return "new";
-        case IncomingState::filed: return "filed";
-        case IncomingState::backup: return "backup";
-        case IncomingState::deleted: return "deleted";
+        case IncomingState::fresh:
+            return "new";
+        case IncomingState::filed:
+            return "filed";
+        case IncomingState::backup:
+            return "backup";
+        case IncomingState::deleted:
+            return "deleted";
     }
     return "new";
 }
@@ -96,12 +106,14 @@ Result<std::map<std::string, bool>> IncomingStore::keys(const std::string& accou
                                      "account = :a",
                               soci::use(account), soci::into(key), soci::into(done));
         st.execute();
-        while (st.fetch()) out[key] = done != 0;
+        while (st.fetch())
+            out[key] = done != 0;
         return out;
     });
 }
 
-Result<void> IncomingStore::mark_done_on_server(const std::string& account, const std::string& key) {
+Result<void> IncomingStore::mark_done_on_server(const std::string& account,
+                                                const std::string& key) {
     return guarded("updating stored mail", [&]() -> Result<void> {
         m_database.session() << "UPDATE incoming SET done_on_server = 1 WHERE account = :a AND "
                                 "source_key = :k",
@@ -116,20 +128,19 @@ namespace {
 Result<std::optional<IncomingStore::Attempt>> count_attempt(Database& database,
                                                             const std::string& condition,
                                                             long long value) {
-    return guarded("counting an attempt at a fetched mail",
-                   [&]() -> Result<std::optional<IncomingStore::Attempt>> {
-                       soci::session& sql = database.session();
-                       const std::string lock = database.backend() == Backend::postgresql
-                                                    ? " FOR UPDATE SKIP LOCKED"
-                                                    : "";
-                       IncomingStore::Attempt attempt;
-                       sql << "UPDATE incoming SET attempts = attempts + 1 WHERE id = (SELECT id "
-                              "FROM incoming WHERE state = 'new' AND " + condition +
-                                  " ORDER BY id LIMIT 1" + lock + ") RETURNING id, attempts",
-                           soci::use(value), soci::into(attempt.id), soci::into(attempt.attempts);
-                       return sql.got_data() ? std::optional<IncomingStore::Attempt>(attempt)
-                                             : std::nullopt;
-                   });
+    return guarded(
+        "counting an attempt at a fetched mail",
+        [&]() -> Result<std::optional<IncomingStore::Attempt>> {
+            soci::session& sql = database.session();
+            const std::string lock =
+                database.backend() == Backend::postgresql ? " FOR UPDATE SKIP LOCKED" : "";
+            IncomingStore::Attempt attempt;
+            sql << "UPDATE incoming SET attempts = attempts + 1 WHERE id = (SELECT id "
+                   "FROM incoming WHERE state = 'new' AND " +
+                       condition + " ORDER BY id LIMIT 1" + lock + ") RETURNING id, attempts",
+                soci::use(value), soci::into(attempt.id), soci::into(attempt.attempts);
+            return sql.got_data() ? std::optional<IncomingStore::Attempt>(attempt) : std::nullopt;
+        });
 }
 
 }  // namespace
@@ -151,12 +162,15 @@ Result<std::optional<IncomingRecord>> IncomingStore::claim(long long id) {
         // A write first: on SQLite it takes the write lock at once, so two processes never
         // both read the same mail and then collide.
         sql << "UPDATE incoming SET attempts = attempts WHERE id = (SELECT id FROM incoming "
-               "WHERE id = :id AND state = 'new'" + lock + ") RETURNING id",
+               "WHERE id = :id AND state = 'new'" +
+                   lock + ") RETURNING id",
             soci::use(id), soci::into(got);
         return sql.got_data();
     });
-    if (!claimed) return std::unexpected(claimed.error());
-    if (!*claimed) return std::optional<IncomingRecord>();
+    if (!claimed)
+        return std::unexpected(claimed.error());
+    if (!*claimed)
+        return std::optional<IncomingRecord>();
     return get(id);
 }
 
@@ -191,10 +205,11 @@ Result<void> IncomingStore::mark_backup(long long id, const std::string& error, 
 
 Result<bool> IncomingStore::requeue_backup(long long id) {
     return guarded("updating stored mail", [&]() -> Result<bool> {
-        soci::statement st = (m_database.session().prepare
-                                  << "UPDATE incoming SET state = 'new', attempts = 0 WHERE id = :id "
-                                     "AND state = 'backup'",
-                              soci::use(id));
+        soci::statement st =
+            (m_database.session().prepare
+                 << "UPDATE incoming SET state = 'new', attempts = 0 WHERE id = :id "
+                    "AND state = 'backup'",
+             soci::use(id));
         st.execute(true);
         return st.get_affected_rows() > 0;
     });
@@ -224,13 +239,14 @@ Result<std::optional<IncomingRecord>> IncomingStore::get(long long id) {
         st.prepare(std::string("SELECT ") + kColumns + ", raw_base64 FROM incoming WHERE id = :id");
         st.define_and_bind();
         st.execute();
-        if (!st.fetch()) return std::optional<IncomingRecord>();
+        if (!st.fetch())
+            return std::optional<IncomingRecord>();
         IncomingRecord record = row.record();
         if (raw_i == soci::i_ok) {
             auto decoded = base64_decode(raw);
             if (!decoded) {
-                return fail(Errc::internal, "stored mail " + std::to_string(id) +
-                                                " is damaged in the database");
+                return fail(Errc::internal,
+                            "stored mail " + std::to_string(id) + " is damaged in the database");
             }
             record.raw = std::move(*decoded);
         }
@@ -251,7 +267,8 @@ Result<std::vector<IncomingRecord>> IncomingStore::list(IncomingState state) {
                    " FROM incoming WHERE state = :s ORDER BY id DESC");
         st.define_and_bind();
         st.execute();
-        while (st.fetch()) out.push_back(row.record());
+        while (st.fetch())
+            out.push_back(row.record());
         return out;
     });
 }

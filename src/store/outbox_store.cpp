@@ -15,15 +15,20 @@ constexpr const char* kColumns =
     "next_attempt_at, lease_until, last_error, created_at, expires_at, sent_at";
 
 OutboxState state_from(const std::string& text) {
-    if (text == "sending") return OutboxState::sending;
-    if (text == "sent") return OutboxState::sent;
-    if (text == "failed") return OutboxState::failed;
-    if (text == "rejected") return OutboxState::rejected;
+    if (text == "sending")
+        return OutboxState::sending;
+    if (text == "sent")
+        return OutboxState::sent;
+    if (text == "failed")
+        return OutboxState::failed;
+    if (text == "rejected")
+        return OutboxState::rejected;
     return OutboxState::queued;
 }
 
-
-TimePoint time_of(const std::string& text) { return from_iso8601(text).value_or(TimePoint{}); }
+TimePoint time_of(const std::string& text) {
+    return from_iso8601(text).value_or(TimePoint{});
+}
 
 // Reads the listing columns of the current row.
 struct Row {
@@ -55,11 +60,13 @@ struct Row {
         out.recipients = split_list(recipients);
         out.encrypted = encrypted != 0;
         out.next_attempt_at = time_of(next);
-        if (lease_i == soci::i_ok) out.lease_until = time_of(lease);
+        if (lease_i == soci::i_ok)
+            out.lease_until = time_of(lease);
         out.last_error = error_i == soci::i_ok ? error : "";
         out.created_at = time_of(created);
         out.expires_at = time_of(expires);
-        if (sent_i == soci::i_ok) out.sent_at = time_of(sent);
+        if (sent_i == soci::i_ok)
+            out.sent_at = time_of(sent);
         return out;
     }
 };
@@ -68,11 +75,16 @@ struct Row {
 
 std::string to_string(OutboxState state) {
     switch (state) {
-        case OutboxState::queued: return "queued";
-        case OutboxState::sending: return "sending";
-        case OutboxState::sent: return "sent";
-        case OutboxState::failed: return "failed";
-        case OutboxState::rejected: return "rejected";
+        case OutboxState::queued:
+            return "queued";
+        case OutboxState::sending:
+            return "sending";
+        case OutboxState::sent:
+            return "sent";
+        case OutboxState::failed:
+            return "failed";
+        case OutboxState::rejected:
+            return "rejected";
     }
     return "queued";
 }
@@ -147,8 +159,10 @@ Result<std::optional<OutboxEntry>> OutboxStore::get(long long id) {
             return std::optional<OutboxEntry>();
         }
         OutboxEntry entry = row.entry();
-        if (payload_i == soci::i_ok) entry.payload = base64_decode(payload).value_or("");
-        if (plain_i == soci::i_ok) entry.plain = base64_decode(plain).value_or("");
+        if (payload_i == soci::i_ok)
+            entry.payload = base64_decode(payload).value_or("");
+        if (plain_i == soci::i_ok)
+            entry.plain = base64_decode(plain).value_or("");
         return std::optional<OutboxEntry>(std::move(entry));
     });
 }
@@ -163,16 +177,19 @@ Result<std::optional<OutboxEntry>> OutboxStore::claim(TimePoint now, std::chrono
         long long id = 0;
         Transaction transaction(m_database);
         sql << "UPDATE outbox SET state = 'sending', lease_until = :until, attempts = attempts + 1 "
-               "WHERE id = (SELECT id FROM outbox WHERE (state = 'queued' AND next_attempt_at <= :now) "
-               "OR (state = 'sending' AND lease_until < :now2) ORDER BY id LIMIT 1" + lock +
-                   ") RETURNING id",
+               "WHERE id = (SELECT id FROM outbox WHERE (state = 'queued' AND next_attempt_at <= "
+               ":now) "
+               "OR (state = 'sending' AND lease_until < :now2) ORDER BY id LIMIT 1" +
+                   lock + ") RETURNING id",
             soci::use(until), soci::use(at), soci::use(at), soci::into(id);
         const bool got = sql.got_data();
         transaction.commit();
         return got ? std::optional<long long>(id) : std::nullopt;
     });
-    if (!claimed) return std::unexpected(claimed.error());
-    if (!*claimed) return std::optional<OutboxEntry>();
+    if (!claimed)
+        return std::unexpected(claimed.error());
+    if (!*claimed)
+        return std::optional<OutboxEntry>();
     return get(**claimed);
 }
 
@@ -190,8 +207,10 @@ Result<std::optional<OutboxEntry>> OutboxStore::claim_id(long long id, TimePoint
         st.execute(true);
         return st.get_affected_rows() > 0;
     });
-    if (!claimed) return std::unexpected(claimed.error());
-    if (!*claimed) return std::optional<OutboxEntry>();
+    if (!claimed)
+        return std::unexpected(claimed.error());
+    if (!*claimed)
+        return std::optional<OutboxEntry>();
     return get(id);
 }
 
@@ -199,8 +218,9 @@ Result<void> OutboxStore::mark_sent(long long id, TimePoint at) {
     return guarded("updating the outbox", [&]() -> Result<void> {
         const std::string when = to_iso8601(at);
         // The bytes are not needed any more: an outbox is no archive of plaintext.
-        m_database.session() << "UPDATE outbox SET state = 'sent', sent_at = :at, lease_until = NULL, "
-                                "last_error = NULL, plain_base64 = NULL WHERE id = :id",
+        m_database.session()
+            << "UPDATE outbox SET state = 'sent', sent_at = :at, lease_until = NULL, "
+               "last_error = NULL, plain_base64 = NULL WHERE id = :id",
             soci::use(when), soci::use(id);
         return {};
     });

@@ -52,7 +52,8 @@ public:
     // Claims the oldest due copy (queued and due, or sending with an expired lease).
     Result<std::optional<OutboxEntry>> claim(TimePoint now, std::chrono::seconds lease);
     // Claims one specific copy, if it is due or not (for `outbox deliver` right after sending).
-    Result<std::optional<OutboxEntry>> claim_id(long long id, TimePoint now, std::chrono::seconds lease);
+    Result<std::optional<OutboxEntry>> claim_id(long long id, TimePoint now,
+                                                std::chrono::seconds lease);
     Result<void> mark_sent(long long id, TimePoint at);
     Result<void> mark_retry(long long id, TimePoint next, const std::string& error);
     Result<void> mark_failed(long long id, const std::string& error);

@@ -27,7 +27,8 @@ struct PropertyRecord {
     const std::string& effective_value() const { return value ? *value : default_value; }
     // What may be shown: a secret (a sealed password) only says whether it is set.
     std::string display_value() const {
-        if (type == "secret") return effective_value().empty() ? "" : "***";
+        if (type == "secret")
+            return effective_value().empty() ? "" : "***";
         return effective_value();
     }
 };

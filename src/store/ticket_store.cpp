@@ -9,7 +9,9 @@
 namespace casecrypt::store {
 namespace {
 
-TimePoint time_of(const std::string& text) { return from_iso8601(text).value_or(TimePoint{}); }
+TimePoint time_of(const std::string& text) {
+    return from_iso8601(text).value_or(TimePoint{});
+}
 
 struct TicketRow {
     TicketRecord t;
@@ -28,7 +30,8 @@ struct TicketRow {
     }
     TicketRecord record() const {
         TicketRecord out = t;
-        if (linked_i == soci::i_ok) out.linked_ticket = linked;
+        if (linked_i == soci::i_ok)
+            out.linked_ticket = linked;
         out.created_at = time_of(created);
         out.updated_at = time_of(updated);
         return out;
@@ -70,7 +73,8 @@ Result<std::optional<TicketRecord>> TicketStore::get(long long number) {
         st.prepare(std::string(kTicketColumns) + " WHERE id = :n");
         st.define_and_bind();
         st.execute();
-        if (!st.fetch()) return std::optional<TicketRecord>();
+        if (!st.fetch())
+            return std::optional<TicketRecord>();
         return std::optional<TicketRecord>(row.record());
     });
 }
@@ -85,7 +89,8 @@ Result<std::vector<TicketRecord>> TicketStore::list() {
         st.prepare(std::string(kTicketColumns) + " ORDER BY id DESC");
         st.define_and_bind();
         st.execute();
-        while (st.fetch()) out.push_back(row.record());
+        while (st.fetch())
+            out.push_back(row.record());
         return out;
     });
 }
@@ -93,9 +98,10 @@ Result<std::vector<TicketRecord>> TicketStore::list() {
 Result<bool> TicketStore::set_status(long long number, const std::string& status, TimePoint at) {
     return guarded("updating a ticket", [&]() -> Result<bool> {
         const std::string when = to_iso8601(at);
-        soci::statement st = (m_database.session().prepare
-                                  << "UPDATE tickets SET status = :s, updated_at = :u WHERE id = :n",
-                              soci::use(status), soci::use(when), soci::use(number));
+        soci::statement st =
+            (m_database.session().prepare
+                 << "UPDATE tickets SET status = :s, updated_at = :u WHERE id = :n",
+             soci::use(status), soci::use(when), soci::use(number));
         st.execute(true);
         return st.get_affected_rows() > 0;
     });
@@ -128,9 +134,9 @@ Result<long long> TicketStore::add_message(const TicketMessageRecord& m) {
                ":d, :i, :m, :f, :to, :cc, :s, :date, :text, :html, :e, :enc, :sig, :rep, :c, :dg) "
                "RETURNING id",
             soci::use(m.ticket), soci::use(m.direction), soci::use(incoming, incoming_i),
-            soci::use(m.message_id), soci::use(m.from), soci::use(m.to_json),
-            soci::use(m.cc_json), soci::use(m.subject), soci::use(date), soci::use(text, text_i),
-            soci::use(html, html_i), soci::use(encrypted), soci::use(encryption, encryption_i),
+            soci::use(m.message_id), soci::use(m.from), soci::use(m.to_json), soci::use(m.cc_json),
+            soci::use(m.subject), soci::use(date), soci::use(text, text_i), soci::use(html, html_i),
+            soci::use(encrypted), soci::use(encryption, encryption_i),
             soci::use(signature, signature_i), soci::use(report, report_i), soci::use(created),
             soci::use(m.content_digest, digest_i), soci::into(id);
         int position = 0;
@@ -153,60 +159,63 @@ Result<long long> TicketStore::add_message(const TicketMessageRecord& m) {
 }
 
 Result<std::vector<TicketMessageRecord>> TicketStore::messages(long long number) {
-    return guarded("reading a ticket's messages", [&]() -> Result<std::vector<TicketMessageRecord>> {
-        soci::session& sql = m_database.session();
-        std::vector<TicketMessageRecord> out;
-        TicketMessageRecord m;
-        long long incoming = 0;
-        std::string date, created, text, html, encryption, signature, report;
-        int encrypted = 0;
-        soci::indicator incoming_i = soci::i_null, text_i = soci::i_null, html_i = soci::i_null,
-                        encryption_i = soci::i_null, signature_i = soci::i_null,
-                        report_i = soci::i_null;
-        soci::statement st =
-            (sql.prepare << "SELECT id, ticket_id, direction, incoming_id, message_id, "
-                            "from_address, to_addresses, cc_addresses, subject, sent_at, "
-                            "body_text, body_html, encrypted, encryption, signature, report, "
-                            "created_at FROM ticket_messages WHERE ticket_id = :t ORDER BY id",
-             soci::use(number), soci::into(m.id), soci::into(m.ticket), soci::into(m.direction),
-             soci::into(incoming, incoming_i), soci::into(m.message_id), soci::into(m.from),
-             soci::into(m.to_json), soci::into(m.cc_json), soci::into(m.subject),
-             soci::into(date), soci::into(text, text_i), soci::into(html, html_i),
-             soci::into(encrypted), soci::into(encryption, encryption_i),
-             soci::into(signature, signature_i), soci::into(report, report_i),
-             soci::into(created));
-        st.execute();
-        while (st.fetch()) {
-            TicketMessageRecord record = m;
-            if (incoming_i == soci::i_ok) record.incoming_id = incoming;
-            record.date = time_of(date);
-            record.created_at = time_of(created);
-            record.text = optional_of(text, text_i);
-            record.html = optional_of(html, html_i);
-            record.encrypted = encrypted != 0;
-            record.encryption_json = optional_of(encryption, encryption_i);
-            record.signature_json = optional_of(signature, signature_i);
-            record.report_json = optional_of(report, report_i);
-            out.push_back(std::move(record));
-        }
-        for (TicketMessageRecord& record : out) {
-            AttachmentRecord a;
-            int is_inline = 0;
-            soci::statement at =
-                (sql.prepare << "SELECT id, name, content_type, size, content_id, is_inline FROM "
-                                "ticket_attachments WHERE message_id = :m ORDER BY position",
-                 soci::use(record.id), soci::into(a.id), soci::into(a.name),
-                 soci::into(a.content_type), soci::into(a.size), soci::into(a.content_id),
-                 soci::into(is_inline));
-            at.execute();
-            while (at.fetch()) {
-                AttachmentRecord copy = a;
-                copy.is_inline = is_inline != 0;
-                record.attachments.push_back(std::move(copy));
+    return guarded(
+        "reading a ticket's messages", [&]() -> Result<std::vector<TicketMessageRecord>> {
+            soci::session& sql = m_database.session();
+            std::vector<TicketMessageRecord> out;
+            TicketMessageRecord m;
+            long long incoming = 0;
+            std::string date, created, text, html, encryption, signature, report;
+            int encrypted = 0;
+            soci::indicator incoming_i = soci::i_null, text_i = soci::i_null, html_i = soci::i_null,
+                            encryption_i = soci::i_null, signature_i = soci::i_null,
+                            report_i = soci::i_null;
+            soci::statement st =
+                (sql.prepare << "SELECT id, ticket_id, direction, incoming_id, message_id, "
+                                "from_address, to_addresses, cc_addresses, subject, sent_at, "
+                                "body_text, body_html, encrypted, encryption, signature, report, "
+                                "created_at FROM ticket_messages WHERE ticket_id = :t ORDER BY id",
+                 soci::use(number), soci::into(m.id), soci::into(m.ticket), soci::into(m.direction),
+                 soci::into(incoming, incoming_i), soci::into(m.message_id), soci::into(m.from),
+                 soci::into(m.to_json), soci::into(m.cc_json), soci::into(m.subject),
+                 soci::into(date), soci::into(text, text_i), soci::into(html, html_i),
+                 soci::into(encrypted), soci::into(encryption, encryption_i),
+                 soci::into(signature, signature_i), soci::into(report, report_i),
+                 soci::into(created));
+            st.execute();
+            while (st.fetch()) {
+                TicketMessageRecord record = m;
+                if (incoming_i == soci::i_ok)
+                    record.incoming_id = incoming;
+                record.date = time_of(date);
+                record.created_at = time_of(created);
+                record.text = optional_of(text, text_i);
+                record.html = optional_of(html, html_i);
+                record.encrypted = encrypted != 0;
+                record.encryption_json = optional_of(encryption, encryption_i);
+                record.signature_json = optional_of(signature, signature_i);
+                record.report_json = optional_of(report, report_i);
+                out.push_back(std::move(record));
             }
-        }
-        return out;
-    });
+            for (TicketMessageRecord& record : out) {
+                AttachmentRecord a;
+                int is_inline = 0;
+                soci::statement at =
+                    (sql.prepare
+                         << "SELECT id, name, content_type, size, content_id, is_inline FROM "
+                            "ticket_attachments WHERE message_id = :m ORDER BY position",
+                     soci::use(record.id), soci::into(a.id), soci::into(a.name),
+                     soci::into(a.content_type), soci::into(a.size), soci::into(a.content_id),
+                     soci::into(is_inline));
+                at.execute();
+                while (at.fetch()) {
+                    AttachmentRecord copy = a;
+                    copy.is_inline = is_inline != 0;
+                    record.attachments.push_back(std::move(copy));
+                }
+            }
+            return out;
+        });
 }
 
 Result<std::optional<AttachmentRecord>> TicketStore::attachment(long long id) {
@@ -219,12 +228,13 @@ Result<std::optional<AttachmentRecord>> TicketStore::attachment(long long id) {
             soci::use(id), soci::into(a.id), soci::into(a.name), soci::into(a.content_type),
             soci::into(a.size), soci::into(a.content_id), soci::into(is_inline),
             soci::into(content);
-        if (!m_database.session().got_data()) return std::optional<AttachmentRecord>();
+        if (!m_database.session().got_data())
+            return std::optional<AttachmentRecord>();
         a.is_inline = is_inline != 0;
         auto decoded = base64_decode(content);
         if (!decoded) {
-            return fail(Errc::internal, "attachment " + std::to_string(id) +
-                                            " is damaged in the database");
+            return fail(Errc::internal,
+                        "attachment " + std::to_string(id) + " is damaged in the database");
         }
         a.content = std::move(*decoded);
         return std::optional<AttachmentRecord>(std::move(a));
@@ -237,7 +247,8 @@ Result<std::optional<long long>> TicketStore::ticket_of_message_ids(
         std::optional<long long> best;
         long long best_message = 0;
         for (const std::string& wanted : ids) {
-            if (wanted.empty()) continue;
+            if (wanted.empty())
+                continue;
             long long ticket = 0, message = 0;
             m_database.session() << "SELECT ticket_id, id FROM ticket_messages WHERE message_id = "
                                     ":m ORDER BY id DESC LIMIT 1",
@@ -251,7 +262,8 @@ Result<std::optional<long long>> TicketStore::ticket_of_message_ids(
     });
 }
 
-Result<std::vector<FiledMessage>> TicketStore::incoming_with_message_id(const std::string& message_id) {
+Result<std::vector<FiledMessage>> TicketStore::incoming_with_message_id(
+    const std::string& message_id) {
     return guarded("finding a message by Message-ID", [&]() -> Result<std::vector<FiledMessage>> {
         std::vector<FiledMessage> out;
         FiledMessage row;

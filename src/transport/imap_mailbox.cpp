@@ -207,8 +207,9 @@ Result<std::vector<MailboxMessage>> ImapMailbox::list() {
     for (std::uint64_t first = 1; first <= exists; first += kSlice) {
         const std::uint64_t last = std::min(exists, first + kSlice - 1);
         TextSink slice;
-        if (auto ok = command(m_folder_url, "FETCH " + std::to_string(first) + ":" +
-                                                std::to_string(last) + " (UID RFC822.SIZE FLAGS)",
+        if (auto ok = command(m_folder_url,
+                              "FETCH " + std::to_string(first) + ":" + std::to_string(last) +
+                                  " (UID RFC822.SIZE FLAGS)",
                               slice);
             !ok) {
             return std::unexpected(ok.error());

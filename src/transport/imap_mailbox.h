@@ -33,8 +33,8 @@ private:
     // A custom command on the selected folder; its untagged answers go to `answers`.
     Result<void> command(const std::string& url, const std::string& command, TextSink& answers);
 
-    std::string m_folder_url;   // imap://host:port/<folder, percent-encoded>
-    std::string m_uidvalidity;  // announced by the last SELECT (each new connection has one)
+    std::string m_folder_url;    // imap://host:port/<folder, percent-encoded>
+    std::string m_uidvalidity;   // announced by the last SELECT (each new connection has one)
     std::uint64_t m_exists = 0;  // messages in the folder, as the server last announced
     // Last, so it goes first: its line observer writes m_uidvalidity, and cleanup (LOGOUT) may
     // still see lines.

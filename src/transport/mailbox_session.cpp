@@ -171,14 +171,13 @@ int watch_progress(void* user, curl_off_t, curl_off_t downloaded, curl_off_t, cu
 
 CURLcode configure(CURL* easy, const MailboxSettings& settings, const char* protocols,
                    State& state) {
-    CURLcode rc = set_connection_options(
-        easy, CurlConnection{.protocols = protocols,
-                             .require_tls = settings.require_tls,
-                             .ca_file = settings.ca_file,
-                             .user = settings.user,
-                             .password = &settings.password,
-                             .timeout = settings.timeout,
-                             .error_buffer = state.error_buffer});
+    CURLcode rc = set_connection_options(easy, CurlConnection{.protocols = protocols,
+                                                              .require_tls = settings.require_tls,
+                                                              .ca_file = settings.ca_file,
+                                                              .user = settings.user,
+                                                              .password = &settings.password,
+                                                              .timeout = settings.timeout,
+                                                              .error_buffer = state.error_buffer});
     auto want = [&rc](CURLcode r) {
         if (rc == CURLE_OK) {
             rc = r;

@@ -85,14 +85,14 @@ bool is_session_error(CURLcode rc) {
 
 CURLcode configure(CURL* easy, const SmtpSettings& settings, const std::string& url,
                    const Envelope& envelope, curl_slist* recipients, Transfer& transfer) {
-    CURLcode rc = set_connection_options(
-        easy, CurlConnection{.protocols = "smtp,smtps",
-                             .require_tls = settings.require_starttls,
-                             .ca_file = settings.ca_file,
-                             .user = settings.user,
-                             .password = &settings.password,
-                             .timeout = settings.timeout,
-                             .error_buffer = transfer.error_buffer});
+    CURLcode rc =
+        set_connection_options(easy, CurlConnection{.protocols = "smtp,smtps",
+                                                    .require_tls = settings.require_starttls,
+                                                    .ca_file = settings.ca_file,
+                                                    .user = settings.user,
+                                                    .password = &settings.password,
+                                                    .timeout = settings.timeout,
+                                                    .error_buffer = transfer.error_buffer});
     auto want = [&rc](CURLcode r) {
         if (rc == CURLE_OK) {
             rc = r;

@@ -17,7 +17,9 @@
 namespace casecrypt::test {
 namespace {
 
-std::string fixture(const std::string& name) { return (fixtures_dir() / name).string(); }
+std::string fixture(const std::string& name) {
+    return (fixtures_dir() / name).string();
+}
 
 class CertCommands : public ::testing::Test {
 protected:
@@ -36,7 +38,8 @@ protected:
 };
 
 TEST_F(CertCommands, ImportingTheSameCertificateTwiceKeepsOneCopyAndSaysSo) {
-    ASSERT_EQ(cli({"cert", "import-client", fixture("client/ok-rsa2048-dn-email.pem")}).exit_code, 0);
+    ASSERT_EQ(cli({"cert", "import-client", fixture("client/ok-rsa2048-dn-email.pem")}).exit_code,
+              0);
     // The DER form of the same certificate is the same certificate.
     const auto again = cli({"cert", "import-client", fixture("client/ok-rsa2048-dn-email.cer")});
     EXPECT_EQ(again.exit_code, 0) << again.err;
@@ -44,7 +47,8 @@ TEST_F(CertCommands, ImportingTheSameCertificateTwiceKeepsOneCopyAndSaysSo) {
     EXPECT_EQ(list().size(), 1u);
 
     const std::string password = "--password-file=" + fixture("server/ok-aes256.pass");
-    ASSERT_EQ(cli({"cert", "import-server", fixture("server/ok-aes256.p12"), password}).exit_code, 0);
+    ASSERT_EQ(cli({"cert", "import-server", fixture("server/ok-aes256.p12"), password}).exit_code,
+              0);
     const auto twice = cli({"cert", "import-server", fixture("server/ok-aes256.p12"), password});
     EXPECT_EQ(twice.exit_code, 0) << twice.err;
     EXPECT_NE(twice.out.find("already in the store"), std::string::npos) << twice.out;
@@ -57,8 +61,9 @@ TEST_F(CertCommands, ListJsonCarriesTheDocumentedFieldsWithValuesFromOpenssl) {
     const auto all = list();
     ASSERT_EQ(all.size(), 1u);
     const auto& c = all[0];
-    for (const char* field : {"id", "kind", "addresses", "subject", "issuer", "serial", "not_before",
-                              "not_after", "fingerprint_sha256", "key", "source", "status"}) {
+    for (const char* field :
+         {"id", "kind", "addresses", "subject", "issuer", "serial", "not_before", "not_after",
+          "fingerprint_sha256", "key", "source", "status"}) {
         EXPECT_TRUE(c.contains(field)) << field;
     }
     EXPECT_EQ(c["kind"], "client");
@@ -90,7 +95,8 @@ TEST_F(CertCommands, ListJsonCarriesTheDocumentedFieldsWithValuesFromOpenssl) {
 }
 
 TEST_F(CertCommands, PlainListIsATableWithTheColumnsAnAdminScans) {
-    ASSERT_EQ(cli({"cert", "import-client", fixture("client/ok-rsa2048-dn-email.pem")}).exit_code, 0);
+    ASSERT_EQ(cli({"cert", "import-client", fixture("client/ok-rsa2048-dn-email.pem")}).exit_code,
+              0);
     const auto r = cli({"cert", "list"});
     ASSERT_EQ(r.exit_code, 0);
     for (const char* column : {"ADDRESSES", "SERIAL", "VALID FROM", "VALID TO", "STATUS"}) {
@@ -101,7 +107,8 @@ TEST_F(CertCommands, PlainListIsATableWithTheColumnsAnAdminScans) {
 }
 
 TEST_F(CertCommands, ListFiltersByKindAndShowsExpiredServerCertificatesAsExpired) {
-    ASSERT_EQ(cli({"cert", "import-client", fixture("client/ok-ec-p256-keyagreement.pem")}).exit_code, 0);
+    ASSERT_EQ(
+        cli({"cert", "import-client", fixture("client/ok-ec-p256-keyagreement.pem")}).exit_code, 0);
     const auto expired = cli({"cert", "import-server", fixture("server/ok-expired.p12"),
                               "--password-file", fixture("server/ok-expired.pass")});
     ASSERT_EQ(expired.exit_code, 0) << expired.err;
@@ -111,14 +118,15 @@ TEST_F(CertCommands, ListFiltersByKindAndShowsExpiredServerCertificatesAsExpired
     ASSERT_EQ(parsed.size(), 1u);
     EXPECT_EQ(parsed[0]["status"], "expired");
     EXPECT_EQ(parsed[0]["kind"], "server");
-    const auto clients = nlohmann::json::parse(cli({"cert", "list", "--kind", "client", "--json"}).out);
+    const auto clients =
+        nlohmann::json::parse(cli({"cert", "list", "--kind", "client", "--json"}).out);
     ASSERT_EQ(clients.size(), 1u);
     EXPECT_EQ(clients[0]["key"], "EC P-256");
 }
 
 TEST_F(CertCommands, ShowAndRemove) {
-    ASSERT_EQ(cli({"cert", "import-server", fixture("server/ok-with-ca-chain.p12"), "--password-file",
-                   fixture("server/ok-with-ca-chain.pass")})
+    ASSERT_EQ(cli({"cert", "import-server", fixture("server/ok-with-ca-chain.p12"),
+                   "--password-file", fixture("server/ok-with-ca-chain.pass")})
                   .exit_code,
               0);
     const auto id = std::to_string(list()[0]["id"].get<long long>());
@@ -142,13 +150,15 @@ TEST_F(CertCommands, ShowAndRemove) {
 TEST_F(CertCommands, PasswordFromStdin) {
     std::ifstream in(fixture("server/ok-aes256.pass"));
     std::string password((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto wrong = cli({"cert", "import-server", fixture("server/ok-aes256.p12"),
-                            "--password-stdin"}, "not-the-password\n");
+    const auto wrong =
+        cli({"cert", "import-server", fixture("server/ok-aes256.p12"), "--password-stdin"},
+            "not-the-password\n");
     EXPECT_EQ(wrong.exit_code, 3);
     EXPECT_NE(wrong.err.find("password is wrong"), std::string::npos) << wrong.err;
     EXPECT_TRUE(list().empty());
-    const auto right = cli({"cert", "import-server", fixture("server/ok-aes256.p12"),
-                            "--password-stdin"}, password + "\n");
+    const auto right =
+        cli({"cert", "import-server", fixture("server/ok-aes256.p12"), "--password-stdin"},
+            password + "\n");
     EXPECT_EQ(right.exit_code, 0) << right.err;
 }
 
@@ -159,7 +169,8 @@ TEST_F(CertCommands, UsageErrorsExitTwo) {
     EXPECT_EQ(cli({"cert", "import-client"}).exit_code, 2);
     EXPECT_EQ(cli({"cert", "list", "--kind", "both"}).exit_code, 2);
     EXPECT_EQ(cli({"cert", "show", "not-a-number"}).exit_code, 2);
-    const auto both = cli({"cert", "import-server", "x.p12", "--password-file", "f", "--password-stdin"});
+    const auto both =
+        cli({"cert", "import-server", "x.p12", "--password-file", "f", "--password-stdin"});
     EXPECT_EQ(both.exit_code, 2);
     EXPECT_TRUE(both.err.starts_with("error: ")) << both.err;
     EXPECT_EQ(cli({"--help"}).exit_code, 0);
@@ -167,7 +178,7 @@ TEST_F(CertCommands, UsageErrorsExitTwo) {
 
 TEST_F(CertCommands, MasterKeyIsMadeOnFirstUseWithMode0600OrTakenFromTheEnvironment) {
     ASSERT_EQ(cli({"cert", "list"}).exit_code, 0);
-    struct stat st{};
+    struct stat st {};
     ASSERT_EQ(::stat((m_dir.path() / "data" / "master.key").c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u);
 
@@ -213,9 +224,10 @@ TEST_F(CertCommands, AServerPrivateKeyIsNowhereInTheDatabaseInClear) {
         ASSERT_EQ(stored.find(base64.substr(at, 32)), std::string::npos) << "base64 at " << at;
     }
     // ... and the certificate itself is there (so the search would have found a key in clear).
-    const std::string cert_b64 = shell("openssl pkcs12 -in " + quote(p12) + " -passin file:" +
-                                       quote(pass) + " -nokeys -clcerts 2>/dev/null | openssl x509 "
-                                       "-outform DER | base64 -w0");
+    const std::string cert_b64 =
+        shell("openssl pkcs12 -in " + quote(p12) + " -passin file:" + quote(pass) +
+              " -nokeys -clcerts 2>/dev/null | openssl x509 "
+              "-outform DER | base64 -w0");
     EXPECT_NE(stored.find(cert_b64.substr(100, 32)), std::string::npos);
 }
 
@@ -223,7 +235,8 @@ TEST_F(CertCommands, WorksOnPostgresqlToo) {
     std::ifstream url_file(std::getenv("CASECRYPT_TEST_PG_URL_FILE"));
     std::string url;
     ASSERT_TRUE(std::getline(url_file, url)) << "the postgres fixture did not start";
-    shell("psql -q " + quote(url) + " -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null 2>&1");
+    shell("psql -q " + quote(url) +
+          " -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null 2>&1");
     auto pg = [&](std::vector<std::string> args) {
         args.insert(args.begin(), {"--data-dir", data(), "--database", url});
         return run_cli(args);
@@ -232,7 +245,9 @@ TEST_F(CertCommands, WorksOnPostgresqlToo) {
     const auto expired = pg({"cert", "import-client", fixture("client/reject-expired.pem")});
     EXPECT_EQ(expired.exit_code, 3);
     ASSERT_EQ(pg({"cert", "import-server", fixture("server/ok-aes256.p12"), "--password-file",
-                  fixture("server/ok-aes256.pass")}).exit_code, 0);
+                  fixture("server/ok-aes256.pass")})
+                  .exit_code,
+              0);
     const auto dup = pg({"cert", "import-client", fixture("client/ok-dn-and-san.pem")});
     EXPECT_NE(dup.out.find("already in the store"), std::string::npos);
     const auto listed = pg({"cert", "list", "--json"});
@@ -270,7 +285,8 @@ TEST_F(CertCommands, APostgresqlServerThatNeverAnswersEndsAfterTheDefaultConnect
         "postgresql://nobody@127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/none";
     const auto start = std::chrono::steady_clock::now();
     const auto r = cli({"--database", url, "cert", "list"});
-    const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     ::close(fd);
     EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_GE(seconds, 9.0);

@@ -103,7 +103,8 @@ TEST_P(ImportCases, ExitCodeMessageAndStoreAreAsTheCaseSays) {
 }
 
 std::string case_name(const ::testing::TestParamInfo<ImportCase>& info) {
-    std::string name = std::to_string(info.index) + "_" + info.param.command + "_" + info.param.file;
+    std::string name =
+        std::to_string(info.index) + "_" + info.param.command + "_" + info.param.file;
     for (char& ch : name) {
         if (!std::isalnum(static_cast<unsigned char>(ch))) {
             ch = '_';

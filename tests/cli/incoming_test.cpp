@@ -22,7 +22,8 @@ TEST_P(IncomingCases, EachMailBecomesATicketMessageOrABackupAsItsRowSays) {
     const SmimeCase& c = GetParam();
     SCOPED_TRACE(c.file + ": " + c.description);
     Helpdesk desk;
-    if (c.p12 != "-") desk.import_server(c.p12, c.password_file);
+    if (c.p12 != "-")
+        desk.import_server(c.p12, c.password_file);
     ASSERT_EQ(desk.run({"cert", "import-ca", fx("ca/ca.pem")}).exit_code, 0);
     desk.drop("mail", slurp(fx(c.file)));
     const auto fetched = desk.fetch();
@@ -46,13 +47,16 @@ TEST_P(IncomingCases, EachMailBecomesATicketMessageOrABackupAsItsRowSays) {
         // Nothing lost: the backup holds the bytes exactly as they arrived.
         const auto copy = std::filesystem::path(desk.data()) / "copy.eml";
         ASSERT_EQ(desk.run({"backup", "download", std::to_string(b["id"].get<long long>()), "--out",
-                            copy.string()}).exit_code, 0);
+                            copy.string()})
+                      .exit_code,
+                  0);
         EXPECT_EQ(slurp(copy), slurp(fx(c.file)));
         return;
     }
     ASSERT_EQ(backups.size(), 0u) << backups.dump();
     ASSERT_EQ(tickets.size(), 1u) << fetched.out;
-    const auto ticket = desk.json({"ticket", "show", std::to_string(tickets[0]["number"].get<long long>()), "--json"});
+    const auto ticket = desk.json(
+        {"ticket", "show", std::to_string(tickets[0]["number"].get<long long>()), "--json"});
     ASSERT_EQ(ticket["messages"].size(), 1u);
     const auto& m = ticket["messages"][0];
     EXPECT_EQ(m["direction"], "in");
@@ -71,7 +75,8 @@ TEST_P(IncomingCases, EachMailBecomesATicketMessageOrABackupAsItsRowSays) {
         EXPECT_TRUE(m["encryption"].is_null());
     }
     if (!m["encryption"].is_null() && m["encryption"]["mixed_parts"].get<bool>()) {
-        EXPECT_NE(m["text"].get<std::string>().find("each part is shown on its own"), std::string::npos);
+        EXPECT_NE(m["text"].get<std::string>().find("each part is shown on its own"),
+                  std::string::npos);
         EXPECT_TRUE(m["html"].is_null()) << "no merged HTML for the EFAIL pattern";
     } else if (c.subject != "-") {
         EXPECT_EQ(m["subject"], c.subject);
@@ -100,7 +105,8 @@ std::string case_name(const ::testing::TestParamInfo<SmimeCase>& info) {
     return smime_case_name(static_cast<int>(info.index), info.param);
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, IncomingCases, ::testing::ValuesIn(load_smime_cases(fixtures_dir())), case_name);
+INSTANTIATE_TEST_SUITE_P(Fixtures, IncomingCases,
+                         ::testing::ValuesIn(load_smime_cases(fixtures_dir())), case_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(IncomingCases);
 
 TEST(Incoming, ABackupForAMissingIdentityIsFiledAfterTheImport) {
@@ -115,8 +121,10 @@ TEST(Incoming, ABackupForAMissingIdentityIsFiledAfterTheImport) {
     const std::string id = std::to_string(backups[0]["id"].get<long long>());
     const std::string cause = backups[0]["cause"];
     EXPECT_NE(cause.find("no key"), std::string::npos) << cause;
-    EXPECT_NE(cause.find("no server certificate for support@example.test"), std::string::npos) << cause;
-    EXPECT_TRUE(backups[0]["subject"].get<std::string>().starts_with("Test 01")) << backups[0].dump();
+    EXPECT_NE(cause.find("no server certificate for support@example.test"), std::string::npos)
+        << cause;
+    EXPECT_TRUE(backups[0]["subject"].get<std::string>().starts_with("Test 01"))
+        << backups[0].dump();
     EXPECT_EQ(backups[0]["from"], "carl@customer.test");
     const auto shown = desk.run({"backup", "show", id});
     EXPECT_NE(shown.out.find(cause), std::string::npos) << shown.out;
@@ -132,15 +140,21 @@ TEST(Incoming, ABackupForAMissingIdentityIsFiledAfterTheImport) {
     EXPECT_NE(retried.out.find("new ticket 1"), std::string::npos) << retried.out;
     EXPECT_EQ(desk.json({"backup", "list", "--json"}).size(), 0u);
     const auto ticket = desk.json({"ticket", "show", "1", "--json"});
-    EXPECT_NE(ticket["messages"][0]["text"].get<std::string>().find("Secret text 01"), std::string::npos);
+    EXPECT_NE(ticket["messages"][0]["text"].get<std::string>().find("Secret text 01"),
+              std::string::npos);
     EXPECT_EQ(desk.run({"backup", "retry", id}).exit_code, 3) << "a filed mail is no backup";
 }
 
 TEST(Incoming, DeletedBackupsAreNotFetchedAgain) {
     Helpdesk desk;
     ASSERT_EQ(desk.run({"account", "add", "second", "--url",
-                        "dir://" + (std::filesystem::path(desk.data()) / "second").string()}).exit_code, 0);
-    ASSERT_EQ(desk.run({"property", "set", "cmas-nimh", "mailbox.default.task.max.message.size", "100"}).exit_code, 0);
+                        "dir://" + (std::filesystem::path(desk.data()) / "second").string()})
+                  .exit_code,
+              0);
+    ASSERT_EQ(
+        desk.run({"property", "set", "cmas-nimh", "mailbox.default.task.max.message.size", "100"})
+            .exit_code,
+        0);
     std::filesystem::create_directories(std::filesystem::path(desk.data()) / "second");
     std::ofstream(std::filesystem::path(desk.data()) / "second" / "big.eml")
         << plain_mail("Too big", "big@customer.test", "", std::string(500, 'x') + "\n");
@@ -148,7 +162,8 @@ TEST(Incoming, DeletedBackupsAreNotFetchedAgain) {
     auto backups = desk.json({"backup", "list", "--json"});
     ASSERT_EQ(backups.size(), 1u);
     EXPECT_NE(backups[0]["cause"].get<std::string>().find("mailbox.default.task.max.message.size"),
-              std::string::npos) << backups[0].dump();
+              std::string::npos)
+        << backups[0].dump();
     EXPECT_EQ(backups[0]["mailbox"], "second");
     const std::string id = std::to_string(backups[0]["id"].get<long long>());
     ASSERT_EQ(desk.run({"backup", "delete", id}).exit_code, 0);
@@ -185,11 +200,14 @@ TEST(Incoming, TicketsThreadByTagByReplyAndAClosedTicketGetsALinkedOne) {
     EXPECT_EQ(out["subject"], "[Ticket (1)] Re: Printer on fire");
     ASSERT_TRUE(out["report"].is_array()) << out.dump();
     EXPECT_EQ(out["report"][0]["address"], "carl@customer.test");
-    EXPECT_NE(out["report"][0]["outcome"].get<std::string>().find("unencrypted"), std::string::npos);
+    EXPECT_NE(out["report"][0]["outcome"].get<std::string>().find("unencrypted"),
+              std::string::npos);
     const std::string our_id = out["message_id"];
     bool found = false;
-    for (const auto& f : std::filesystem::directory_iterator(std::filesystem::path(desk.data()) / "mail" / "outgoing")) {
-        found = found || slurp(f.path()).find("Subject: [Ticket (1)] Re: Printer on fire") != std::string::npos;
+    for (const auto& f : std::filesystem::directory_iterator(std::filesystem::path(desk.data()) /
+                                                             "mail" / "outgoing")) {
+        found = found || slurp(f.path()).find("Subject: [Ticket (1)] Re: Printer on fire") !=
+                             std::string::npos;
     }
     EXPECT_TRUE(found) << "the mail that went out carries the tag";
 
@@ -202,11 +220,16 @@ TEST(Incoming, TicketsThreadByTagByReplyAndAClosedTicketGetsALinkedOne) {
     EXPECT_EQ(desk.json({"ticket", "list", "--json"}).size(), 1u);
     // Another tag pattern is honoured.
     ASSERT_EQ(desk.run({"property", "set", "cmas-core-server", "mail.ticketname.pattern",
-                        "\\[#(\\d+)\\]"}).exit_code, 0);
+                        "\\[#(\\d+)\\]"})
+                  .exit_code,
+              0);
     desk.drop("4", plain_mail("Re: [#1] still burning", "fourth@customer.test"));
     ASSERT_EQ(desk.fetch().exit_code, 0);
     EXPECT_EQ(desk.json({"ticket", "show", "1", "--json"})["messages"].size(), 5u);
-    EXPECT_EQ(desk.run({"property", "set", "cmas-core-server", "mail.ticketname.pattern", "no group"}).exit_code, 3);
+    EXPECT_EQ(
+        desk.run({"property", "set", "cmas-core-server", "mail.ticketname.pattern", "no group"})
+            .exit_code,
+        3);
 
     ASSERT_EQ(desk.run({"ticket", "close", "1"}).exit_code, 0);
     desk.drop("5", plain_mail("Re: [#1] thanks, it is out", "fifth@customer.test"));
@@ -226,15 +249,17 @@ TEST(Incoming, TheSameMailDeliveredTwiceIsOneTicketMessage) {
     desk.drop("b", plain_mail("Twice", "twice@customer.test"));
     const auto fetched = desk.fetch();
     ASSERT_EQ(fetched.exit_code, 0);
-    EXPECT_NE(fetched.out.find("a copy of a mail already in ticket 1"), std::string::npos) << fetched.out;
+    EXPECT_NE(fetched.out.find("a copy of a mail already in ticket 1"), std::string::npos)
+        << fetched.out;
     EXPECT_EQ(desk.json({"ticket", "show", "1", "--json"})["messages"].size(), 1u);
 }
 
 TEST(Incoming, AccountsKeepTheirPasswordSealedAndAnUnreadableMailboxExitsOne) {
     Helpdesk desk;
     const std::string password = "pw-7f3a9c1e-never-in-clear";
-    auto added = desk.run({"account", "add", "support", "--url", "imap://127.0.0.1:1/INBOX", "--user",
-                           "support@example.test", "--password-stdin"}, password + "\n");
+    auto added = desk.run({"account", "add", "support", "--url", "imap://127.0.0.1:1/INBOX",
+                           "--user", "support@example.test", "--password-stdin"},
+                          password + "\n");
     ASSERT_EQ(added.exit_code, 0) << added.err;
     EXPECT_EQ(desk.run({"account", "add", "support", "--url", "imap://127.0.0.1:1/"}).exit_code, 3)
         << "the name is taken";
@@ -257,7 +282,8 @@ TEST(Incoming, AccountsKeepTheirPasswordSealedAndAnUnreadableMailboxExitsOne) {
     EXPECT_EQ(fetched.exit_code, 1) << "a mailbox could not be read";
     EXPECT_NE(fetched.err.find("account support"), std::string::npos) << fetched.err;
     EXPECT_EQ(fetched.err.find(password), std::string::npos);
-    EXPECT_NE(fetched.out.find("1 filed into tickets"), std::string::npos) << "the others go on: " << fetched.out;
+    EXPECT_NE(fetched.out.find("1 filed into tickets"), std::string::npos)
+        << "the others go on: " << fetched.out;
     EXPECT_NE(desk.run({"account", "list"}).out.find("last error"), std::string::npos);
 
     const auto unknown = desk.run({"mail", "fetch", "--account", "nope"});
@@ -265,12 +291,16 @@ TEST(Incoming, AccountsKeepTheirPasswordSealedAndAnUnreadableMailboxExitsOne) {
     EXPECT_NE(unknown.err.find("no mail account named nope"), std::string::npos) << unknown.err;
     ASSERT_EQ(desk.run({"account", "remove", "local"}).exit_code, 0);
     EXPECT_EQ(desk.run({"account", "remove", "local"}).exit_code, 3);
-    EXPECT_EQ(desk.json({"account", "list", "--json"}).size(), 1u) << "a removed local account stays removed";
+    EXPECT_EQ(desk.json({"account", "list", "--json"}).size(), 1u)
+        << "a removed local account stays removed";
 }
 
 TEST(Incoming, DeletingReadMailRemovesTheFileInsteadOfMovingIt) {
     Helpdesk desk;
-    ASSERT_EQ(desk.run({"property", "set", "cmas-nimh", "mailbox.default.task.delete.read.messages", "true"}).exit_code, 0);
+    ASSERT_EQ(desk.run({"property", "set", "cmas-nimh", "mailbox.default.task.delete.read.messages",
+                        "true"})
+                  .exit_code,
+              0);
     desk.drop("gone", plain_mail("Delete me", "gone@customer.test"));
     ASSERT_EQ(desk.fetch().exit_code, 0);
     EXPECT_FALSE(std::filesystem::exists(desk.incoming() / "gone.eml"));
@@ -288,7 +318,8 @@ TEST(Incoming, WorksOnPostgresqlToo) {
     std::ifstream url_file(std::getenv("CASECRYPT_TEST_PG_URL_FILE"));
     std::string url;
     ASSERT_TRUE(std::getline(url_file, url)) << "the postgres fixture did not start";
-    shell("psql -q " + quote(url) + " -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null 2>&1");
+    shell("psql -q " + quote(url) +
+          " -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null 2>&1");
     Helpdesk desk;
     auto pg = [&](std::vector<std::string> args) {
         args.insert(args.begin(), {"--database", url});
@@ -300,17 +331,24 @@ TEST(Incoming, WorksOnPostgresqlToo) {
     auto backups = nlohmann::json::parse(pg({"backup", "list", "--json"}).out);
     ASSERT_EQ(backups.size(), 1u);
     ASSERT_EQ(pg({"cert", "import-server", fx("server/ok-aes256.p12"), "--password-file",
-                  fx("server/ok-aes256.pass")}).exit_code, 0);
+                  fx("server/ok-aes256.pass")})
+                  .exit_code,
+              0);
     ASSERT_EQ(pg({"cert", "import-ca", fx("ca/ca.pem")}).exit_code, 0);
     const auto retried = pg({"backup", "retry", std::to_string(backups[0]["id"].get<long long>())});
     ASSERT_EQ(retried.exit_code, 0) << retried.err;
     const auto tickets = nlohmann::json::parse(pg({"ticket", "list", "--json"}).out);
     ASSERT_EQ(tickets.size(), 2u);
-    const auto shown = nlohmann::json::parse(pg({"ticket", "show", std::to_string(tickets[0]["number"].get<long long>()), "--json"}).out);
+    const auto shown = nlohmann::json::parse(
+        pg({"ticket", "show", std::to_string(tickets[0]["number"].get<long long>()), "--json"})
+            .out);
     EXPECT_TRUE(shown["messages"][0]["encrypted"].get<bool>()) << shown.dump();
     EXPECT_TRUE(shown["messages"][0]["signature"]["trusted"].get<bool>()) << shown.dump();
-    EXPECT_EQ(desk.json({"ticket", "list", "--json"}).size(), 0u) << "the SQLite store was not used";
-    EXPECT_EQ(shell("psql -At " + quote(url) + " -c \"SELECT COUNT(*) FROM incoming WHERE state = 'filed'\""), "2\n");
+    EXPECT_EQ(desk.json({"ticket", "list", "--json"}).size(), 0u)
+        << "the SQLite store was not used";
+    EXPECT_EQ(shell("psql -At " + quote(url) +
+                    " -c \"SELECT COUNT(*) FROM incoming WHERE state = 'filed'\""),
+              "2\n");
 }
 
 TEST(Serve, ARoundFetchesFilesAndDelivers) {

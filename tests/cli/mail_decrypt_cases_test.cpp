@@ -37,13 +37,14 @@ TEST_P(DecryptCases, OutcomeIsAsTheCaseSays) {
     ASSERT_EQ(run_cli({"--data-dir", data, "cert", "import-ca", fx("ca/ca.pem")}).exit_code, 0);
 
     const std::string out = (dir.path() / "out.eml").string();
-    const auto r = run_cli({"--data-dir", data, "mail", "decrypt", "--in", fx(c.file), "--out",
-                            out, "--json"});
+    const auto r = run_cli(
+        {"--data-dir", data, "mail", "decrypt", "--in", fx(c.file), "--out", out, "--json"});
     ASSERT_FALSE(r.signaled) << r.err;
     if (c.expect == "reject") {
         EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
         EXPECT_TRUE(r.err.starts_with("error: ")) << r.err;
-        EXPECT_NE(r.err.find(c.error), std::string::npos) << "expected \"" << c.error << "\": " << r.err;
+        EXPECT_NE(r.err.find(c.error), std::string::npos)
+            << "expected \"" << c.error << "\": " << r.err;
         EXPECT_FALSE(std::filesystem::exists(out)) << "nothing is written for a rejected message";
         return;
     }
@@ -99,7 +100,8 @@ std::string case_name(const ::testing::TestParamInfo<SmimeCase>& info) {
     return smime_case_name(static_cast<int>(info.index), info.param);
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, DecryptCases, ::testing::ValuesIn(load_smime_cases(fixtures_dir())), case_name);
+INSTANTIATE_TEST_SUITE_P(Fixtures, DecryptCases,
+                         ::testing::ValuesIn(load_smime_cases(fixtures_dir())), case_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(DecryptCases);
 
 TEST(DecryptCasesTable, IsThere) {
@@ -112,9 +114,11 @@ TEST(MailDecrypt, NoKeyNamesTheRecipientsAndAllFailuresLookAlike) {
     const std::string data = (dir.path() / "data").string();
     const auto fx = [](const std::string& p) { return (fixtures_dir() / p).string(); };
     ASSERT_EQ(run_cli({"--data-dir", data, "cert", "import-server", fx("server/ok-aes256.p12"),
-                       "--password-file", fx("server/ok-aes256.pass")}).exit_code, 0);
-    const auto other = run_cli({"--data-dir", data, "mail", "decrypt", "--in",
-                                fx("smime/18-other-recipient-only.eml")});
+                       "--password-file", fx("server/ok-aes256.pass")})
+                  .exit_code,
+              0);
+    const auto other = run_cli(
+        {"--data-dir", data, "mail", "decrypt", "--in", fx("smime/18-other-recipient-only.eml")});
     EXPECT_NE(other.err.find("issuer"), std::string::npos) << other.err;
     EXPECT_NE(other.err.find("serial"), std::string::npos) << other.err;
     // A corrupt key transport, a bad GCM tag and a destroyed CBC padding read the same.
@@ -123,7 +127,8 @@ TEST(MailDecrypt, NoKeyNamesTheRecipientsAndAllFailuresLookAlike) {
                              "smime/28-cbc-padding-flipped.eml"}) {
         const auto r = run_cli({"--data-dir", data, "mail", "decrypt", "--in", fx(file)});
         EXPECT_EQ(r.exit_code, 3) << file;
-        if (first.empty()) first = r.err;
+        if (first.empty())
+            first = r.err;
         EXPECT_EQ(r.err, first) << file;
     }
 }

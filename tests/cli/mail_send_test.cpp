@@ -21,12 +21,18 @@ TEST(MailSend, TheEmbeddedDefaultWritesEachCopyToTheOutgoingDirectory) {
     const std::string data = (dir.path() / "data").string();
     const auto fx = [](const std::string& p) { return (fixtures_dir() / p).string(); };
     ASSERT_EQ(run_cli({"--data-dir", data, "property", "set", "cmas-core-server", "mail.encryption",
-                       "true"}).exit_code, 0);
-    ASSERT_EQ(run_cli({"--data-dir", data, "cert", "import-client",
-                       fx("client/ok-rsa2048-dn-email.pem")}).exit_code, 0);
+                       "true"})
+                  .exit_code,
+              0);
+    ASSERT_EQ(
+        run_cli({"--data-dir", data, "cert", "import-client", fx("client/ok-rsa2048-dn-email.pem")})
+            .exit_code,
+        0);
     std::ofstream(dir.path() / "note.txt") << "an attachment\n";
     const auto sent = run_cli({"--data-dir", data, "mail", "send", "--from", "support@example.test",
-                               "--to", "alice@example.test", "--subject", "Gr\xc3\xbc\xc3\x9f" "e",
+                               "--to", "alice@example.test", "--subject",
+                               "Gr\xc3\xbc\xc3\x9f"
+                               "e",
                                "--body", "Hello Alice.", "--attach",
                                (dir.path() / "note.txt").string(), "--json"});
     ASSERT_EQ(sent.exit_code, 0) << sent.err;
@@ -38,12 +44,13 @@ TEST(MailSend, TheEmbeddedDefaultWritesEachCopyToTheOutgoingDirectory) {
     ASSERT_TRUE(std::filesystem::exists(file)) << file;
     const std::string mail = slurp(file);
     EXPECT_NE(mail.find("Subject: =?UTF-8?"), std::string::npos) << "RFC 2047 subject";
-    const std::string opened = shell("openssl cms -decrypt -in " + quote(file.string()) + " -recip " +
-                                     quote(fx("client/ok-rsa2048-dn-email.pem")) + " -inkey " +
-                                     quote(fx("keys/alice.key")));
+    const std::string opened = shell("openssl cms -decrypt -in " + quote(file.string()) +
+                                     " -recip " + quote(fx("client/ok-rsa2048-dn-email.pem")) +
+                                     " -inkey " + quote(fx("keys/alice.key")));
     EXPECT_NE(opened.find("Hello Alice."), std::string::npos) << opened;
     EXPECT_NE(opened.find("filename=note.txt"), std::string::npos) << opened;
-    const auto outbox = nlohmann::json::parse(run_cli({"--data-dir", data, "outbox", "list", "--json"}).out);
+    const auto outbox =
+        nlohmann::json::parse(run_cli({"--data-dir", data, "outbox", "list", "--json"}).out);
     ASSERT_EQ(outbox.size(), 1u);
     EXPECT_EQ(outbox[0]["state"], "sent");
 }

@@ -65,10 +65,9 @@ TEST_F(MasterKey, MissingMasterKeyWithASealedAccountPasswordOrSecretPropertyRefu
                   "pw\n")
                   .exit_code,
               0);
-    ASSERT_EQ(
-        cli({"property", "set", "cmas-core-server", "mail.transport.password", "smtp-secret"})
-            .exit_code,
-        0);
+    ASSERT_EQ(cli({"property", "set", "cmas-core-server", "mail.transport.password", "smtp-secret"})
+                  .exit_code,
+              0);
     // Without the check value too: the sealed values alone forbid a new key.
     sql("DELETE FROM installation_facts WHERE name = 'master_key_check_value'");
     ASSERT_TRUE(fs::remove(key()));

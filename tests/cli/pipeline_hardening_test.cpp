@@ -22,14 +22,17 @@ void sql(const Helpdesk& desk, const std::string& statement) {
     ASSERT_EQ(std::system(command.c_str()), 0) << command;
 }
 
-std::string digits(std::size_t n) { return std::string(n, '7'); }
+std::string digits(std::size_t n) {
+    return std::string(n, '7');
+}
 
 long long count_messages(const Helpdesk& desk) {
     long long n = 0;
     for (const auto& t : desk.json({"ticket", "list", "--json"})) {
         n += static_cast<long long>(
-            desk.json({"ticket", "show", std::to_string(t["number"].get<long long>()), "--json"})
-                ["messages"].size());
+            desk.json({"ticket", "show", std::to_string(t["number"].get<long long>()),
+                       "--json"})["messages"]
+                .size());
     }
     return n;
 }
@@ -44,7 +47,8 @@ TEST(PipelineHardening, ASubjectOfFiftyThousandDigitsCrashedTheFetchAndBlockedTh
     ASSERT_EQ(fetched.exit_code, 0) << fetched.out << fetched.err;
     const auto tickets = desk.json({"ticket", "list", "--json"});
     std::vector<std::string> subjects;
-    for (const auto& t : tickets) subjects.push_back(t["subject"]);
+    for (const auto& t : tickets)
+        subjects.push_back(t["subject"]);
     EXPECT_NE(std::find(subjects.begin(), subjects.end(), "First good mail"), subjects.end());
     EXPECT_NE(std::find(subjects.begin(), subjects.end(), "Second good mail"), subjects.end());
     // The bad one: a new ticket (its "number" fits no ticket), nothing lost.
@@ -68,7 +72,9 @@ TEST(PipelineHardening, ServeKeptDyingOnTheFiftyThousandDigitSubjectEveryRound) 
 TEST(PipelineHardening, ATicketPatternEndingInDotStarCrashedOnA200KbSubject) {
     Helpdesk desk;
     ASSERT_EQ(desk.run({"property", "set", "cmas-core-server", "mail.ticketname.pattern",
-                        "\\[Ticket#(\\d+)\\].*"}).exit_code, 0);
+                        "\\[Ticket#(\\d+)\\].*"})
+                  .exit_code,
+              0);
     desk.drop("m1", plain_mail("Opening", "open@customer.test"));
     ASSERT_EQ(desk.fetch().exit_code, 0);
     desk.drop("m2", plain_mail("[Ticket#1] " + std::string(200 * 1024, 'x'), "long@customer.test"));
@@ -106,8 +112,9 @@ TEST(PipelineHardening, ATicketNumberTooLargeForATicketIsNoTicketNumber) {
 
 TEST(PipelineHardening, AMailWhoseFilingFailedStayedFirstInLineForever) {
     Helpdesk desk;
-    sql(desk, "CREATE TRIGGER poison BEFORE INSERT ON ticket_messages WHEN NEW.subject = "
-              "'poison' BEGIN SELECT RAISE(ABORT, 'injected fault'); END;");
+    sql(desk,
+        "CREATE TRIGGER poison BEFORE INSERT ON ticket_messages WHEN NEW.subject = "
+        "'poison' BEGIN SELECT RAISE(ABORT, 'injected fault'); END;");
     desk.drop("m1", plain_mail("poison", "poison@customer.test"));
     desk.drop("m2", plain_mail("Good one", "g1@customer.test"));
     desk.drop("m3", plain_mail("Good two", "g2@customer.test"));
@@ -118,7 +125,8 @@ TEST(PipelineHardening, AMailWhoseFilingFailedStayedFirstInLineForever) {
     EXPECT_NE(first.err.find("incoming 1: attempt 1 failed, to be tried again"), std::string::npos)
         << first.err;
     EXPECT_NE(first.err.find("injected fault"), std::string::npos) << first.err;
-    EXPECT_EQ(desk.json({"ticket", "list", "--json"}).size(), 2u) << "the mails behind it are filed";
+    EXPECT_EQ(desk.json({"ticket", "list", "--json"}).size(), 2u)
+        << "the mails behind it are filed";
 
     const auto second = desk.fetch();
     EXPECT_NE(second.err.find("attempt 2 failed"), std::string::npos) << second.err;
@@ -134,7 +142,8 @@ TEST(PipelineHardening, AMailWhoseFilingFailedStayedFirstInLineForever) {
 
     // Fixed, the admin retries it and it is filed (with fresh attempts).
     sql(desk, "DROP TRIGGER poison;");
-    const auto retried = desk.run({"backup", "retry", std::to_string(backups[0]["id"].get<long long>())});
+    const auto retried =
+        desk.run({"backup", "retry", std::to_string(backups[0]["id"].get<long long>())});
     EXPECT_EQ(retried.exit_code, 0) << retried.err;
     EXPECT_EQ(desk.json({"ticket", "list", "--json"}).size(), 3u);
 }
@@ -142,15 +151,18 @@ TEST(PipelineHardening, AMailWhoseFilingFailedStayedFirstInLineForever) {
 TEST(PipelineHardening, MaxAttemptsIsAProperty) {
     Helpdesk desk;
     ASSERT_EQ(desk.run({"property", "set", "cmas-nimh", "mailbox.default.task.max.attempts", "1"})
-                  .exit_code, 0);
-    sql(desk, "CREATE TRIGGER poison BEFORE INSERT ON ticket_messages WHEN NEW.subject = "
-              "'poison' BEGIN SELECT RAISE(ABORT, 'injected fault'); END;");
+                  .exit_code,
+              0);
+    sql(desk,
+        "CREATE TRIGGER poison BEFORE INSERT ON ticket_messages WHEN NEW.subject = "
+        "'poison' BEGIN SELECT RAISE(ABORT, 'injected fault'); END;");
     desk.drop("m1", plain_mail("poison", "poison@customer.test"));
     const auto fetched = desk.fetch();
     EXPECT_EQ(fetched.exit_code, 0) << fetched.err;
     const auto backups = desk.json({"backup", "list", "--json"});
     ASSERT_EQ(backups.size(), 1u);
-    EXPECT_NE(backups[0]["cause"].get<std::string>().find("filing failed 1 times"), std::string::npos);
+    EXPECT_NE(backups[0]["cause"].get<std::string>().find("filing failed 1 times"),
+              std::string::npos);
 }
 
 TEST(PipelineHardening, AMailThatKilledTheProcessEveryTimeWasTriedForever) {
@@ -159,8 +171,9 @@ TEST(PipelineHardening, AMailThatKilledTheProcessEveryTimeWasTriedForever) {
     // Stored by a fetch whose processing never finished: three processes died filing it (their
     // attempts were counted before the work; nothing else of theirs stayed).
     ASSERT_EQ(desk.run({"property", "list"}).exit_code, 0);
-    sql(desk, "CREATE TRIGGER hold BEFORE INSERT ON ticket_messages BEGIN SELECT RAISE(ABORT, "
-              "'held'); END;");
+    sql(desk,
+        "CREATE TRIGGER hold BEFORE INSERT ON ticket_messages BEGIN SELECT RAISE(ABORT, "
+        "'held'); END;");
     desk.fetch();
     sql(desk, "DROP TRIGGER hold; UPDATE incoming SET attempts = 3, error = NULL;");
     desk.drop("m2", plain_mail("Behind it", "behind@customer.test"));
@@ -179,7 +192,8 @@ TEST(PipelineHardening, AMailThatKilledTheProcessEveryTimeWasTriedForever) {
 std::string mail_with(const std::string& message_id, const std::string& content_type,
                       const std::string& body) {
     return "From: Carl Customer <carl@customer.test>\nTo: support@example.test\nSubject: "
-           "Structure\nMessage-ID: <" + message_id +
+           "Structure\nMessage-ID: <" +
+           message_id +
            ">\nDate: Sat, 28 Nov 2026 08:00:00 +0000\nMIME-Version: 1.0\nContent-Type: " +
            content_type + "\n\n" + body;
 }
@@ -187,8 +201,10 @@ std::string mail_with(const std::string& message_id, const std::string& content_
 std::string many_parts_mail(const std::string& message_id, int parts) {
     std::string body = "--b\nContent-Type: text/plain\n\nthe text\n";
     for (int i = 1; i < parts; ++i) {
-        body += "--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; "
-                "filename=p" + std::to_string(i) + ".bin\n\nx\n";
+        body +=
+            "--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; "
+            "filename=p" +
+            std::to_string(i) + ".bin\n\nx\n";
     }
     return mail_with(message_id, "multipart/mixed; boundary=b", body + "--b--\n");
 }
@@ -214,8 +230,10 @@ TEST(PipelineHardening, AMailWithFiftyThousandPartsTookFiveMinutes) {
     ASSERT_EQ(backups.size(), 1u) << fetched.out;
     const std::string cause = backups[0]["cause"];
     EXPECT_NE(cause.find("more than 1000 MIME parts (cmas-nimh / mailbox.default.task.max.parts)"),
-              std::string::npos) << cause;
-    EXPECT_EQ(desk.json({"ticket", "list", "--json"}).size(), 1u) << "a body and 998 attachments fit";
+              std::string::npos)
+        << cause;
+    EXPECT_EQ(desk.json({"ticket", "list", "--json"}).size(), 1u)
+        << "a body and 998 attachments fit";
 }
 
 TEST(PipelineHardening, DeeplyNestedPartsHaveALimitToo) {
@@ -229,7 +247,8 @@ TEST(PipelineHardening, DeeplyNestedPartsHaveALimitToo) {
     ASSERT_EQ(backups.size(), 1u) << fetched.out;
     EXPECT_NE(backups[0]["cause"].get<std::string>().find(
                   "nested deeper than 32 levels (cmas-nimh / mailbox.default.task.max.depth)"),
-              std::string::npos) << backups[0].dump();
+              std::string::npos)
+        << backups[0].dump();
     EXPECT_EQ(desk.json({"ticket", "list", "--json"}).size(), 1u);
 }
 
@@ -240,33 +259,40 @@ TEST(PipelineHardening, ADifferentMailReusingAMessageIdWasHiddenAsACopy) {
     desk.drop("m2", plain_mail("Second, different", "same@customer.test", "", "Another text\n"));
     const auto fetched = desk.fetch();
     ASSERT_EQ(fetched.exit_code, 0) << fetched.err;
-    EXPECT_EQ(fetched.out.find("a copy of a mail already in ticket"), std::string::npos) << fetched.out;
+    EXPECT_EQ(fetched.out.find("a copy of a mail already in ticket"), std::string::npos)
+        << fetched.out;
     EXPECT_NE(fetched.out.find("reuses an earlier Message-ID"), std::string::npos) << fetched.out;
     EXPECT_EQ(count_messages(desk), 2) << "both mails are in a ticket";
     const auto tickets = desk.json({"ticket", "list", "--json"});
     bool noted = false;
     for (const auto& t : tickets) {
-        const auto ticket = desk.json({"ticket", "show", std::to_string(t["number"].get<long long>()), "--json"});
+        const auto ticket =
+            desk.json({"ticket", "show", std::to_string(t["number"].get<long long>()), "--json"});
         for (const auto& m : ticket["messages"]) {
             for (const auto& note : m["notes"]) {
-                noted = noted || note.get<std::string>().find("reuses the Message-ID <same@customer.test>") !=
-                                     std::string::npos;
+                noted =
+                    noted || note.get<std::string>().find(
+                                 "reuses the Message-ID <same@customer.test>") != std::string::npos;
             }
         }
     }
     EXPECT_TRUE(noted) << "the ticket history notes the reuse";
     const auto shown = desk.run({"ticket", "show", "2"});
-    EXPECT_NE(shown.out.find("note: this mail reuses the Message-ID"), std::string::npos) << shown.out;
+    EXPECT_NE(shown.out.find("note: this mail reuses the Message-ID"), std::string::npos)
+        << shown.out;
 }
 
 TEST(PipelineHardening, TheSameMailWithOtherTransportHeadersIsStillOneCopy) {
     Helpdesk desk;
-    desk.drop("m1", plain_mail("Hello", "copy@customer.test", "Delivered-To: support@example.test\n"));
-    desk.drop("m2", plain_mail("Hello", "copy@customer.test", "Delivered-To: sales@example.test\n"
-                                                                "Received: from mx2 by us\n"));
+    desk.drop("m1",
+              plain_mail("Hello", "copy@customer.test", "Delivered-To: support@example.test\n"));
+    desk.drop("m2", plain_mail("Hello", "copy@customer.test",
+                               "Delivered-To: sales@example.test\n"
+                               "Received: from mx2 by us\n"));
     const auto fetched = desk.fetch();
     ASSERT_EQ(fetched.exit_code, 0) << fetched.err;
-    EXPECT_NE(fetched.out.find("a copy of a mail already in ticket 1"), std::string::npos) << fetched.out;
+    EXPECT_NE(fetched.out.find("a copy of a mail already in ticket 1"), std::string::npos)
+        << fetched.out;
     EXPECT_EQ(count_messages(desk), 1);
 }
 

@@ -678,7 +678,7 @@ void print_tally(const std::string& title, const Tally& t, bool with_notes) {
 }
 
 class SummaryPrinter : public ::testing::Environment {
-  public:
+public:
     void TearDown() override {
         std::lock_guard lock(g_totals_mutex);
         if (g_totals.tried_by_category.empty()) {

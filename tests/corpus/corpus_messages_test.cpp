@@ -1477,7 +1477,7 @@ void print_tally(const std::string& title, const Tally& t, bool details) {
 }
 
 class SummaryPrinter : public ::testing::Environment {
-  public:
+public:
     void TearDown() override {
         std::lock_guard lock(g_totals_mutex);
         if (g_totals.runs == 0)

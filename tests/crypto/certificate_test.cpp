@@ -28,16 +28,16 @@ Certificate load(const std::string& name) {
 }
 
 std::string openssl_field(const std::string& name, const std::string& option) {
-    std::string out = shell("openssl x509 -noout " + option + " -in " +
-                            quote((fixtures_dir() / name).string()));
+    std::string out =
+        shell("openssl x509 -noout " + option + " -in " + quote((fixtures_dir() / name).string()));
     out = out.substr(out.find('=') + 1);
     out.erase(out.find_last_not_of("\r\n") + 1);
     return out;
 }
 
 TEST(Certificate, FactsAgreeWithOpenssl) {
-    for (const std::string name : {"client/ok-rsa2048-dn-email.pem", "client/ok-ec-p384.pem",
-                                   "client/ok-dn-and-san.pem"}) {
+    for (const std::string name :
+         {"client/ok-rsa2048-dn-email.pem", "client/ok-ec-p384.pem", "client/ok-dn-and-san.pem"}) {
         SCOPED_TRACE(name);
         const Certificate c = load(name);
         EXPECT_EQ(c.serial(), openssl_field(name, "-serial"));
@@ -45,8 +45,8 @@ TEST(Certificate, FactsAgreeWithOpenssl) {
         std::erase(fp, ':');
         std::transform(fp.begin(), fp.end(), fp.begin(), ::tolower);
         EXPECT_EQ(c.fingerprint_sha256(), fp);
-        const std::string not_after = shell("date -u -d " + quote(openssl_field(name, "-enddate")) +
-                                            " +%Y-%m-%dT%H:%M:%SZ");
+        const std::string not_after =
+            shell("date -u -d " + quote(openssl_field(name, "-enddate")) + " +%Y-%m-%dT%H:%M:%SZ");
         EXPECT_EQ(to_iso8601(c.not_after()) + "\n", not_after);
     }
 }
@@ -99,7 +99,8 @@ TEST(CertificatePolicy, EachReasonIsNamed) {
     for (const auto& [name, reason] : cases) {
         const auto problems = encryption_problems(load(name));
         ASSERT_EQ(problems.size(), 1u) << name;
-        EXPECT_NE(problems.front().find(reason), std::string::npos) << name << ": " << problems.front();
+        EXPECT_NE(problems.front().find(reason), std::string::npos)
+            << name << ": " << problems.front();
     }
 }
 

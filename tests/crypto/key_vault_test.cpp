@@ -34,7 +34,7 @@ TEST(KeyVault, TheKeyFileIsPrivateAndReusedAndAnotherKeyCannotOpen) {
     const auto path = dir.path() / "master.key";
     auto first = KeyVault::open_or_create(path);
     ASSERT_TRUE(first);
-    struct stat st{};
+    struct stat st {};
     ASSERT_EQ(::stat(path.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u);
     auto sealed = first->seal(Secret(std::string("k")), "a");
@@ -89,13 +89,16 @@ TEST(KeyVault, TheCheckValueIsTheDocumentedHmacAsOpensslComputesIt) {
     ASSERT_TRUE(vault);
     using test::quote;
     using test::shell;
-    const std::string key_hex = shell("base64 -d " + quote(path.string()) + " | od -An -tx1 | tr -d ' \\n'");
-    const std::string check_key_hex =
-        shell("printf 'casecrypt master key check value key v1\\001' | openssl dgst -sha256 -mac HMAC "
-              "-macopt hexkey:" + key_hex + " -binary | od -An -tx1 | tr -d ' \\n'");
-    const std::string expected =
-        shell("printf 'casecrypt master key check value' | openssl dgst -sha256 -mac HMAC -macopt "
-              "hexkey:" + check_key_hex + " -binary | base64 -w0");
+    const std::string key_hex =
+        shell("base64 -d " + quote(path.string()) + " | od -An -tx1 | tr -d ' \\n'");
+    const std::string check_key_hex = shell(
+        "printf 'casecrypt master key check value key v1\\001' | openssl dgst -sha256 -mac HMAC "
+        "-macopt hexkey:" +
+        key_hex + " -binary | od -An -tx1 | tr -d ' \\n'");
+    const std::string expected = shell(
+        "printf 'casecrypt master key check value' | openssl dgst -sha256 -mac HMAC -macopt "
+        "hexkey:" +
+        check_key_hex + " -binary | base64 -w0");
     EXPECT_EQ(*vault->check_value(), "hmac-sha256:" + expected);
 }
 

@@ -16,7 +16,8 @@ using test::fixtures_dir;
 
 Secret password_of(const std::string& pass_file) {
     std::string text = read_file(fixtures_dir() / pass_file).value_or("");
-    if (!text.empty() && text.back() == '\n') text.pop_back();
+    if (!text.empty() && text.back() == '\n')
+        text.pop_back();
     return Secret(text);
 }
 
@@ -34,16 +35,20 @@ TEST_F(Pkcs12Identity, OpensModernAndLegacyFilesAndTheKeyIsTheOneOpensslExtracts
         EXPECT_EQ(identity->certificate.addresses(),
                   std::vector<std::string>{"support@example.test"});
         const std::string expected = test::shell(
-            "openssl pkcs12 -legacy -in " + test::quote((fixtures_dir() / ("server/" + name + ".p12")).string()) +
-            " -passin file:" + test::quote((fixtures_dir() / ("server/" + name + ".pass")).string()) +
+            "openssl pkcs12 -legacy -in " +
+            test::quote((fixtures_dir() / ("server/" + name + ".p12")).string()) +
+            " -passin file:" +
+            test::quote((fixtures_dir() / ("server/" + name + ".pass")).string()) +
             " -nocerts -nodes 2>/dev/null | openssl pkey -outform DER | sha256sum | cut -c1-64");
         // Compare by re-encoding our PKCS #8 through openssl, which normalises the encoding.
         test::TempDir dir;
         const auto path = dir.path() / "key.der";
-        ASSERT_TRUE(write_file_atomic(path, identity->private_key_pkcs8.reveal(),
-                                      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
-        const std::string reencoded = test::shell("openssl pkey -inform DER -in " + test::quote(path.string()) +
-                                                  " -outform DER | sha256sum | cut -c1-64");
+        ASSERT_TRUE(write_file_atomic(
+            path, identity->private_key_pkcs8.reveal(),
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+        const std::string reencoded =
+            test::shell("openssl pkey -inform DER -in " + test::quote(path.string()) +
+                        " -outform DER | sha256sum | cut -c1-64");
         EXPECT_EQ(reencoded, expected);
     }
 }
@@ -68,7 +73,8 @@ TEST_F(Pkcs12Identity, WrongPasswordIsSaidPlainly) {
 }
 
 TEST_F(Pkcs12Identity, EmptyPasswordFilesOpenWithoutOne) {
-    auto identity = open_pkcs12(*read_file(fixtures_dir() / "server/ok-empty-password.p12"), Secret());
+    auto identity =
+        open_pkcs12(*read_file(fixtures_dir() / "server/ok-empty-password.p12"), Secret());
     ASSERT_TRUE(identity) << identity.error().message();
 }
 
@@ -101,11 +107,12 @@ TEST_F(Pkcs12Identity, AFileWithoutAMacOpensAndSaysItsIntegrityIsUnchecked) {
 TEST_F(Pkcs12Identity, APbmac1FileIsVerifiedLikeAClassicMacAndMalformedParametersAreRefused) {
     const std::string corpus = test::env_or_empty("CASECRYPT_CORPUS");
     const auto dir = std::filesystem::path(corpus) / "openssl/test/recipes/80-test_pkcs12_data";
-    if (corpus.empty() || !std::filesystem::exists(dir)) GTEST_SKIP() << "no interop corpus";
+    if (corpus.empty() || !std::filesystem::exists(dir))
+        GTEST_SKIP() << "no interop corpus";
     const Secret password(std::string("1234"));
-    for (const std::string good : {"pbmac1_256_256.good.p12", "pbmac1_512_256.good.p12",
-                                   "pbmac1_512_512.good.p12", "pbmac1_sha1_hmac_and_prf.p12",
-                                   "pbmac1_256_256.good-shorter-key-len.p12"}) {
+    for (const std::string good :
+         {"pbmac1_256_256.good.p12", "pbmac1_512_256.good.p12", "pbmac1_512_512.good.p12",
+          "pbmac1_sha1_hmac_and_prf.p12", "pbmac1_256_256.good-shorter-key-len.p12"}) {
         SCOPED_TRACE(good);
         auto identity = open_pkcs12(*read_file(dir / good), password, /*require_address=*/false);
         EXPECT_TRUE(identity) << identity.error().message();
@@ -115,10 +122,12 @@ TEST_F(Pkcs12Identity, APbmac1FileIsVerifiedLikeAClassicMacAndMalformedParameter
         EXPECT_NE(wrong.error().message().find("password is wrong"), std::string::npos)
             << wrong.error().message();
     }
-    for (const std::string bad : {"bad-iter", "bad-key-len", "bad-len", "bad-salt", "bad-salt-type",
-                                  "negative-len", "no-len", "no-salt", "very-big-len", "zero-len"}) {
+    for (const std::string bad :
+         {"bad-iter", "bad-key-len", "bad-len", "bad-salt", "bad-salt-type", "negative-len",
+          "no-len", "no-salt", "very-big-len", "zero-len"}) {
         SCOPED_TRACE(bad);
-        auto identity = open_pkcs12(*read_file(dir / ("pbmac1_256_256." + bad + ".p12")), password, false);
+        auto identity =
+            open_pkcs12(*read_file(dir / ("pbmac1_256_256." + bad + ".p12")), password, false);
         ASSERT_FALSE(identity);
         EXPECT_EQ(identity.error().code(), Errc::rejected);
     }

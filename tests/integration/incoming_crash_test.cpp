@@ -15,8 +15,8 @@
 //
 // Environment: CASECRYPT_CRASH_MAILS (how many mails, at most 300, default 300),
 // CASECRYPT_CRASH_SEED (repeat a run; the seed is printed either way).
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -63,7 +63,8 @@ std::uint64_t seed() {
 int count_files(const fs::path& dir) {
     int n = 0;
     std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(dir, ec)) n += entry.is_regular_file();
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+        n += entry.is_regular_file();
     return n;
 }
 
@@ -79,11 +80,13 @@ struct FetchRun {
 class IncomingCrash : public ::testing::Test {
 protected:
     void SetUp() override {
-        ASSERT_FALSE(harness_state("CASECRYPT_TEST_DOVECOT_DIR", "imap_port").empty()) << "dovecot fixture";
+        ASSERT_FALSE(harness_state("CASECRYPT_TEST_DOVECOT_DIR", "imap_port").empty())
+            << "dovecot fixture";
         const fs::path mails = env_or_empty("CASECRYPT_TEST_MAILS");
-        ASSERT_TRUE(fs::exists(mails / "crash" / "0000.eml")) << "make-incoming-mails.sh fixture: " << mails;
-        ok(cli({"cert", "import-server", (fixtures_dir() / "server/ok-aes256.p12").string(), "--password-file",
-                (fixtures_dir() / "server/ok-aes256.pass").string()}));
+        ASSERT_TRUE(fs::exists(mails / "crash" / "0000.eml"))
+            << "make-incoming-mails.sh fixture: " << mails;
+        ok(cli({"cert", "import-server", (fixtures_dir() / "server/ok-aes256.p12").string(),
+                "--password-file", (fixtures_dir() / "server/ok-aes256.pass").string()}));
         ok(cli({"property", "set", "cmas-nimh", "mailbox.default.task.ca.file",
                 (fs::path(env_or_empty("CASECRYPT_TEST_DOVECOT_DIR")) / "ca.pem").string()}));
         // Every attempt counts, one the process did not survive too, and a mail that was being
@@ -110,7 +113,8 @@ protected:
     // A Maildir of this test holding the first m_mails crash mails; returns the box name.
     std::string fill_box(const std::string& prefix) {
         const fs::path maildir = harness_state("CASECRYPT_TEST_DOVECOT_DIR", "maildir");
-        const std::string name = prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}() % 100000);
+        const std::string name = prefix + "-" + std::to_string(::getpid()) + "-" +
+                                 std::to_string(std::random_device{}() % 100000);
         m_box = maildir / "example.test" / name;
         fs::create_directories(maildir / "example.test");
         EXPECT_EQ(::chown((maildir / "example.test").c_str(), 65534, 65534), 0);
@@ -143,16 +147,20 @@ protected:
         const fs::path out = m_dir.path() / "fetch.out", err = m_dir.path() / "fetch.err";
         const std::string bin = casecrypt_binary();
         const std::string data_dir = data().string();
-        std::vector<std::string> args = {bin, "--data-dir", data_dir, "--log-level", watch ? "info" : "warn",
-                                         "mail", "fetch", "--account", account};
+        std::vector<std::string> args = {
+            bin,    "--data-dir", data_dir,    "--log-level", watch ? "info" : "warn",
+            "mail", "fetch",      "--account", account};
         std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
+        for (auto& a : args)
+            argv.push_back(a.data());
         argv.push_back(nullptr);
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                         0600);
+        posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                         0600);
         pid_t pid = 0;
         const int spawned = posix_spawn(&pid, bin.c_str(), &actions, nullptr, argv.data(), environ);
         posix_spawn_file_actions_destroy(&actions);
@@ -165,7 +173,8 @@ protected:
         int status = 0;
         for (;;) {
             const pid_t done = ::waitpid(pid, &status, WNOHANG);
-            if (done == pid) break;
+            if (done == pid)
+                break;
             if (Clock::now() >= deadline || (watch && lines_so_far(err, marker) >= count)) {
                 ::kill(pid, SIGKILL);
                 ::waitpid(pid, &status, 0);
@@ -188,7 +197,8 @@ protected:
     static int lines_so_far(const fs::path& log, const std::string& marker) {
         const std::string text = slurp(log);
         int n = 0;
-        for (auto at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1)) ++n;
+        for (auto at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1))
+            ++n;
         return n;
     }
 
@@ -202,8 +212,10 @@ protected:
     static constexpr std::chrono::seconds kLoopBudget{280};
 
     static std::chrono::milliseconds random_kill_delay(double base_ms, int kills) {
-        if (kills >= kMaxRandomKills) return kUnkilledRun;
-        return std::chrono::milliseconds(static_cast<long long>(base_ms * std::pow(kDelayGrowth, kills)));
+        if (kills >= kMaxRandomKills)
+            return kUnkilledRun;
+        return std::chrono::milliseconds(
+            static_cast<long long>(base_ms * std::pow(kDelayGrowth, kills)));
     }
 
     // Kills and restarts the fetch until a run ends by itself, exit 0, having done nothing. A run
@@ -213,7 +225,8 @@ protected:
     void fetch_until_quiet(const std::string& account) {
         constexpr int kMaxFailedRuns = 20;
         const std::uint64_t s = seed();
-        std::cout << "[ seed     ] CASECRYPT_CRASH_SEED=" << s << " (" << m_mails << " mails)" << std::endl;
+        std::cout << "[ seed     ] CASECRYPT_CRASH_SEED=" << s << " (" << m_mails << " mails)"
+                  << std::endl;
         RecordProperty("seed", std::to_string(s));
         std::mt19937_64 random(s);
         std::uniform_real_distribution<double> delay_ms(20, 600);
@@ -223,17 +236,21 @@ protected:
         for (int round = 1;; ++round) {
             ASSERT_LT(Clock::now() - start, kLoopBudget)
                 << "no run finished quietly in time (" << killed << " kills, " << finished
-                << " finished runs, " << failed << " failed)\n" << first_failure;
+                << " finished runs, " << failed << " failed)\n"
+                << first_failure;
             const auto delay = random_kill_delay(delay_ms(random), random_kills);
             // The first run is killed in the middle of the download for sure, the second in the
             // middle of filing (random delays may all land elsewhere); the others at random.
-            const char* marker = round == 1 ? ": stored mail " : round == 2 ? ": filed into ticket " : nullptr;
+            const char* marker = round == 1   ? ": stored mail "
+                                 : round == 2 ? ": filed into ticket "
+                                              : nullptr;
             const int count = round <= 2 ? m_mails / 3 : 0;
-            const FetchRun run =
-                run_fetch(account, round <= 2 ? std::chrono::milliseconds(120000) : delay, marker, count);
+            const FetchRun run = run_fetch(
+                account, round <= 2 ? std::chrono::milliseconds(120000) : delay, marker, count);
             if (round <= 2 && !run.killed && !run.signaled && run.exit_code == 0) {
-                ADD_FAILURE() << "run " << round << " ended before its log said \"" << marker << "\" "
-                              << count << " times:\n" << run.out;
+                ADD_FAILURE() << "run " << round << " ended before its log said \"" << marker
+                              << "\" " << count << " times:\n"
+                              << run.out;
             }
             if (run.killed) {
                 ++killed;
@@ -248,19 +265,24 @@ protected:
                                                   : "exit " + std::to_string(run.exit_code)) +
                                     "\n" + run.err;
                 }
-                ASSERT_LT(failed, kMaxFailedRuns) << "runs keep failing; the first:\n" << first_failure;
+                ASSERT_LT(failed, kMaxFailedRuns) << "runs keep failing; the first:\n"
+                                                  << first_failure;
                 continue;
             }
             if (run.out.find(": 0 new mails stored") != std::string::npos &&
-                run.out.find("0 filed into tickets, 0 kept as email backups") != std::string::npos) {
-                std::cout << "[ crash    ] " << killed << " runs killed, " << finished << " finished ("
-                          << failed << " failed), "
-                          << std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - start).count()
+                run.out.find("0 filed into tickets, 0 kept as email backups") !=
+                    std::string::npos) {
+                std::cout << "[ crash    ] " << killed << " runs killed, " << finished
+                          << " finished (" << failed << " failed), "
+                          << std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - start)
+                                 .count()
                           << " s; last: " << run.out << std::flush;
                 m_last = run.out;
-                EXPECT_EQ(failed, 0) << "a fetch that ended by itself failed " << failed
-                                     << " times; the first:\n" << first_failure;
-                EXPECT_GE(killed, 2) << "the download and the filing were each killed once at least";
+                EXPECT_EQ(failed, 0)
+                    << "a fetch that ended by itself failed " << failed << " times; the first:\n"
+                    << first_failure;
+                EXPECT_GE(killed, 2)
+                    << "the download and the filing were each killed once at least";
                 return;
             }
         }
@@ -273,7 +295,8 @@ protected:
         int messages = 0;
         const std::regex token("crash-token-([0-9]{4})");
         for (const auto& t : cli_json({"ticket", "list", "--json"})) {
-            const auto shown = cli_json({"ticket", "show", std::to_string(t["number"].get<long long>()), "--json"});
+            const auto shown = cli_json(
+                {"ticket", "show", std::to_string(t["number"].get<long long>()), "--json"});
             for (const auto& m : shown["messages"]) {
                 ++messages;
                 const std::string text = m["text"].is_string() ? m["text"].get<std::string>() : "";
@@ -305,13 +328,16 @@ protected:
 
 TEST_F(IncomingCrash, KilledAtRandomOverImapEveryMailBecomesExactlyOneTicketMessage) {
     const std::string box = fill_box("crash-imap");
-    ok(cli({"account", "add", "support", "--url",
-            "imap://127.0.0.1:" + harness_state("CASECRYPT_TEST_DOVECOT_DIR", "imap_port") + "/INBOX", "--user",
-            box + "@example.test", "--password-file",
-            (fs::path(env_or_empty("CASECRYPT_TEST_DOVECOT_DIR")) / "password").string()}));
+    ok(cli(
+        {"account", "add", "support", "--url",
+         "imap://127.0.0.1:" + harness_state("CASECRYPT_TEST_DOVECOT_DIR", "imap_port") + "/INBOX",
+         "--user", box + "@example.test", "--password-file",
+         (fs::path(env_or_empty("CASECRYPT_TEST_DOVECOT_DIR")) / "password").string()}));
     fetch_until_quiet("support");
-    if (HasFatalFailure()) return;
-    EXPECT_NE(m_last.find("(" + std::to_string(m_mails) + " in the mailbox)"), std::string::npos) << m_last;
+    if (HasFatalFailure())
+        return;
+    EXPECT_NE(m_last.find("(" + std::to_string(m_mails) + " in the mailbox)"), std::string::npos)
+        << m_last;
     expect_each_mail_once();
     // Marked \Seen, not deleted: all still there, all flagged S (Maildir info ":2,S").
     int seen = 0;
@@ -328,15 +354,17 @@ TEST_F(IncomingCrash, KilledAtRandomOverPop3WithDeleteEveryMailBecomesExactlyOne
     ok(cli({"property", "set", "cmas-nimh", "mailbox.default.task.delete.read.messages", "true"}));
     const std::string box = fill_box("crash-pop3");
     ok(cli({"account", "add", "support", "--url",
-            "pop3://127.0.0.1:" + harness_state("CASECRYPT_TEST_DOVECOT_DIR", "pop3_port") + "/", "--user",
-            box + "@example.test", "--password-file",
+            "pop3://127.0.0.1:" + harness_state("CASECRYPT_TEST_DOVECOT_DIR", "pop3_port") + "/",
+            "--user", box + "@example.test", "--password-file",
             (fs::path(env_or_empty("CASECRYPT_TEST_DOVECOT_DIR")) / "password").string()}));
     fetch_until_quiet("support");
-    if (HasFatalFailure()) return;
+    if (HasFatalFailure())
+        return;
     expect_each_mail_once();
     EXPECT_NE(m_last.find("(0 in the mailbox)"), std::string::npos)
         << "the quiet run found the mailbox empty: " << m_last;
-    EXPECT_EQ(count_files(m_box / "new") + count_files(m_box / "cur"), 0) << "the Dovecot mailbox ends empty";
+    EXPECT_EQ(count_files(m_box / "new") + count_files(m_box / "cur"), 0)
+        << "the Dovecot mailbox ends empty";
 }
 
 }  // namespace

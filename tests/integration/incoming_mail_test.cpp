@@ -42,7 +42,9 @@ std::string slurp(const fs::path& path, std::size_t limit = std::string::npos) {
     return head;
 }
 
-fs::path mails() { return env_or_empty("CASECRYPT_TEST_MAILS"); }
+fs::path mails() {
+    return env_or_empty("CASECRYPT_TEST_MAILS");
+}
 
 std::string random_hex(int bytes) {
     static std::mt19937_64 engine(std::random_device{}());
@@ -70,8 +72,10 @@ std::vector<MailRow> mail_rows() {
         std::vector<std::string> f;
         std::stringstream stream(line);
         std::string field;
-        while (std::getline(stream, field, '\t')) f.push_back(field);
-        if (f.size() < 9) continue;
+        while (std::getline(stream, field, '\t'))
+            f.push_back(field);
+        if (f.size() < 9)
+            continue;
         rows.push_back({f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8]});
     }
     return rows;
@@ -82,7 +86,8 @@ std::vector<fs::path> files_in(const fs::path& dir) {
     std::vector<fs::path> out;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        if (entry.is_regular_file()) out.push_back(entry.path());
+        if (entry.is_regular_file())
+            out.push_back(entry.path());
     }
     return out;
 }
@@ -90,9 +95,12 @@ std::vector<fs::path> files_in(const fs::path& dir) {
 class IncomingMail : public ::testing::Test {
 protected:
     void SetUp() override {
-        ASSERT_FALSE(harness_state("CASECRYPT_TEST_POSTFIX_DIR", "port").empty()) << "postfix fixture";
-        ASSERT_FALSE(harness_state("CASECRYPT_TEST_DOVECOT_DIR", "imap_port").empty()) << "dovecot fixture";
-        ASSERT_TRUE(fs::exists(mails() / "mails.tsv")) << "make-incoming-mails.sh fixture: " << mails();
+        ASSERT_FALSE(harness_state("CASECRYPT_TEST_POSTFIX_DIR", "port").empty())
+            << "postfix fixture";
+        ASSERT_FALSE(harness_state("CASECRYPT_TEST_DOVECOT_DIR", "imap_port").empty())
+            << "dovecot fixture";
+        ASSERT_TRUE(fs::exists(mails() / "mails.tsv"))
+            << "make-incoming-mails.sh fixture: " << mails();
         ok(cli({"property", "set", "cmas-nimh", "mailbox.default.task.ca.file",
                 (fs::path(env_or_empty("CASECRYPT_TEST_DOVECOT_DIR")) / "ca.pem").string()}));
         ok(cli({"property", "set", "cmas-nimh", "mailbox.default.task.timeout", "30"}));
@@ -155,12 +163,14 @@ protected:
                 out << in.rdbuf();
             }
             shell("curl -sS --max-time 300 --url smtp://127.0.0.1:" +
-                  harness_state("CASECRYPT_TEST_POSTFIX_DIR", "port") + " --mail-from carl@customer.test --mail-rcpt " +
-                  quote(rcpt) + " --upload-file " + quote(marked.string()));
+                  harness_state("CASECRYPT_TEST_POSTFIX_DIR", "port") +
+                  " --mail-from carl@customer.test --mail-rcpt " + quote(rcpt) + " --upload-file " +
+                  quote(marked.string()));
             fs::remove(marked);
             pending[token] = file;
         }
-        const fs::path delivered = maildir() / rcpt.substr(rcpt.find('@') + 1) / rcpt.substr(0, rcpt.find('@')) / "new";
+        const fs::path delivered =
+            maildir() / rcpt.substr(rcpt.find('@') + 1) / rcpt.substr(0, rcpt.find('@')) / "new";
         const auto deadline = std::chrono::steady_clock::now() + wait;
         while (!pending.empty() && std::chrono::steady_clock::now() < deadline) {
             for (const auto& path : files_in(delivered)) {
@@ -168,7 +178,8 @@ protected:
                 for (auto it = pending.begin(); it != pending.end(); ++it) {
                     const std::string field = "X-Casecrypt-Test: " + it->first;
                     const auto at = head.find(field);
-                    if (at == std::string::npos || (head[at + field.size()] != '\n' && head[at + field.size()] != '\r')) {
+                    if (at == std::string::npos ||
+                        (head[at + field.size()] != '\n' && head[at + field.size()] != '\r')) {
                         continue;
                     }
                     std::error_code ec;
@@ -178,7 +189,8 @@ protected:
                     break;
                 }
             }
-            if (!pending.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            if (!pending.empty())
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
         for (const auto& [token, file] : pending) {
             ADD_FAILURE() << "Postfix did not deliver " << file << " (" << token << ") to " << rcpt
@@ -191,7 +203,8 @@ protected:
         const std::string port = harness_state("CASECRYPT_TEST_DOVECOT_DIR", scheme + "_port");
         const bool imap = scheme.starts_with("imap");
         const std::string url = scheme + "://127.0.0.1:" + port + (imap ? "/INBOX" : "/");
-        ok(cli({"account", "add", name, "--url", url, "--user", box + "@example.test", "--password-file",
+        ok(cli({"account", "add", name, "--url", url, "--user", box + "@example.test",
+                "--password-file",
                 (fs::path(env_or_empty("CASECRYPT_TEST_DOVECOT_DIR")) / "password").string()}));
     }
     CliResult fetch(const std::string& account) {
@@ -200,20 +213,25 @@ protected:
         return r;
     }
     json tickets() { return cli_json({"ticket", "list", "--json"}); }
-    json ticket(long long number) { return cli_json({"ticket", "show", std::to_string(number), "--json"}); }
+    json ticket(long long number) {
+        return cli_json({"ticket", "show", std::to_string(number), "--json"});
+    }
     json backups() { return cli_json({"backup", "list", "--json"}); }
     // The number of the ticket with this subject, or 0.
     long long ticket_with_subject(const std::string& subject) {
         for (const auto& t : tickets()) {
-            if (t["subject"] == subject) return t["number"].get<long long>();
+            if (t["subject"] == subject)
+                return t["number"].get<long long>();
         }
         return 0;
     }
     // A reply of carl's made by make-incoming-mails.sh --reply (openssl smime to support).
-    fs::path reply(const std::string& subject, const std::string& in_reply_to, const std::string& text) {
+    fs::path reply(const std::string& subject, const std::string& in_reply_to,
+                   const std::string& text) {
         const fs::path out = m_dir.path() / ("reply-" + random_hex(4) + ".eml");
-        shell("bash " + quote(env_or_empty("CASECRYPT_TEST_MAIL_SCRIPT")) + " --reply " + quote(out.string()) + " " +
-              quote(fixtures_dir().string()) + " " + quote(subject) + " " + quote(in_reply_to) + " " + quote(text));
+        shell("bash " + quote(env_or_empty("CASECRYPT_TEST_MAIL_SCRIPT")) + " --reply " +
+              quote(out.string()) + " " + quote(fixtures_dir().string()) + " " + quote(subject) +
+              " " + quote(in_reply_to) + " " + quote(text));
         return out;
     }
     // How many messages the box holds, and how many of them are flagged \Seen (the Maildir
@@ -236,7 +254,8 @@ protected:
 };
 
 // Over IMAP (STARTTLS, the harness CA trusted) and over POP3 (STLS).
-class IncomingOverProtocol : public IncomingMail, public ::testing::WithParamInterface<std::string> {};
+class IncomingOverProtocol : public IncomingMail,
+                             public ::testing::WithParamInterface<std::string> {};
 
 TEST_P(IncomingOverProtocol, OpensslAndGpgsmMailsBecomeTicketsAndRepliesAreAppended) {
     const std::string scheme = GetParam();
@@ -246,12 +265,15 @@ TEST_P(IncomingOverProtocol, OpensslAndGpgsmMailsBecomeTicketsAndRepliesAreAppen
     const auto rows = mail_rows();
     ASSERT_GE(rows.size(), 8u);
     std::vector<fs::path> files;
-    for (const auto& row : rows) files.push_back(mails() / row.file);
+    for (const auto& row : rows)
+        files.push_back(mails() / row.file);
     deliver(files, box);
 
     const auto fetched = fetch("support");
     ASSERT_EQ(fetched.exit_code, 0) << fetched.out << fetched.err;
-    EXPECT_NE(fetched.out.find(std::to_string(rows.size()) + " new mails stored"), std::string::npos) << fetched.out;
+    EXPECT_NE(fetched.out.find(std::to_string(rows.size()) + " new mails stored"),
+              std::string::npos)
+        << fetched.out;
     EXPECT_EQ(backups().size(), 0u) << backups().dump(2);
     ASSERT_EQ(tickets().size(), rows.size()) << fetched.out;
     for (const auto& row : rows) {
@@ -293,8 +315,9 @@ TEST_P(IncomingOverProtocol, OpensslAndGpgsmMailsBecomeTicketsAndRepliesAreAppen
     // replies with In-Reply-To and a placeholder subject (header protection: the real one is
     // encrypted), which must still find the ticket.
     const long long other = ticket_with_subject(rows[5].subject);
-    ok(cli({"mail", "send", "--ticket", std::to_string(other), "--from", "support@example.test", "--to",
-            "carl@customer.test", "--subject", "Re: " + rows[5].subject, "--body", "Did that help?"}));
+    ok(cli({"mail", "send", "--ticket", std::to_string(other), "--from", "support@example.test",
+            "--to", "carl@customer.test", "--subject", "Re: " + rows[5].subject, "--body",
+            "Did that help?"}));
     std::string our_id;
     for (const auto& f : files_in(data() / "mail" / "outgoing")) {
         std::istringstream text(slurp(f));
@@ -312,22 +335,28 @@ TEST_P(IncomingOverProtocol, OpensslAndGpgsmMailsBecomeTicketsAndRepliesAreAppen
     auto t = ticket(first);
     ASSERT_EQ(t["messages"].size(), 2u) << t.dump(1);
     EXPECT_TRUE(t["messages"][1]["encrypted"].get<bool>());
-    EXPECT_NE(t["messages"][1]["text"].get<std::string>().find("Reply text by tag: thanks"), std::string::npos);
+    EXPECT_NE(t["messages"][1]["text"].get<std::string>().find("Reply text by tag: thanks"),
+              std::string::npos);
     t = ticket(other);
     ASSERT_EQ(t["messages"].size(), 3u) << t.dump(1);
     EXPECT_EQ(t["messages"][1]["direction"], "out");
     EXPECT_EQ(t["messages"][2]["direction"], "in");
     EXPECT_EQ(t["messages"][2]["subject"], "[...]");
-    EXPECT_NE(t["messages"][2]["text"].get<std::string>().find("Reply text by In-Reply-To: yes it did"),
-              std::string::npos) << t["messages"][2].dump(1);
+    EXPECT_NE(
+        t["messages"][2]["text"].get<std::string>().find("Reply text by In-Reply-To: yes it did"),
+        std::string::npos)
+        << t["messages"][2].dump(1);
 
     // Fetched once: the next round finds nothing new, though every mail is still there (IMAP:
     // flagged \Seen; POP3: the UIDLs are remembered).
     const auto again = fetch("support");
     ASSERT_EQ(again.exit_code, 0) << again.err;
-    EXPECT_NE(again.out.find("0 new mails stored (" + std::to_string(rows.size() + 2) + " in the mailbox)"),
-              std::string::npos) << again.out;
-    EXPECT_NE(again.out.find("0 filed into tickets, 0 kept as email backups"), std::string::npos) << again.out;
+    EXPECT_NE(again.out.find("0 new mails stored (" + std::to_string(rows.size() + 2) +
+                             " in the mailbox)"),
+              std::string::npos)
+        << again.out;
+    EXPECT_NE(again.out.find("0 filed into tickets, 0 kept as email backups"), std::string::npos)
+        << again.out;
     EXPECT_EQ(tickets().size(), rows.size());
     const auto [all, seen] = box_messages(box);
     EXPECT_EQ(all, static_cast<int>(rows.size() + 2)) << "nothing was deleted";
@@ -340,8 +369,9 @@ TEST_P(IncomingOverProtocol, ThunderbirdMessagesFromTheCorpusBecomeTickets) {
     const fs::path corpus = env_or_empty("CASECRYPT_CORPUS");
     const fs::path tb = corpus / "thunderbird-comm-central" / "smime";
     if (!fs::exists(tb / "Bob.p12")) {
-        GTEST_SKIP() << "corpus not found at " << corpus
-                     << " (thunderbird-comm-central/smime/Bob.p12): the Thunderbird messages are not tested";
+        GTEST_SKIP()
+            << "corpus not found at " << corpus
+            << " (thunderbird-comm-central/smime/Bob.p12): the Thunderbird messages are not tested";
     }
     // Messages made by Thunderbird (NSS) from Alice to Bob@example.com; MANIFEST.md: decrypt with
     // Bob.p12 (password "nss"), trust TestCA.pem, plaintext "This is a test message from Alice
@@ -366,7 +396,8 @@ TEST_P(IncomingOverProtocol, ThunderbirdMessagesFromTheCorpusBecomeTickets) {
     const std::string box = make_box("tb-" + GetParam());
     add_account("support", GetParam(), box);
     std::vector<fs::path> files;
-    for (const auto& c : cases) files.push_back(tb / c.file);
+    for (const auto& c : cases)
+        files.push_back(tb / c.file);
     deliver(files, box);
     const auto fetched = fetch("support");
     ASSERT_EQ(fetched.exit_code, 0) << fetched.out << fetched.err;
@@ -378,23 +409,29 @@ TEST_P(IncomingOverProtocol, ThunderbirdMessagesFromTheCorpusBecomeTickets) {
         std::string subject;
         std::istringstream head(slurp(tb / c.file, 4096));
         for (std::string line; std::getline(head, line);) {
-            if (line.rfind("Subject: ", 0) == 0) subject = line.substr(9);
+            if (line.rfind("Subject: ", 0) == 0)
+                subject = line.substr(9);
         }
-        while (!subject.empty() && (subject.back() == '\r' || subject.back() == ' ')) subject.pop_back();
+        while (!subject.empty() && (subject.back() == '\r' || subject.back() == ' '))
+            subject.pop_back();
         long long number = 0;
         for (const auto& t : tickets()) {
             std::string s = t["subject"];
-            while (!s.empty() && s.back() == ' ') s.pop_back();
-            if (s == subject) number = t["number"];
+            while (!s.empty() && s.back() == ' ')
+                s.pop_back();
+            if (s == subject)
+                number = t["number"];
         }
         ASSERT_NE(number, 0) << "no ticket \"" << subject << "\"";
         const auto m = ticket(number)["messages"][0];
         ASSERT_TRUE(m["text"].is_string()) << m.dump(1);
-        EXPECT_NE(m["text"].get<std::string>().find("This is a test message from Alice to Bob."), std::string::npos)
+        EXPECT_NE(m["text"].get<std::string>().find("This is a test message from Alice to Bob."),
+                  std::string::npos)
             << m["text"];
         EXPECT_TRUE(m["encrypted"].get<bool>());
         ASSERT_TRUE(m["encryption"].is_object());
-        EXPECT_EQ(m["encryption"]["cipher"], "AES-128-CBC");  // NSS's choice here (asn1parse shows aes-128-cbc)
+        EXPECT_EQ(m["encryption"]["cipher"],
+                  "AES-128-CBC");  // NSS's choice here (asn1parse shows aes-128-cbc)
         EXPECT_EQ(m["encryption"]["integrity_protected"], c.integrity);
         EXPECT_EQ(m["from"], "alice@example.com");
         if (c.signature == "none") {
@@ -418,7 +455,9 @@ TEST_P(IncomingOverProtocol, WithDeleteReadMessagesTheMailboxEndsEmptyAndNothing
     ok(cli({"property", "set", "cmas-nimh", "mailbox.default.task.delete.read.messages", "true"}));
     const std::string box = make_box("del-" + scheme);
     add_account("support", scheme, box);
-    deliver({mails() / "01-openssl-smime-aes256.eml", mails() / "08-plain.eml", mails() / "charset-cp1252.eml"}, box);
+    deliver({mails() / "01-openssl-smime-aes256.eml", mails() / "08-plain.eml",
+             mails() / "charset-cp1252.eml"},
+            box);
     ASSERT_EQ(box_messages(box).first, 3);
     const auto fetched = fetch("support");
     ASSERT_EQ(fetched.exit_code, 0) << fetched.out << fetched.err;
@@ -427,7 +466,8 @@ TEST_P(IncomingOverProtocol, WithDeleteReadMessagesTheMailboxEndsEmptyAndNothing
     EXPECT_EQ(box_messages(box).first, 0) << "the Dovecot mailbox is empty";
     const auto again = fetch("support");
     ASSERT_EQ(again.exit_code, 0) << again.err;
-    EXPECT_NE(again.out.find("0 new mails stored (0 in the mailbox)"), std::string::npos) << again.out;
+    EXPECT_NE(again.out.find("0 new mails stored (0 in the mailbox)"), std::string::npos)
+        << again.out;
     EXPECT_EQ(tickets().size(), 3u);
 }
 
@@ -447,7 +487,8 @@ TEST_F(IncomingMail, TlsFromTheFirstByteImapsAndPop3sReadTheSameMailbox) {
     const auto over_pop3s = fetch("pop3s");
     ASSERT_EQ(over_pop3s.exit_code, 0) << over_pop3s.out << over_pop3s.err;
     EXPECT_NE(over_pop3s.out.find("1 new mail stored"), std::string::npos) << over_pop3s.out;
-    EXPECT_NE(over_pop3s.out.find("a copy of a mail already in ticket"), std::string::npos) << over_pop3s.out;
+    EXPECT_NE(over_pop3s.out.find("a copy of a mail already in ticket"), std::string::npos)
+        << over_pop3s.out;
     ASSERT_EQ(tickets().size(), 1u);
     EXPECT_EQ(ticket(tickets()[0]["number"].get<long long>())["messages"].size(), 1u);
 }
@@ -458,15 +499,18 @@ TEST_F(IncomingMail, AMailForAnAddressWithoutKeyIsABackupUntilTheIdentityIsImpor
     add_account("helpdesk", "imap", box);
     deliver({mails() / "backup-helpdesk.eml"}, box, "helpdesk@example.test");
     const auto fetched = fetch("helpdesk");
-    ASSERT_EQ(fetched.exit_code, 0) << "a backup is no failure to read the mailbox: " << fetched.out << fetched.err;
-    EXPECT_NE(fetched.out.find("0 filed into tickets, 1 kept as email backups"), std::string::npos) << fetched.out;
+    ASSERT_EQ(fetched.exit_code, 0)
+        << "a backup is no failure to read the mailbox: " << fetched.out << fetched.err;
+    EXPECT_NE(fetched.out.find("0 filed into tickets, 1 kept as email backups"), std::string::npos)
+        << fetched.out;
     EXPECT_EQ(tickets().size(), 0u);
     auto list = backups();
     ASSERT_EQ(list.size(), 1u) << list.dump(2);
     const auto& b = list[0];
     const std::string cause = b["cause"];
     EXPECT_NE(cause.find("no key"), std::string::npos) << cause;
-    EXPECT_NE(cause.find("helpdesk@example.test"), std::string::npos) << "names the recipient: " << cause;
+    EXPECT_NE(cause.find("helpdesk@example.test"), std::string::npos)
+        << "names the recipient: " << cause;
     EXPECT_EQ(b["mailbox"], "helpdesk");
     EXPECT_EQ(b["subject"], "For the helpdesk only");
     EXPECT_EQ(b["from"], "carl@customer.test");
@@ -489,7 +533,8 @@ TEST_F(IncomingMail, AMailForAnAddressWithoutKeyIsABackupUntilTheIdentityIsImpor
     ASSERT_EQ(tickets().size(), 1u);
     const auto m = ticket(tickets()[0]["number"].get<long long>())["messages"][0];
     EXPECT_TRUE(m["encrypted"].get<bool>());
-    EXPECT_NE(m["text"].get<std::string>().find("Backup text: for the helpdesk identity"), std::string::npos);
+    EXPECT_NE(m["text"].get<std::string>().find("Backup text: for the helpdesk identity"),
+              std::string::npos);
     // Fetched once: the next round does not bring the mail back as a new backup or ticket.
     const auto again = fetch("helpdesk");
     EXPECT_NE(again.out.find("0 new mails stored"), std::string::npos) << again.out;
@@ -521,12 +566,14 @@ TEST_F(IncomingMail, AFolderOfThreeHundredReadMailsIsListedInEveryRound) {
     std::string error;
     for (int round = 0; round < 10; ++round) {
         const auto again = fetch("support");
-        if (again.exit_code != 0 || again.out.find("0 new mails stored (300 in the mailbox)") == std::string::npos) {
+        if (again.exit_code != 0 ||
+            again.out.find("0 new mails stored (300 in the mailbox)") == std::string::npos) {
             ++failed;
             error = again.out + again.err;
         }
     }
-    EXPECT_EQ(failed, 0) << "of 10 rounds over the same 300 read mails; the last failure:\n" << error;
+    EXPECT_EQ(failed, 0) << "of 10 rounds over the same 300 read mails; the last failure:\n"
+                         << error;
     EXPECT_EQ(box_messages(box).second, kMails) << "all flagged \\Seen";
 }
 
@@ -539,37 +586,44 @@ TEST_F(IncomingMail, A50MiBAttachmentArrivesIntact) {
     import_support_identities();
     const std::string box = make_box("big");
     add_account("support", "imap", box);
-    deliver({mails() / "big-attachment.eml"}, box, "support@example.test", std::chrono::seconds(240));
+    deliver({mails() / "big-attachment.eml"}, box, "support@example.test",
+            std::chrono::seconds(240));
     const auto fetched = fetch("support");
     ASSERT_EQ(fetched.exit_code, 0) << fetched.out << fetched.err;
     EXPECT_EQ(backups().size(), 0u) << backups().dump(2);
     ASSERT_EQ(tickets().size(), 1u) << fetched.out;
     const auto m = ticket(tickets()[0]["number"].get<long long>())["messages"][0];
     EXPECT_TRUE(m["encrypted"].get<bool>());
-    EXPECT_NE(m["text"].get<std::string>().find("Big attachment: 50 MiB of random bytes follow."), std::string::npos);
+    EXPECT_NE(m["text"].get<std::string>().find("Big attachment: 50 MiB of random bytes follow."),
+              std::string::npos);
     ASSERT_EQ(m["attachments"].size(), 1u) << m.dump(1);
     const auto& a = m["attachments"][0];
     EXPECT_EQ(a["name"], "random.bin");
     EXPECT_EQ(a["size"].get<long long>(), 50LL * 1024 * 1024);
     const fs::path out = m_dir.path() / "random.bin";
-    ok(cli({"ticket", "attachment", std::to_string(a["id"].get<long long>()), "--out", out.string()}));
+    ok(cli(
+        {"ticket", "attachment", std::to_string(a["id"].get<long long>()), "--out", out.string()}));
     std::string expected = slurp(mails() / "big-attachment.sha256");
     expected.erase(expected.find_last_not_of("\r\n") + 1);
-    EXPECT_EQ(sha256_of(out), expected) << "the 50 MiB came through Postfix, Dovecot and casecrypt intact";
+    EXPECT_EQ(sha256_of(out), expected)
+        << "the 50 MiB came through Postfix, Dovecot and casecrypt intact";
 }
 
 TEST_F(IncomingMail, CharsetsAndFileNamesComeOutRightEndToEnd) {
     import_support_identities();
     const std::string box = make_box("charset");
     add_account("support", "imap", box);
-    deliver({mails() / "charset-latin2.eml", mails() / "charset-cyrillic.eml", mails() / "charset-cp1252.eml"}, box);
+    deliver({mails() / "charset-latin2.eml", mails() / "charset-cyrillic.eml",
+             mails() / "charset-cp1252.eml"},
+            box);
     const auto fetched = fetch("support");
     ASSERT_EQ(fetched.exit_code, 0) << fetched.out << fetched.err;
     EXPECT_EQ(backups().size(), 0u) << backups().dump(2);
     ASSERT_EQ(tickets().size(), 3u) << fetched.out;
     auto message = [&](const std::string& subject) -> json {
         const long long number = ticket_with_subject(subject);
-        EXPECT_NE(number, 0) << "no ticket with the subject \"" << subject << "\":\n" << tickets().dump(1);
+        EXPECT_NE(number, 0) << "no ticket with the subject \"" << subject << "\":\n"
+                             << tickets().dump(1);
         return number == 0 ? json::object() : ticket(number)["messages"][0];
     };
 
@@ -581,7 +635,8 @@ TEST_F(IncomingMail, CharsetsAndFileNamesComeOutRightEndToEnd) {
     EXPECT_EQ(m["attachments"][0]["name"], "Résumé – 2026.pdf");
     EXPECT_EQ(m["attachments"][0]["type"], "application/pdf");
     const fs::path pdf = m_dir.path() / "resume.pdf";
-    ok(cli({"ticket", "attachment", std::to_string(m["attachments"][0]["id"].get<long long>()), "--out", pdf.string()}));
+    ok(cli({"ticket", "attachment", std::to_string(m["attachments"][0]["id"].get<long long>()),
+            "--out", pdf.string()}));
     EXPECT_EQ(slurp(pdf), "%PDF-1.4\n% casecrypt test attachment\n");
 
     // Encrypted: subject and name in UTF-8 (RFC 2047 B), body Windows-1251 base64, attachment

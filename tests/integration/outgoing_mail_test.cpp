@@ -72,12 +72,14 @@ class OutgoingMail : public ::testing::Test {
 protected:
     void SetUp() override {
         ASSERT_FALSE(harness_state("CASECRYPT_TEST_SLAPD_DIR", "url").empty()) << "slapd fixture";
-        ASSERT_FALSE(harness_state("CASECRYPT_TEST_POSTFIX_DIR", "port").empty()) << "postfix fixture";
+        ASSERT_FALSE(harness_state("CASECRYPT_TEST_POSTFIX_DIR", "port").empty())
+            << "postfix fixture";
         const auto fx = [](const std::string& p) { return (fixtures_dir() / p).string(); };
         ok(cli({"cert", "import-server", fx("server/ok-aes256.p12"), "--password-file",
                 fx("server/ok-aes256.pass")}));
         set("mail.encryption", "true");
-        set("mail.transport.url", "smtp://127.0.0.1:" + harness_state("CASECRYPT_TEST_POSTFIX_DIR", "port"));
+        set("mail.transport.url",
+            "smtp://127.0.0.1:" + harness_state("CASECRYPT_TEST_POSTFIX_DIR", "port"));
         set("mail.transport.timeout", "5");
         set("ldap.certificate.providerurl", harness_state("CASECRYPT_TEST_SLAPD_DIR", "url"));
         set("ldap.certificate.basedn", "dc=example,dc=test");
@@ -96,9 +98,10 @@ protected:
     // `mail send` with a fresh subject; returns the JSON report.
     nlohmann::json send(const std::vector<std::string>& recipients, int expected_exit = 0,
                         std::vector<std::string> extra = {}) {
-        std::vector<std::string> args = {"mail", "send", "--from", "Support <support@example.test>",
-                                         "--subject", subject(), "--body", "Hello from the helpdesk.\n",
-                                         "--json"};
+        std::vector<std::string> args = {
+            "mail",      "send",    "--from", "Support <support@example.test>",
+            "--subject", subject(), "--body", "Hello from the helpdesk.\n",
+            "--json"};
         args.insert(args.end(), recipients.begin(), recipients.end());
         args.insert(args.end(), extra.begin(), extra.end());
         const auto r = cli(args);
@@ -106,7 +109,8 @@ protected:
         return nlohmann::json::parse(r.out.empty() ? "{}" : r.out);
     }
     std::string subject() const {
-        return std::string("Ticket (4711) ") + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+        return std::string("Ticket (4711) ") +
+               ::testing::UnitTest::GetInstance()->current_test_info()->name();
     }
     // Every delivered message of this test addressed to `address` (by Postfix's X-Original-To).
     // Postfix delivers after it has answered the SMTP transaction, so this waits (up to 15 s)
@@ -124,7 +128,8 @@ protected:
         std::vector<std::string> found;
         const std::filesystem::path base = harness_state("CASECRYPT_TEST_POSTFIX_DIR", "maildir");
         for (const auto& entry : std::filesystem::recursive_directory_iterator(base)) {
-            if (!entry.is_regular_file() || entry.path().parent_path().filename() != "new") continue;
+            if (!entry.is_regular_file() || entry.path().parent_path().filename() != "new")
+                continue;
             std::string text = slurp(entry.path());
             // Unfold header lines (RFC 5322 2.2.3): long subjects are folded.
             for (auto at = text.find("\n "); at != std::string::npos; at = text.find("\n ", at)) {
@@ -142,7 +147,9 @@ protected:
                      quote((customers() / (customer + ".pem")).string()) + " -inkey " +
                      quote((customers() / (customer + ".key")).string()) + " 2>&1 || true");
     }
-    nlohmann::json certificates() { return nlohmann::json::parse(cli({"cert", "list", "--json"}).out); }
+    nlohmann::json certificates() {
+        return nlohmann::json::parse(cli({"cert", "list", "--json"}).out);
+    }
 
     TempDir m_dir;
 };
@@ -166,7 +173,8 @@ TEST_F(OutgoingMail, ACustomerKnownOnlyToLdapGetsAnEncryptedMailAndTheCertificat
     EXPECT_NE(mail.find("application/pkcs7-mime"), std::string::npos);
     EXPECT_NE(decrypt_as(files[0], "alice").find("Hello from the helpdesk."), std::string::npos);
     // The next mail takes it from the store.
-    const auto again = nlohmann::json::parse(cli({"cert", "resolve", "alice@customer.test", "--json"}).out);
+    const auto again =
+        nlohmann::json::parse(cli({"cert", "resolve", "alice@customer.test", "--json"}).out);
     EXPECT_EQ(again["source"], "store");
 }
 
@@ -199,19 +207,23 @@ TEST_F(OutgoingMail, AnExpiredCertificateInTheStoreIsReplacedFromLdap) {
         franks += c["addresses"][0] == "frank@customer.test";
     }
     EXPECT_EQ(franks, 2) << "the renewal is stored beside the expired one, not over it";
-    const auto resolved = nlohmann::json::parse(cli({"cert", "resolve", "frank@customer.test", "--json"}).out);
-    const std::string renewal = shell("openssl x509 -noout -serial -in " +
-                                      quote((customers() / "frank-new.pem").string()) + " | cut -d= -f2");
+    const auto resolved =
+        nlohmann::json::parse(cli({"cert", "resolve", "frank@customer.test", "--json"}).out);
+    const std::string renewal =
+        shell("openssl x509 -noout -serial -in " + quote((customers() / "frank-new.pem").string()) +
+              " | cut -d= -f2");
     EXPECT_EQ(resolved["certificate"]["serial"].get<std::string>() + "\n", renewal);
     const auto report = send({"--to", "frank@customer.test"});
     EXPECT_TRUE(report["encrypted"].get<bool>());
     const auto files = delivered("frank@customer.test");
     ASSERT_EQ(files.size(), 1u);
-    EXPECT_NE(decrypt_as(files[0], "frank-new").find("Hello from the helpdesk."), std::string::npos);
+    EXPECT_NE(decrypt_as(files[0], "frank-new").find("Hello from the helpdesk."),
+              std::string::npos);
 }
 
 TEST_F(OutgoingMail, OutlookStyleUserSmimeCertificateIsReadToo) {
-    const auto r = nlohmann::json::parse(cli({"cert", "resolve", "dave@customer.test", "--json"}).out);
+    const auto r =
+        nlohmann::json::parse(cli({"cert", "resolve", "dave@customer.test", "--json"}).out);
     EXPECT_EQ(r["source"], "ldap");
     EXPECT_EQ(r["certificate"]["addresses"][0], "dave@customer.test");
 }
@@ -230,14 +242,16 @@ TEST_F(OutgoingMail, AnInjectionAttemptInTheAddressFindsNothing) {
 TEST_F(OutgoingMail, LdapDownOrHungCostsAtMostTheTimeoutAndFollowsThePolicy) {
     SilentServer hung;
     for (const std::string& url : {"ldap://127.0.0.1:" + std::to_string(dead_port()),
-                                  "ldap://127.0.0.1:" + std::to_string(hung.port())}) {
+                                   "ldap://127.0.0.1:" + std::to_string(hung.port())}) {
         set("ldap.certificate.providerurl", url);
         const auto start = std::chrono::steady_clock::now();
         const auto report = send({"--to", "erin@customer.test"});
-        const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const auto seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         EXPECT_LT(seconds, 2 + 8) << url;  // timeout 2 s, plus the rest of the work
         EXPECT_FALSE(report["encrypted"].get<bool>()) << report.dump(2);
-        EXPECT_NE(report["decision"].get<std::string>().find("sent unencrypted"), std::string::npos);
+        EXPECT_NE(report["decision"].get<std::string>().find("sent unencrypted"),
+                  std::string::npos);
     }
 }
 
@@ -248,9 +262,10 @@ TEST_F(OutgoingMail, RecipientsOfASilentDirectoryCostOneTimeoutForTheMailNotOneE
     set("ldap.certificate.providerurl", "ldap://127.0.0.1:" + std::to_string(hung.port()));
     set("ldap.certificate.timeout", "3");
     const auto start = std::chrono::steady_clock::now();
-    const auto report = send({"--to", "silent1@customer.test", "--to", "silent2@customer.test", "--cc",
-                              "silent3@customer.test", "--bcc", "silent4@customer.test"});
-    const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto report = send({"--to", "silent1@customer.test", "--to", "silent2@customer.test",
+                              "--cc", "silent3@customer.test", "--bcc", "silent4@customer.test"});
+    const auto seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     EXPECT_GE(seconds, 2.5) << "the directory was asked";
     EXPECT_LT(seconds, 2 * 3) << "one timeout of 3 s for the mail, plus the rest of the work";
     EXPECT_FALSE(report["encrypted"].get<bool>()) << report.dump(2);
@@ -265,7 +280,8 @@ TEST_F(OutgoingMail, AnonymousAndBindDnAccessBothWork) {
     set("ldap.certificate.password", "readerpw");
     const auto listed = cli({"property", "list"});
     EXPECT_EQ(listed.out.find("readerpw"), std::string::npos) << "the password is never shown";
-    const auto r = nlohmann::json::parse(cli({"cert", "resolve", "erin@customer.test", "--json"}).out);
+    const auto r =
+        nlohmann::json::parse(cli({"cert", "resolve", "erin@customer.test", "--json"}).out);
     EXPECT_EQ(r["source"], "ldap");
     EXPECT_EQ(r["certificate"]["key"], "EC P-256");
 }
@@ -273,7 +289,8 @@ TEST_F(OutgoingMail, AnonymousAndBindDnAccessBothWork) {
 TEST_F(OutgoingMail, WithoutACertificateTheMailGoesOutUnencryptedOrIsRejected) {
     auto report = send({"--to", "nocert@customer.test,alice@customer.test"});
     EXPECT_FALSE(report["encrypted"].get<bool>());
-    EXPECT_NE(report["decision"].get<std::string>().find("nocert@customer.test"), std::string::npos);
+    EXPECT_NE(report["decision"].get<std::string>().find("nocert@customer.test"),
+              std::string::npos);
     auto plain = delivered("nocert@customer.test");
     ASSERT_EQ(plain.size(), 1u);
     EXPECT_NE(slurp(plain[0]).find("Hello from the helpdesk."), std::string::npos);
@@ -285,7 +302,8 @@ TEST_F(OutgoingMail, WithoutACertificateTheMailGoesOutUnencryptedOrIsRejected) {
     const auto outbox = nlohmann::json::parse(cli({"outbox", "list", "--json"}).out);
     ASSERT_FALSE(outbox.empty());
     EXPECT_EQ(outbox[0]["state"], "rejected");
-    EXPECT_NE(outbox[0]["last_error"].get<std::string>().find("carol@customer.test"), std::string::npos);
+    EXPECT_NE(outbox[0]["last_error"].get<std::string>().find("carol@customer.test"),
+              std::string::npos);
     // The engineer imports carol's certificate and retries: now it goes, encrypted.
     ok(cli({"cert", "import-client", (customers() / "carol.pem").string()}));
     ok(cli({"outbox", "retry", std::to_string(outbox[0]["id"].get<long long>())}));
@@ -304,9 +322,11 @@ TEST_F(OutgoingMail, ABccRecipientGetsASeparateCopyThatNoOtherCopyNames) {
     ASSERT_EQ(to_copy.size(), 1u);
     ASSERT_EQ(bcc_copy.size(), 1u);
     EXPECT_NE(to_copy[0], bcc_copy[0]);
-    const std::string bob_serial = shell("openssl x509 -noout -serial -in " +
-                                         quote((customers() / "bob.pem").string()) + " | cut -d= -f2");
-    const std::string alice_structure = shell("openssl cms -cmsout -print -in " + quote(to_copy[0]));
+    const std::string bob_serial =
+        shell("openssl x509 -noout -serial -in " + quote((customers() / "bob.pem").string()) +
+              " | cut -d= -f2");
+    const std::string alice_structure =
+        shell("openssl cms -cmsout -print -in " + quote(to_copy[0]));
     EXPECT_EQ(slurp(to_copy[0]).find("bob@customer.test"), std::string::npos);
     // openssl prints serials in hex with a 0x prefix; look for the digits.
     std::string digits = bob_serial.substr(0, bob_serial.size() - 1);
@@ -318,7 +338,8 @@ TEST_F(OutgoingMail, ABccRecipientGetsASeparateCopyThatNoOtherCopyNames) {
 }
 
 TEST_F(OutgoingMail, WhenPostfixIsDownTheMailWaitsSurvivesARestartAndIsDeliveredOnce) {
-    const std::string real = "smtp://127.0.0.1:" + harness_state("CASECRYPT_TEST_POSTFIX_DIR", "port");
+    const std::string real =
+        "smtp://127.0.0.1:" + harness_state("CASECRYPT_TEST_POSTFIX_DIR", "port");
     set("mail.transport.url", "smtp://127.0.0.1:" + std::to_string(dead_port()));
     set("mail.outbox.retry.seconds", "1");
     const auto report = send({"--to", "alice@customer.test"});
@@ -347,9 +368,11 @@ TEST_F(OutgoingMail, PermanentAndTemporaryRepliesAreKept) {
     const auto outbox = nlohmann::json::parse(cli({"outbox", "list", "--json"}).out);
     ASSERT_EQ(outbox.size(), 2u);
     EXPECT_EQ(outbox[0]["state"], "queued");  // newest first: the 450
-    EXPECT_NE(outbox[0]["last_error"].get<std::string>().find("450"), std::string::npos) << outbox[0].dump();
+    EXPECT_NE(outbox[0]["last_error"].get<std::string>().find("450"), std::string::npos)
+        << outbox[0].dump();
     EXPECT_EQ(outbox[1]["state"], "failed");
-    EXPECT_NE(outbox[1]["last_error"].get<std::string>().find("550"), std::string::npos) << outbox[1].dump();
+    EXPECT_NE(outbox[1]["last_error"].get<std::string>().find("550"), std::string::npos)
+        << outbox[1].dump();
 }
 
 TEST_F(OutgoingMail, EncryptionOffMeansNothingIsEncryptedAndEncryptIsRefused) {
@@ -359,10 +382,12 @@ TEST_F(OutgoingMail, EncryptionOffMeansNothingIsEncryptedAndEncryptIsRefused) {
     const auto files = delivered("alice@customer.test");
     ASSERT_EQ(files.size(), 1u);
     EXPECT_EQ(slurp(files[0]).find("pkcs7-mime"), std::string::npos);
-    const auto refused = cli({"mail", "send", "--from", "support@example.test", "--to",
-                              "alice@customer.test", "--subject", subject(), "--body", "x", "--encrypt"});
+    const auto refused =
+        cli({"mail", "send", "--from", "support@example.test", "--to", "alice@customer.test",
+             "--subject", subject(), "--body", "x", "--encrypt"});
     EXPECT_EQ(refused.exit_code, 3);
-    EXPECT_NE(refused.err.find("cmas-core-server / mail.encryption"), std::string::npos) << refused.err;
+    EXPECT_NE(refused.err.find("cmas-core-server / mail.encryption"), std::string::npos)
+        << refused.err;
     EXPECT_EQ(delivered("alice@customer.test").size(), 1u);
     // --no-encrypt with encryption on sends that one mail unencrypted.
     set("mail.encryption", "true");
@@ -371,7 +396,8 @@ TEST_F(OutgoingMail, EncryptionOffMeansNothingIsEncryptedAndEncryptIsRefused) {
 }
 
 TEST_F(OutgoingMail, OurOwnAddressGetsTheServerCertificate) {
-    const auto r = nlohmann::json::parse(cli({"cert", "resolve", "Support@Example.test", "--json"}).out);
+    const auto r =
+        nlohmann::json::parse(cli({"cert", "resolve", "Support@Example.test", "--json"}).out);
     EXPECT_EQ(r["source"], "server");
     const auto report = send({"--to", "support@example.test"});
     EXPECT_TRUE(report["encrypted"].get<bool>());

@@ -30,7 +30,7 @@ using test::read_file;
 // connection and never answers. Without listen() nothing listens on the port: connections are
 // refused, as when slapd is stopped.
 class LoopbackSocket {
-  public:
+public:
     explicit LoopbackSocket(bool listening) : m_fd(::socket(AF_INET, SOCK_STREAM, 0)) {
         EXPECT_GE(m_fd, 0);
         sockaddr_in address{};
@@ -53,7 +53,7 @@ class LoopbackSocket {
         return std::string(scheme) + "://127.0.0.1:" + std::to_string(m_port);
     }
 
-  private:
+private:
     int m_fd;
     int m_port = 0;
 };
@@ -171,7 +171,7 @@ TEST(LdapConnection, SilentTlsHandshakeAfterStartTlsCostsAboutTheTimeout) {
 }
 
 class LdapTls : public ::testing::Test {
-  protected:
+protected:
     void SetUp() override {
         m_ldap_url = test::first_line(test::slapd_tls_dir() / "url");
         m_ldaps_url = test::first_line(test::slapd_tls_dir() / "ldaps_url");

@@ -17,7 +17,7 @@ using test::fixture;
 using test::read_file;
 
 class LdapDirectoryTest : public ::testing::Test {
-  protected:
+protected:
     void SetUp() override {
         const std::string url = test::first_line(test::slapd_dir() / "url");
         ASSERT_FALSE(url.empty()) << "the slapd fixture did not start";

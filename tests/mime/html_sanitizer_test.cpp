@@ -145,7 +145,8 @@ TEST(HtmlSanitizerTest, OutputIsUtf8WhateverTheInputClaims) {
     // Found by fuzz_mail_parse: libxml2 2.9 lets stray continuation bytes and overlong forms
     // through; they must not reach the output (a browser must never see C0 BC as '<').
     EXPECT_EQ(sanitize_html("\xB6\xB6"), "<p>\ufffd\ufffd</p>");
-    EXPECT_EQ(sanitize_html("<p>\xC0\xBCscript\xC0\xBE</p>"), "<p>\ufffd\ufffdscript\ufffd\ufffd</p>");
+    EXPECT_EQ(sanitize_html("<p>\xC0\xBCscript\xC0\xBE</p>"),
+              "<p>\ufffd\ufffdscript\ufffd\ufffd</p>");
 }
 
 // libxml2 wraps bare text at body level in an implied <p> (not inline elements).

@@ -129,18 +129,24 @@ TEST(MessageParserCleanUtf8, IconvOutputBeyondUnicodeAndNulDoNotSurvive) {
         return parsed ? *parsed : ParsedMessage{};
     };
     const std::string ucs4_beyond("\x00\x00\x00\x41\x7f\xff\xff\xff\x00\x00\x00\x42", 12);
-    auto m = parse_bytes("Subject: a\xF4\x90\x80\x80" "b\nContent-Type: text/plain; charset=ucs-4\n"
-                         "Content-Transfer-Encoding: binary\n\n" + ucs4_beyond);
+    auto m = parse_bytes(
+        "Subject: a\xF4\x90\x80\x80"
+        "b\nContent-Type: text/plain; charset=ucs-4\n"
+        "Content-Transfer-Encoding: binary\n\n" +
+        ucs4_beyond);
     EXPECT_EQ(m.subject, "a\ufffd\ufffd\ufffd\ufffdb");
     ASSERT_TRUE(m.text);
-    EXPECT_TRUE(g_utf8_validate(m.text->data(), static_cast<gssize>(m.text->size()), nullptr)) << *m.text;
+    EXPECT_TRUE(g_utf8_validate(m.text->data(), static_cast<gssize>(m.text->size()), nullptr))
+        << *m.text;
     EXPECT_EQ(m.text->front(), 'A');
-    m = parse_bytes(std::string("Subject: nul\nContent-Type: text/plain; charset=iso-8859-2\n\na\0b\n", 63));
+    m = parse_bytes(
+        std::string("Subject: nul\nContent-Type: text/plain; charset=iso-8859-2\n\na\0b\n", 63));
     EXPECT_EQ(m.text, "ab\n");
     std::ofstream(mail, std::ios::binary) << "Subject: =?UTF-8?B?YfSQgIBi?=\n\nx\n";
     auto summary = read_summary(mail);
     ASSERT_TRUE(summary);
-    EXPECT_TRUE(g_utf8_validate(summary->subject.data(), static_cast<gssize>(summary->subject.size()), nullptr))
+    EXPECT_TRUE(g_utf8_validate(summary->subject.data(),
+                                static_cast<gssize>(summary->subject.size()), nullptr))
         << summary->subject;
 }
 
@@ -364,24 +370,30 @@ TEST_F(MessageParserTest, MboxFromLineIsSkipped) {
 }
 
 TEST_F(MessageParserTest, DeepNestingStopsAtGMimesLimitWithoutCrashing) {
-    auto result = parse_message(fixture("deep-nesting.eml"), m_dir.path(),
-                                ParseLimits{.max_parts = 100000, .max_depth = 100000, .parts_name = "", .depth_name = ""});
+    auto result = parse_message(
+        fixture("deep-nesting.eml"), m_dir.path(),
+        ParseLimits{.max_parts = 100000, .max_depth = 100000, .parts_name = "", .depth_name = ""});
     ASSERT_TRUE(result) << result.error().message();
     EXPECT_EQ(result->subject, "Deep");
     EXPECT_FALSE(result->text.has_value());  // "innermost" lies beyond GMime's own limit
 }
 
 TEST_F(MessageParserTest, DeepNestingBeyondTheLimitIsRefusedBeforeAnythingIsWritten) {
-    auto result = parse_message(fixture("deep-nesting.eml"), m_dir.path(),
-                                ParseLimits{.max_parts = 1000, .max_depth = 8, .parts_name = "", .depth_name = "the depth"});
+    auto result = parse_message(
+        fixture("deep-nesting.eml"), m_dir.path(),
+        ParseLimits{
+            .max_parts = 1000, .max_depth = 8, .parts_name = "", .depth_name = "the depth"});
     ASSERT_FALSE(result);
     EXPECT_EQ(result.error().code(), Errc::rejected);
-    EXPECT_EQ(result.error().message(), "the mail's MIME parts are nested deeper than 8 levels (the depth)");
+    EXPECT_EQ(result.error().message(),
+              "the mail's MIME parts are nested deeper than 8 levels (the depth)");
     EXPECT_TRUE(files_in_dir().empty());
 }
 
 TEST_F(MessageParserTest, MorePartsThanTheLimitAreRefusedBeforeAnythingIsWritten) {
-    auto result = parse_message(fixture("deep-nesting.eml"), m_dir.path(), ParseLimits{.max_parts = 3, .max_depth = 32, .parts_name = "", .depth_name = ""});
+    auto result = parse_message(
+        fixture("deep-nesting.eml"), m_dir.path(),
+        ParseLimits{.max_parts = 3, .max_depth = 32, .parts_name = "", .depth_name = ""});
     ASSERT_FALSE(result);
     EXPECT_EQ(result.error().message(), "the mail has more than 3 MIME parts");
     EXPECT_TRUE(files_in_dir().empty());

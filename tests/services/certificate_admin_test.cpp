@@ -60,7 +60,8 @@ TEST_F(CertificateAdminTest, ValidityIsJudgedAtTheClocksNow) {
 
 TEST_F(CertificateAdminTest, ARejectedBundleImportsNothingAndAMixedOneReportsEach) {
     SystemClock clock;
-    auto mixed = admin(clock).import_client(fixtures_dir() / "client/ok-bundle-ee-plus-ca.pem", "test");
+    auto mixed =
+        admin(clock).import_client(fixtures_dir() / "client/ok-bundle-ee-plus-ca.pem", "test");
     ASSERT_TRUE(mixed) << mixed.error().message();
     ASSERT_EQ(mixed->items.size(), 2u);
     int imported = 0, skipped = 0;
@@ -76,7 +77,8 @@ TEST_F(CertificateAdminTest, ARejectedBundleImportsNothingAndAMixedOneReportsEac
 TEST_F(CertificateAdminTest, TheStoredKeyIsSealedToItsCertificate) {
     SystemClock clock;
     std::string password = read_file(fixtures_dir() / "server/ok-aes256.pass").value_or("");
-    if (!password.empty() && password.back() == '\n') password.pop_back();
+    if (!password.empty() && password.back() == '\n')
+        password.pop_back();
     auto report = admin(clock).import_server(fixtures_dir() / "server/ok-aes256.p12",
                                              Secret(password), "test");
     ASSERT_TRUE(report) << report.error().message();

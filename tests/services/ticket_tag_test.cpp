@@ -38,7 +38,8 @@ TEST(TicketTag, PatternsRe2CannotRunAreRefusedWithTheReason) {
     auto backreference = TicketTag::compile("(\\d+)-\\1");
     ASSERT_FALSE(backreference);
     EXPECT_EQ(backreference.error().code(), Errc::rejected);
-    EXPECT_NE(backreference.error().message().find("is not a regular expression"), std::string::npos)
+    EXPECT_NE(backreference.error().message().find("is not a regular expression"),
+              std::string::npos)
         << backreference.error().message();
     auto no_group = TicketTag::compile("Ticket \\d+");
     ASSERT_FALSE(no_group);

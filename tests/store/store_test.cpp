@@ -1,7 +1,6 @@
 // The store on both backends: SQLite in a temp file, and the real PostgreSQL the `postgres`
 // CTest fixture started (its URL in $CASECRYPT_TEST_PG_URL_FILE).
 #include <gtest/gtest.h>
-
 #include <soci/soci.h>
 
 #include <cstdlib>
@@ -10,10 +9,10 @@
 #include "core/iso_time.h"
 #include "store/account_store.h"
 #include "store/audit_log.h"
-#include "store/guarded.h"
-#include "store/incoming_store.h"
 #include "store/certificate_store.h"
 #include "store/database.h"
+#include "store/guarded.h"
+#include "store/incoming_store.h"
 #include "store/ldap_miss_store.h"
 #include "store/migrations.h"
 #include "store/outbox_store.h"
@@ -91,7 +90,8 @@ TEST_P(StoreTest, MigrationsApplyOnceAndReopeningKeepsTheVersion) {
 
 TEST_P(StoreTest, InsertsAndReadsACertificateWithAddressesChainAndSealedKey) {
     CertificateStore store(*m_db);
-    const auto r = record("aa11", CertificateKind::server, {"support@example.test", "help@example.test"});
+    const auto r =
+        record("aa11", CertificateKind::server, {"support@example.test", "help@example.test"});
     const std::string sealed("\x01sealed\0bytes", 13);
     auto id = store.insert(r, {"chain-der-1", std::string("chain\0two", 9)}, sealed);
     ASSERT_TRUE(id) << id.error().message();
@@ -132,7 +132,8 @@ TEST_P(StoreTest, FingerprintIsUniquePerKindAndAFailedInsertLeavesNothing) {
 TEST_P(StoreTest, FindsByAddressAndKindAndLists) {
     CertificateStore store(*m_db);
     ASSERT_TRUE(store.insert(record("c1", CertificateKind::client, {"x@example.test"}), {}, {}));
-    ASSERT_TRUE(store.insert(record("c2", CertificateKind::client, {"x@example.test", "y@example.test"}), {}, {}));
+    ASSERT_TRUE(store.insert(
+        record("c2", CertificateKind::client, {"x@example.test", "y@example.test"}), {}, {}));
     ASSERT_TRUE(store.insert(record("s1", CertificateKind::server, {"x@example.test"}), {}, "k"));
     EXPECT_EQ(store.find_by_address(CertificateKind::client, "x@example.test")->size(), 2u);
     EXPECT_EQ(store.find_by_address(CertificateKind::client, "y@example.test")->size(), 1u);
@@ -245,7 +246,8 @@ TEST_P(StoreTest, OutboxClaimsEachCopyOnceAndAgainOnlyAfterItsLeaseRanOut) {
     EXPECT_EQ((*first)->state, OutboxState::sending);
     EXPECT_EQ((*first)->attempts, 1);
     EXPECT_EQ((*first)->payload, std::string("From: a\r\n\r\nbinary \0 body", 24));
-    EXPECT_EQ((*first)->recipients, (std::vector<std::string>{"a@customer.test", "second@customer.test"}));
+    EXPECT_EQ((*first)->recipients,
+              (std::vector<std::string>{"a@customer.test", "second@customer.test"}));
     auto second = outbox.claim(now, std::chrono::seconds(60));
     ASSERT_TRUE(second && *second);
     EXPECT_EQ((*second)->id, (*ids)[1]);
@@ -283,7 +285,6 @@ TEST_P(StoreTest, LdapMissesAreRememberedUntilTheirTime) {
     EXPECT_TRUE(*misses.is_remembered("x@customer.test", now + std::chrono::minutes(6)));
 }
 
-
 IncomingRecord fetched_mail(const std::string& key, const std::string& raw) {
     IncomingRecord r;
     r.account = "support";
@@ -320,7 +321,8 @@ TEST_P(StoreTest, IncomingMailIsStoredOncePerSourceKeyWithItsExactBytes) {
     EXPECT_EQ((*got)->state, IncomingState::fresh);
 }
 
-TEST_P(StoreTest, AClaimRolledBackLeavesTheMailNewWithItsAttemptCountedAndACommittedOneIsFiledOnce) {
+TEST_P(StoreTest,
+       AClaimRolledBackLeavesTheMailNewWithItsAttemptCountedAndACommittedOneIsFiledOnce) {
     IncomingStore incoming(*m_db);
     TicketStore tickets(*m_db);
     auto id = incoming.add(fetched_mail("1:1", "From: a\n\nhi\n"));
@@ -347,9 +349,11 @@ TEST_P(StoreTest, AClaimRolledBackLeavesTheMailNewWithItsAttemptCountedAndACommi
 
     auto filed = in_transaction(*m_db, "test", [&]() -> Result<long long> {
         auto claimed = incoming.claim(**id);
-        if (!claimed || !*claimed) return fail(Errc::internal, "nothing claimed");
+        if (!claimed || !*claimed)
+            return fail(Errc::internal, "nothing claimed");
         auto ticket = tickets.create("Hello", "alice@customer.test", std::nullopt, TimePoint{});
-        if (!ticket) return ticket;
+        if (!ticket)
+            return ticket;
         TicketMessageRecord m;
         m.ticket = *ticket;
         m.direction = "in";
@@ -364,8 +368,10 @@ TEST_P(StoreTest, AClaimRolledBackLeavesTheMailNewWithItsAttemptCountedAndACommi
         a.size = 3;
         m.attachments.push_back(a);
         auto added = tickets.add_message(m);
-        if (!added) return added;
-        if (auto marked = incoming.mark_filed((*claimed)->id); !marked) return std::unexpected(marked.error());
+        if (!added)
+            return added;
+        if (auto marked = incoming.mark_filed((*claimed)->id); !marked)
+            return std::unexpected(marked.error());
         return *ticket;
     });
     ASSERT_TRUE(filed) << filed.error().message();
@@ -400,7 +406,8 @@ TEST_P(StoreTest, BackupsAreRetriedOrDeletedAndADeletedOneKeepsItsKey) {
     ASSERT_TRUE(incoming.start_attempt(0));
     ASSERT_TRUE(in_transaction(*m_db, "test", [&]() -> Result<void> {
         auto claimed = incoming.claim(**id);
-        if (!claimed || !*claimed) return fail(Errc::internal, "nothing claimed");
+        if (!claimed || !*claimed)
+            return fail(Errc::internal, "nothing claimed");
         return incoming.mark_backup(**id, "cannot decrypt", at);
     }));
     auto backups = incoming.list(IncomingState::backup);
@@ -466,7 +473,8 @@ TEST_P(StoreTest, AnInnerFailureRollsBackTheWholeTransaction) {
 }
 
 TEST_P(StoreTest, OnPostgresqlASecondNodeSkipsAMailBeingProcessed) {
-    if (GetParam() != Backend::postgresql) GTEST_SKIP() << "SQLite has one writer at a time";
+    if (GetParam() != Backend::postgresql)
+        GTEST_SKIP() << "SQLite has one writer at a time";
     IncomingStore incoming(*m_db);
     ASSERT_TRUE(incoming.add(fetched_mail("3:1", "a")));
     ASSERT_TRUE(incoming.add(fetched_mail("3:2", "b")));
@@ -481,7 +489,8 @@ TEST_P(StoreTest, OnPostgresqlASecondNodeSkipsAMailBeingProcessed) {
     auto two = second.start_attempt(0);
     ASSERT_TRUE(two && *two) << (two ? "nothing" : two.error().message());
     EXPECT_NE((*one)->id, (**two).id) << "the locked mail is skipped, not waited for";
-    auto claimed = in_transaction(**other, "second node", [&]() { return second.claim((**two).id); });
+    auto claimed =
+        in_transaction(**other, "second node", [&]() { return second.claim((**two).id); });
     ASSERT_TRUE(claimed && *claimed);
     first_tx.commit();
 }

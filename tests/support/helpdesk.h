@@ -19,7 +19,9 @@ inline std::string slurp(const std::filesystem::path& path) {
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-inline std::string fx(const std::string& p) { return (fixtures_dir() / p).string(); }
+inline std::string fx(const std::string& p) {
+    return (fixtures_dir() / p).string();
+}
 
 // One data directory and its `local` mailbox.
 class Helpdesk {
@@ -35,7 +37,9 @@ public:
         EXPECT_EQ(r.exit_code, 0) << r.err;
         return nlohmann::json::parse(r.out, nullptr, false);
     }
-    std::filesystem::path incoming() const { return std::filesystem::path(m_data) / "mail" / "incoming"; }
+    std::filesystem::path incoming() const {
+        return std::filesystem::path(m_data) / "mail" / "incoming";
+    }
     // Drops a mail where the `local` account reads (a temp name, then the .eml name).
     void drop(const std::string& name, const std::string& bytes) const {
         std::filesystem::create_directories(incoming());
@@ -46,7 +50,8 @@ public:
     CliResult fetch() const { return run({"mail", "fetch"}); }
     void import_server(const std::string& p12, const std::string& pass) const {
         std::vector<std::string> args = {"cert", "import-server", fx(p12)};
-        if (pass != "-") args.insert(args.end(), {"--password-file", fx(pass)});
+        if (pass != "-")
+            args.insert(args.end(), {"--password-file", fx(pass)});
         const auto r = run(args);
         ASSERT_EQ(r.exit_code, 0) << r.err;
     }
@@ -58,9 +63,10 @@ private:
 };
 
 inline std::string plain_mail(const std::string& subject, const std::string& message_id,
-                       const std::string& extra_headers = "", const std::string& body = "Hello\n") {
-    return "From: Carl Customer <carl@customer.test>\nTo: support@example.test\nSubject: " + subject +
-           "\nMessage-ID: <" + message_id + ">\nDate: Sat, 28 Nov 2026 08:00:00 +0000\n" +
+                              const std::string& extra_headers = "",
+                              const std::string& body = "Hello\n") {
+    return "From: Carl Customer <carl@customer.test>\nTo: support@example.test\nSubject: " +
+           subject + "\nMessage-ID: <" + message_id + ">\nDate: Sat, 28 Nov 2026 08:00:00 +0000\n" +
            extra_headers + "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n" + body;
 }
 

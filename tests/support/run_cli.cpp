@@ -1,7 +1,5 @@
 #include "support/run_cli.h"
 
-#include <fstream>
-
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
@@ -12,6 +10,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <stdexcept>
 
@@ -38,7 +37,8 @@ std::filesystem::path fixtures_dir() {
 }
 
 TempDir::TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "casecrypt-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "casecrypt-test-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
         throw std::runtime_error("mkdtemp failed");
     }
@@ -114,8 +114,7 @@ CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin
     envp.push_back(nullptr);
 
     pid_t pid = 0;
-    const int spawned =
-        posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+    const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     ::close(in_pipe[0]);
     ::close(out_pipe[1]);
@@ -135,19 +134,25 @@ CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin
     while (out_open || err_open || in_fd >= 0) {
         pollfd fds[3];
         int n = 0;
-        if (out_open) fds[n++] = {out_pipe[0], POLLIN, 0};
-        if (err_open) fds[n++] = {err_pipe[0], POLLIN, 0};
-        if (in_fd >= 0) fds[n++] = {in_fd, POLLOUT, 0};
+        if (out_open)
+            fds[n++] = {out_pipe[0], POLLIN, 0};
+        if (err_open)
+            fds[n++] = {err_pipe[0], POLLIN, 0};
+        if (in_fd >= 0)
+            fds[n++] = {in_fd, POLLOUT, 0};
         if (::poll(fds, static_cast<nfds_t>(n), -1) < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             break;
         }
         for (int i = 0; i < n; ++i) {
-            if (fds[i].revents == 0) continue;
+            if (fds[i].revents == 0)
+                continue;
             if (fds[i].fd == in_fd) {
                 const ssize_t w = write_without_sigpipe(in_fd, stdin_data.data() + written,
                                                         stdin_data.size() - written);
-                if (w > 0) written += static_cast<std::size_t>(w);
+                if (w > 0)
+                    written += static_cast<std::size_t>(w);
                 if (w < 0 || written == stdin_data.size()) {
                     ::close(in_fd);
                     in_fd = -1;

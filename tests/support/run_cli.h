@@ -11,7 +11,7 @@
 namespace casecrypt::test {
 
 struct CliResult {
-    int exit_code = -1;   // valid when !signaled
+    int exit_code = -1;  // valid when !signaled
     bool signaled = false;
     int signal = 0;
     std::string out;

@@ -10,8 +10,8 @@
 namespace casecrypt::test {
 
 struct SmimeCase {
-    std::string file, p12, password_file, expect, text, error, cipher, integrity, signature,
-        signer, subject, description;
+    std::string file, p12, password_file, expect, text, error, cipher, integrity, signature, signer,
+        subject, description;
 };
 
 // Every row of <fixtures>/smime/cases.tsv (empty when the file is missing).

@@ -15,10 +15,10 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <set>
 #include <chrono>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -394,7 +394,8 @@ TEST_F(MailboxTest, ImapListsAFolderOfManyMessages) {
         const auto messages = list(*mailbox);
         ASSERT_EQ(messages.size(), 450u);
         std::set<std::string> keys;
-        for (const auto& m : messages) keys.insert(m.key);
+        for (const auto& m : messages)
+            keys.insert(m.key);
         EXPECT_EQ(keys.size(), 450u);
     }
 }
