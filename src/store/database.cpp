@@ -5,9 +5,11 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <stdexcept>
 #include <string_view>
+#include <thread>
 
 #include "core/iso_time.h"
 #include "core/log.h"
@@ -88,6 +90,31 @@ void log_server_notice(void*, const char* message) {
     spdlog::debug("PostgreSQL said: {}", text);
 }
 
+// WAL: readers never wait for the writer. The mode is stored in the file, so only the first
+// open of a new database changes it; changing it needs the file to itself for a moment, and
+// SQLite does not wait for that through the busy timeout: when several connections open a new
+// database at once, the others are told "database is locked" at once. They wait here instead,
+// as long as the busy timeout would.
+void use_wal(soci::session& session) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    for (;;) {
+        try {
+            std::string mode;
+            session << "PRAGMA journal_mode", soci::into(mode);
+            if (mode != "wal") {
+                session << "PRAGMA journal_mode = WAL", soci::into(mode);
+            }
+            return;
+        } catch (const soci::soci_error& error) {
+            if (std::string_view(error.what()).find("locked") == std::string_view::npos ||
+                std::chrono::steady_clock::now() >= deadline) {
+                throw;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    }
+}
+
 int newest_schema_version() {
     return migrations().empty() ? 0 : migrations().back().version;
 }
@@ -131,7 +158,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& url) {
             auto session = std::make_unique<soci::session>(
                 soci::sqlite3, "db=\"" + target + "\" timeout=30 shared_cache=false");
             *session << "PRAGMA foreign_keys = ON";
-            *session << "PRAGMA journal_mode = WAL";
+            use_wal(*session);
             return session;
         });
     if (!opened) {
@@ -217,10 +244,29 @@ Result<void> Database::migrate() {
             return {};
         }
         soci::session& sql = *m_session;
-        Transaction transaction(*this);
-        if (m_backend == Backend::postgresql) {
-            sql << "SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLockKey) + ")";
+        // PostgreSQL: the session lock is taken before the transaction begins, not inside it. A
+        // backend looks its catalog up through caches that it refreshes when a transaction
+        // starts (or it locks a table), not when it gets an advisory lock: inside a transaction
+        // that waited for the lock, "is schema_migrations there?" could still say no after the
+        // other process had created it, and CREATE TABLE then failed.
+        const bool locked = m_backend == Backend::postgresql;
+        if (locked) {
+            sql << "SELECT pg_advisory_lock(" + std::to_string(kMigrationLockKey) + ")";
         }
+        struct Unlock {
+            soci::session& sql;
+            bool locked;
+            ~Unlock() {
+                if (!locked)
+                    return;
+                try {
+                    sql << "SELECT pg_advisory_unlock(" + std::to_string(kMigrationLockKey) + ")";
+                } catch (...) {
+                    // The connection is gone, and the lock with it.
+                }
+            }
+        } unlock{sql, locked};
+        Transaction transaction(*this);  // SQLite: BEGIN IMMEDIATE, the write lock
         if (!has_schema_table()) {
             // Inside the transaction, under the lock: no IF NOT EXISTS (and none of the notice
             // it makes on PostgreSQL when the table is there).

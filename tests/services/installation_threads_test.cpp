@@ -67,6 +67,14 @@ void work(int thread, const InstallationOptions& options, Outcome& outcome) {
             outcome.already_present += item.outcome == ImportOutcome::already_present;
         }
     }
+    // Every thread switches encryption on: concurrent writes of one property.
+    if (auto on = (*installation)
+                      ->properties()
+                      .set("cmas-core-server", "mail.encryption", "true",
+                           "thread " + std::to_string(thread));
+        !on) {
+        outcome.error(thread, "property", on.error());
+    }
     for (int i = 0; i < kMailsPerThread; ++i) {
         SendRequest request;
         request.from = "helpdesk@desk.test";
@@ -112,7 +120,8 @@ void expect_every_result_stored_once(const InstallationOptions& options,
 
 TEST(InstallationThreads, OneInstallationPerThreadOnOneSqliteDataDirectory) {
     test::TempDir dir;
-    InstallationOptions options{.data_dir = dir.path() / "data", .database_url = {}};
+    InstallationOptions options;
+    options.data_dir = dir.path() / "data";
     expect_every_result_stored_once(options, [&](const std::string& sql) {
         return test::shell("sqlite3 " + test::quote((options.data_dir / "casecrypt.db").string()) +
                            " " + test::quote(sql));
@@ -125,7 +134,9 @@ TEST(InstallationThreads, OneInstallationPerThreadOnOnePostgresqlDatabase) {
     test::shell("psql -q " + test::quote(url) +
                 " -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null 2>&1");
     test::TempDir dir;
-    InstallationOptions options{.data_dir = dir.path() / "data", .database_url = url};
+    InstallationOptions options;
+    options.data_dir = dir.path() / "data";
+    options.database_url = url;
     expect_every_result_stored_once(options, [&](const std::string& sql) {
         return test::shell("psql -At -F '|' " + test::quote(url) + " -c " + test::quote(sql));
     });
