@@ -16,6 +16,7 @@
 #include "crypto/certificate_file.h"
 #include "crypto/certificate_policy.h"
 #include "crypto/pkcs12_identity.h"
+#include "services/key_ring.h"
 #include "services/smime_engine.h"
 
 namespace casecrypt::cli {
@@ -228,12 +229,12 @@ int run_decrypt(CliContext& ctx, services::Installation& installation, const Mai
         auto key = std::make_shared<Secret>(std::move(identity->private_key_pkcs8));
         identities.push_back({identity->certificate, [key]() -> Result<Secret> { return *key; }});
     } else {
-        auto stored = admin.decryption_identities();
+        auto stored = admin.key_ring().decryption_identities();
         if (!stored)
             return ctx.report(stored.error());
         identities = std::move(*stored);
     }
-    auto anchors = admin.trust_anchors();
+    auto anchors = admin.key_ring().trust_anchors();
     if (!anchors)
         return ctx.report(anchors.error());
     auto scratch = ScratchDir::create(installation.work_dir());

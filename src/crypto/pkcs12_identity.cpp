@@ -208,8 +208,7 @@ Result<Pkcs12Identity> open_pkcs12(std::string_view bytes, const Secret& passwor
             clear_openssl_errors();
             return fail(Errc::rejected,
                         password.empty()
-                            ? "cannot be opened: the password is wrong (no password was given; "
-                              "use --password-file or --password-stdin)"
+                            ? "cannot be opened: the password is wrong (no password was given)"
                             : "cannot be opened: the password is wrong");
         }
     }

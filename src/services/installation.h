@@ -23,6 +23,7 @@
 #include "services/mail_accounts.h"
 #include "services/outgoing_mail.h"
 #include "services/properties.h"
+#include "services/recipient_lookup.h"
 #include "services/tickets.h"
 #include "store/account_store.h"
 #include "store/audit_log.h"
@@ -33,7 +34,6 @@
 #include "store/outbox_store.h"
 #include "store/property_store.h"
 #include "store/ticket_store.h"
-#include "store/trust_anchor_store.h"
 
 namespace casecrypt::services {
 
@@ -53,6 +53,7 @@ public:
     CertificateAdmin& certificates() { return m_certificate_admin; }
     Properties& properties() { return m_properties; }
     CertificateResolver& resolver() { return m_resolver; }
+    RecipientLookup& recipient_lookup() { return m_recipient_lookup; }
     OutgoingMail& outgoing() { return m_outgoing; }
     Delivery& delivery() { return m_delivery; }
     store::OutboxStore& outbox() { return m_outbox_store; }
@@ -72,7 +73,6 @@ private:
     crypto::KeyVault m_vault;
     store::CertificateStore m_certificate_store;
     store::PropertyStore m_property_store;
-    store::TrustAnchorStore m_trust_anchor_store;
     store::AuditLog m_audit;
     store::OutboxStore m_outbox_store;
     store::LdapMissStore m_ldap_misses;
@@ -82,6 +82,7 @@ private:
     CertificateAdmin m_certificate_admin;
     Properties m_properties;
     CertificateResolver m_resolver;
+    RecipientLookup m_recipient_lookup;
     OutgoingMail m_outgoing;
     Delivery m_delivery;
     MailAccounts m_accounts;
