@@ -21,6 +21,7 @@
 #include "services/delivery.h"
 #include "services/incoming_mail.h"
 #include "services/mail_accounts.h"
+#include "services/mail_crypto.h"
 #include "services/outgoing_mail.h"
 #include "services/properties.h"
 #include "services/recipient_lookup.h"
@@ -52,6 +53,7 @@ public:
     store::Database& database() { return *m_database; }
     CertificateAdmin& certificates() { return m_certificate_admin; }
     Properties& properties() { return m_properties; }
+    MailCrypto& mail_crypto() { return m_mail_crypto; }
     CertificateResolver& resolver() { return m_resolver; }
     RecipientLookup& recipient_lookup() { return m_recipient_lookup; }
     OutgoingMail& outgoing() { return m_outgoing; }
@@ -81,6 +83,7 @@ private:
     store::TicketStore m_ticket_store;
     CertificateAdmin m_certificate_admin;
     Properties m_properties;
+    MailCrypto m_mail_crypto;
     CertificateResolver m_resolver;
     RecipientLookup m_recipient_lookup;
     OutgoingMail m_outgoing;

@@ -159,5 +159,24 @@ TEST_F(CaCertificates, AMissingInputFileIsAnIoErrorForEveryImport) {
     }
 }
 
+// Issue 10: every command's --help describes its arguments and ends with an example.
+TEST(CommandHelp, EachCertPropertyAndMailCryptoCommandEndsWithAnExample) {
+    const std::vector<std::vector<std::string>> commands = {
+        {"cert", "import-server"}, {"cert", "import-client"}, {"cert", "import-ca"},
+        {"cert", "list"},          {"cert", "show"},          {"cert", "remove"},
+        {"cert", "resolve"},       {"property", "list"},      {"property", "get"},
+        {"property", "set"},       {"mail", "encrypt"},       {"mail", "decrypt"}};
+    for (auto args : commands) {
+        const std::string name = args[0] + " " + args[1];
+        args.push_back("--help");
+        const auto r = run_cli(args);
+        EXPECT_EQ(r.exit_code, 0) << name << ": " << r.err;
+        const auto example = r.out.rfind("Example");
+        ASSERT_NE(example, std::string::npos) << name << ":\n" << r.out;
+        EXPECT_NE(r.out.find("casecrypt " + name, example), std::string::npos) << name << ":\n"
+                                                                               << r.out;
+    }
+}
+
 }  // namespace
 }  // namespace casecrypt::test
