@@ -5,6 +5,7 @@
 // error (exit 1) for every import.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -156,6 +157,46 @@ TEST_F(CaCertificates, AMissingInputFileIsAnIoErrorForEveryImport) {
         EXPECT_NE(r.err.find("cannot read " + missing + ": No such file or directory"),
                   std::string::npos)
             << r.err;
+    }
+}
+
+// `mail encrypt --cert/--in` and `mail decrypt --p12/--in` naming a file that is not there: an
+// I/O error, exit 1, like the imports.
+TEST_F(CaCertificates, MailEncryptAndDecryptWithAMissingFileAreExit1) {
+    const std::string missing = (m_dir.path() / "missing").string();
+    const std::string message = (m_dir.path() / "m.eml").string();
+    std::ofstream(message) << "From: a@x.test\r\nTo: b@x.test\r\nSubject: s\r\n\r\nbody\r\n";
+    const std::string cert = fixture("client/ok-rsa2048-dn-email.pem");
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"mail", "encrypt", "--cert", missing, "--in", message},
+          std::vector<std::string>{"mail", "encrypt", "--cert", cert, "--in", missing},
+          std::vector<std::string>{"mail", "decrypt", "--p12", missing, "--in", message},
+          std::vector<std::string>{"mail", "decrypt", "--in", missing}}) {
+        const auto r = cli(args);
+        EXPECT_EQ(r.exit_code, 1) << args[1] << " " << args[2] << ": " << r.err;
+        EXPECT_NE(r.err.find("cannot read " + missing + ": No such file or directory"),
+                  std::string::npos)
+            << r.err;
+    }
+}
+
+// One cipher is written one way: what mail decrypt reports is the name --cipher takes.
+TEST_F(CaCertificates, MailDecryptReportsTheCipherByTheNameOfCipherOption) {
+    import_server();
+    const std::string own = (m_dir.path() / "own.pem").string();
+    shell("openssl pkcs12 -in " + quote(fixture("server/ok-aes256.p12")) + " -passin file:" +
+          quote(fixture("server/ok-aes256.pass")) + " -nokeys -clcerts -out " + quote(own));
+    const std::string message = (m_dir.path() / "m.eml").string();
+    std::ofstream(message) << "From: a@x.test\r\nTo: b@x.test\r\nSubject: s\r\n\r\nbody\r\n";
+    for (const std::string cipher : {"aes-256-gcm", "aes-128-cbc"}) {
+        const std::string encrypted = (m_dir.path() / (cipher + ".eml")).string();
+        const auto e = cli({"mail", "encrypt", "--cert", own, "--cipher", cipher, "--in", message,
+                            "--out", encrypted});
+        ASSERT_EQ(e.exit_code, 0) << e.err;
+        const auto d = cli({"mail", "decrypt", "--in", encrypted, "--json"});
+        ASSERT_EQ(d.exit_code, 0) << d.err;
+        EXPECT_EQ(nlohmann::json::parse(d.out)["content_cipher"], cipher) << d.out;
+        EXPECT_NE(d.err.find("decrypted (" + cipher), std::string::npos) << d.err;
     }
 }
 
