@@ -63,7 +63,7 @@ int print_report(CliContext& ctx, const Result<services::ImportReport>& report) 
             case services::ImportOutcome::skipped:
                 ctx.warn("skipped " + item.note +
                          (item.reason == services::ImportNote::ca_certificate
-                              ? " with `cert import-ca`"
+                              ? " (a trust anchor is imported with `cert import-ca`)"
                               : ""));
                 continue;
         }
@@ -100,8 +100,9 @@ void add_import_commands(CLI::App& cert, Action& action, std::shared_ptr<CertOpt
                 installation.certificates().import_server(o->file, *password, ctx.actor());
             if (!report && report.error().code() == Errc::rejected && password->empty() &&
                 report.error().message().find("no password was given") != std::string::npos) {
-                return ctx.report(
-                    with_hint(report.error(), "give it with --password-file or --password-stdin"));
+                return ctx.report(Error(report.error().code(),
+                                        report.error().message() +
+                                            "; give it with --password-file or --password-stdin"));
             }
             return print_report(ctx, report);
         };

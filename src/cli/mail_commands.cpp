@@ -205,8 +205,8 @@ int run_decrypt(CliContext& ctx, services::Installation& installation, const Mai
             report.error().message().find("no password was given") != std::string::npos;
         return ctx.report(no_password ? Error(report.error().code(),
                                               report.error().message() +
-                                                  " (give it with --password-file or "
-                                                  "--password-stdin)")
+                                                  "; give it with --password-file or "
+                                                  "--password-stdin")
                                       : report.error());  // the output's temp file goes with it
     }
     if (output) {
