@@ -10,6 +10,14 @@
 namespace casecrypt::cli {
 namespace {
 
+// The service names the unknown property; the CLI says where the known ones are.
+int report(CliContext& ctx, const Error& error) {
+    return ctx.report(
+        error.code() == Errc::not_found
+            ? Error(error.code(), error.message() + " (`property list` shows the known ones)")
+            : error);
+}
+
 struct PropertyOptions {
     std::string module;
     std::string name;
@@ -70,7 +78,7 @@ void add_property_commands(CLI::App& app, Action& action) {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto view = installation.properties().get(o->module, o->name);
             if (!view) {
-                return ctx.report(view.error());
+                return report(ctx, view.error());
             }
             std::cout << shown(view->value) << "\n";
             return kExitOk;
@@ -110,7 +118,7 @@ void add_property_commands(CLI::App& app, Action& action) {
             }
             auto& properties = installation.properties();
             if (auto done = properties.set(o->module, o->name, new_value, ctx.actor()); !done) {
-                return ctx.report(done.error());
+                return report(ctx, done.error());
             }
             auto view = properties.get(o->module, o->name);
             std::cout << o->module << " / " << o->name << " = " << (view ? view->value : "")

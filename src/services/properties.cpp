@@ -398,8 +398,7 @@ Result<store::PropertyRecord> Properties::record(const std::string& module,
         return std::unexpected(found.error());
     }
     if (!*found) {
-        return fail(Errc::rejected, "unknown property " + module + " / " + name +
-                                        " (`property list` shows the known ones)");
+        return fail(Errc::not_found, "unknown property " + module + " / " + name);
     }
     return std::move(**found);
 }

@@ -1,8 +1,8 @@
 // Properties: the system properties administrators know by name (DESIGN.md, "Settings"),
 // their registration with defaults, and typed reads and checked writes.
 //
-// Unknown properties and values of the wrong type are Errc::rejected. Every change is written
-// to the audit log. What edges see is a PropertyView (a secret's value shown as "***"); the
+// Unknown properties are Errc::not_found, values of the wrong type Errc::rejected. Every change is
+// written to the audit log. What edges see is a PropertyView (a secret's value shown as "***"); the
 // property name constants below are for every edge. Not thread-safe (it uses one database
 // connection).
 #pragma once
@@ -81,7 +81,7 @@ public:
     Result<void> register_all();
 
     Result<std::vector<PropertyView>> list();
-    // Errc::rejected for an unknown property.
+    // Errc::not_found for an unknown property (set too).
     Result<PropertyView> get(const std::string& module, const std::string& name);
     Result<void> set(const std::string& module, const std::string& name, const std::string& value,
                      const std::string& actor);
