@@ -5,37 +5,52 @@
 
 #include "core/iso_time.h"
 #include "core/text.h"
-#include "services/certificate_admin.h"
 
 namespace casecrypt::cli {
-nlohmann::json certificate_json(const store::CertificateRecord& r, TimePoint now) {
+
+nlohmann::json certificate_json(const services::CertificateView& c) {
     return nlohmann::json{
-        {"id", r.id},
-        {"kind", store::to_string(r.kind)},
-        {"addresses", r.addresses},
-        {"subject", r.subject},
-        {"issuer", r.issuer},
-        {"serial", r.serial},
-        {"not_before", to_iso8601(r.not_before)},
-        {"not_after", to_iso8601(r.not_after)},
-        {"fingerprint_sha256", r.fingerprint_sha256},
-        {"key", r.key_description},
-        {"source", store::to_string(r.source)},
-        {"status", services::certificate_status(r, now)},
-        {"has_private_key", r.has_private_key},
-        {"created_at", to_iso8601(r.created_at)},
-        {"created_by", r.created_by},
+        {"id", c.id},
+        {"kind", to_string(c.kind)},
+        {"addresses", c.addresses},
+        {"subject", c.subject},
+        {"issuer", c.issuer},
+        {"serial", c.serial},
+        {"not_before", to_iso8601(c.not_before)},
+        {"not_after", to_iso8601(c.not_after)},
+        {"fingerprint_sha256", c.fingerprint_sha256},
+        {"key", c.key_description},
+        {"source", to_string(c.source)},
+        {"status", to_string(c.status)},
+        {"has_private_key", c.has_private_key},
+        {"created_at", to_iso8601(c.created_at)},
+        {"created_by", c.created_by},
     };
 }
 
-std::string certificate_table(const std::vector<store::CertificateRecord>& records, TimePoint now) {
+nlohmann::json certificate_details_json(const services::CertificateDetails& details) {
+    auto object = certificate_json(details.certificate);
+    object["chain"] = nlohmann::json::array();
+    for (const auto& c : details.chain) {
+        object["chain"].push_back({{"subject", c.subject},
+                                   {"issuer", c.issuer},
+                                   {"serial", c.serial},
+                                   {"fingerprint_sha256", c.fingerprint_sha256}});
+    }
+    return object;
+}
+
+std::string certificate_table(const std::vector<services::CertificateView>& views) {
     const std::vector<std::string> header = {"ID",         "KIND",     "ADDRESSES", "SERIAL",
                                              "VALID FROM", "VALID TO", "STATUS",    "KEY"};
     std::vector<std::vector<std::string>> rows;
-    for (const auto& r : records) {
-        rows.push_back({std::to_string(r.id), store::to_string(r.kind), join(r.addresses, ","),
-                        r.serial, to_date(r.not_before), to_date(r.not_after),
-                        services::certificate_status(r, now), r.key_description});
+    for (const auto& c : views) {
+        // A CA has no addresses: its subject says what it is.
+        const std::string names =
+            c.kind == services::CertificateKind::ca ? c.subject : join(c.addresses, ",");
+        rows.push_back({std::to_string(c.id), to_string(c.kind), names, c.serial,
+                        to_date(c.not_before), to_date(c.not_after), to_string(c.status),
+                        c.key_description});
     }
     std::vector<std::size_t> widths(header.size());
     for (std::size_t i = 0; i < header.size(); ++i) {
@@ -65,26 +80,26 @@ std::string certificate_table(const std::vector<store::CertificateRecord>& recor
     return out.str();
 }
 
-std::string certificate_details(const store::CertificateRecord& r, TimePoint now,
-                                const std::vector<store::CertificateRecord>& chain) {
+std::string certificate_details(const services::CertificateDetails& details) {
+    const services::CertificateView& c = details.certificate;
     std::ostringstream out;
-    out << "id:           " << r.id << "\n"
-        << "kind:         " << store::to_string(r.kind) << "\n"
-        << "addresses:    " << join(r.addresses, ", ") << "\n"
-        << "subject:      " << r.subject << "\n"
-        << "issuer:       " << r.issuer << "\n"
-        << "serial:       " << r.serial << "\n"
-        << "valid from:   " << to_iso8601(r.not_before) << "\n"
-        << "valid to:     " << to_iso8601(r.not_after) << "\n"
-        << "status:       " << services::certificate_status(r, now) << "\n"
-        << "key:          " << r.key_description << "\n"
-        << "sha256:       " << r.fingerprint_sha256 << "\n"
-        << "source:       " << store::to_string(r.source) << "\n"
-        << "private key:  " << (r.has_private_key ? "held (sealed; never shown)" : "none") << "\n"
-        << "imported:     " << to_iso8601(r.created_at) << " by " << r.created_by << "\n";
-    for (const auto& c : chain) {
-        out << "chain:        " << c.subject << " (serial " << c.serial << ", valid to "
-            << to_date(c.not_after) << ")\n";
+    out << "id:           " << c.id << "\n"
+        << "kind:         " << to_string(c.kind) << "\n"
+        << "addresses:    " << join(c.addresses, ", ") << "\n"
+        << "subject:      " << c.subject << "\n"
+        << "issuer:       " << c.issuer << "\n"
+        << "serial:       " << c.serial << "\n"
+        << "valid from:   " << to_iso8601(c.not_before) << "\n"
+        << "valid to:     " << to_iso8601(c.not_after) << "\n"
+        << "status:       " << to_string(c.status) << "\n"
+        << "key:          " << c.key_description << "\n"
+        << "sha256:       " << c.fingerprint_sha256 << "\n"
+        << "source:       " << to_string(c.source) << "\n"
+        << "private key:  " << (c.has_private_key ? "held (sealed; never shown)" : "none") << "\n"
+        << "imported:     " << to_iso8601(c.created_at) << " by " << c.created_by << "\n";
+    for (const auto& e : details.chain) {
+        out << "chain:        " << e.subject << " (serial " << e.serial << ", valid to "
+            << to_date(e.not_after) << ")\n";
     }
     return out.str();
 }

@@ -6,14 +6,14 @@
 #include <string>
 #include <vector>
 
-#include "core/clock.h"
-#include "store/certificate_record.h"
+#include "services/certificate_view.h"
 
 namespace casecrypt::cli {
 
-nlohmann::json certificate_json(const store::CertificateRecord& record, TimePoint now);
-std::string certificate_table(const std::vector<store::CertificateRecord>& records, TimePoint now);
-std::string certificate_details(const store::CertificateRecord& record, TimePoint now,
-                                const std::vector<store::CertificateRecord>& chain);
+nlohmann::json certificate_json(const services::CertificateView& view);
+// `cert show --json`: certificate_json plus "chain".
+nlohmann::json certificate_details_json(const services::CertificateDetails& details);
+std::string certificate_table(const std::vector<services::CertificateView>& views);
+std::string certificate_details(const services::CertificateDetails& details);
 
 }  // namespace casecrypt::cli

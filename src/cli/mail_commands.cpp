@@ -13,10 +13,7 @@
 #include "core/json_text.h"
 #include "core/output_file.h"
 #include "core/scratch_dir.h"
-#include "crypto/certificate_file.h"
-#include "crypto/certificate_policy.h"
-#include "crypto/pkcs12_identity.h"
-#include "services/smime_engine.h"
+#include "services/mail_crypto.h"
 
 namespace casecrypt::cli {
 namespace {
@@ -39,10 +36,7 @@ struct MailOptions {
 Result<std::filesystem::path> input_file(const MailOptions& o, ScratchDir& scratch,
                                          std::optional<AnonymousFile>& spool) {
     if (!o.in.empty()) {
-        if (!std::filesystem::exists(o.in)) {
-            return fail(Errc::rejected, "cannot read " + o.in + ": No such file or directory");
-        }
-        return std::filesystem::path(o.in);
+        return std::filesystem::path(o.in);  // the service says when it is not there
     }
     auto file = scratch.anonymous("stdin");
     if (!file) {
@@ -78,36 +72,6 @@ Result<void> deliver(OutputFile& output, const std::filesystem::path& produced) 
         }
     }
     return output.commit();
-}
-
-Result<std::vector<crypto::Certificate>> recipient_certificates(const MailOptions& o,
-                                                                TimePoint now) {
-    std::vector<crypto::Certificate> recipients;
-    for (const auto& path : o.certs) {
-        auto bytes = read_file(path, 16 * 1024 * 1024);
-        if (!bytes) {
-            return std::unexpected(Error(Errc::rejected, bytes.error().message()));
-        }
-        auto parsed = crypto::read_certificate_file(*bytes);
-        if (!parsed) {
-            return std::unexpected(parsed.error().with_context(path));
-        }
-        for (const auto& certificate : parsed->certificates) {
-            if (certificate.facts().is_ca) {
-                continue;
-            }
-            const auto problems = crypto::encryption_problems_at(certificate, now);
-            if (!problems.empty()) {
-                return fail(Errc::rejected, path + ": certificate " + certificate.display_name() +
-                                                " cannot be encrypted to: it " + problems.front());
-            }
-            recipients.push_back(certificate);
-        }
-    }
-    if (recipients.empty()) {
-        return fail(Errc::rejected, "no usable recipient certificate in the files given");
-    }
-    return recipients;
 }
 
 Result<Secret> read_password(const MailOptions& o) {
@@ -170,28 +134,20 @@ std::string summary(const services::DecryptReport& r) {
 }
 
 int run_encrypt(CliContext& ctx, services::Installation& installation, const MailOptions& o) {
-    auto& properties = installation.properties();
-    const auto cipher_name =
-        !o.cipher.empty()
-            ? Result<std::string>(o.cipher)
-            : properties.get_value(services::kCoreModule, services::kMailEncryptionCipher);
-    const auto transport_name =
-        !o.key_transport.empty()
-            ? Result<std::string>(o.key_transport)
-            : properties.get_value(services::kCoreModule, services::kMailEncryptionKeyTransport);
-    if (!cipher_name)
-        return ctx.report(cipher_name.error());
-    if (!transport_name)
-        return ctx.report(transport_name.error());
-    auto cipher = crypto::parse_content_cipher(*cipher_name);
-    auto transport = crypto::parse_key_transport(*transport_name);
-    if (!cipher)
-        return ctx.report(cipher.error());
-    if (!transport)
-        return ctx.report(transport.error());
-    auto recipients = recipient_certificates(o, ctx.clock().now());
-    if (!recipients)
-        return ctx.report(recipients.error());
+    services::EncryptRequest request;
+    request.certificate_files.assign(o.certs.begin(), o.certs.end());
+    if (!o.cipher.empty()) {
+        auto cipher = services::parse_content_cipher(o.cipher);
+        if (!cipher)
+            return ctx.report(cipher.error());
+        request.cipher = *cipher;
+    }
+    if (!o.key_transport.empty()) {
+        auto transport = services::parse_key_transport(o.key_transport);
+        if (!transport)
+            return ctx.report(transport.error());
+        request.key_transport = *transport;
+    }
     auto scratch = ScratchDir::create(installation.work_dir());
     if (!scratch)
         return ctx.report(scratch.error());
@@ -202,40 +158,29 @@ int run_encrypt(CliContext& ctx, services::Installation& installation, const Mai
     auto output = open_output(o);
     if (!output)
         return ctx.report(output.error());
-    const std::filesystem::path out = produce_into(*output, *scratch);
-    services::SmimeEngine engine(installation.work_dir());
-    if (auto done = engine.encrypt(*in, *recipients, {*cipher, *transport}, out); !done) {
+    request.in = *in;
+    request.out = produce_into(*output, *scratch);
+    if (auto done = installation.mail_crypto().encrypt(request); !done) {
         return ctx.report(done.error());  // the output's temporary file goes with it
     }
-    if (auto delivered = deliver(*output, out); !delivered)
+    if (auto delivered = deliver(*output, request.out); !delivered)
         return ctx.report(delivered.error());
     return kExitOk;
 }
 
 int run_decrypt(CliContext& ctx, services::Installation& installation, const MailOptions& o) {
-    auto& admin = installation.certificates();
-    std::vector<crypto::DecryptionIdentity> identities;
+    services::DecryptRequest request;
+    request.max_message_bytes = o.max_size;
     if (!o.p12.empty()) {
         auto password = read_password(o);
         if (!password)
             return ctx.report(password.error());
-        auto bytes = read_file(o.p12, 16 * 1024 * 1024);
+        auto bytes = read_file(o.p12, services::MailCrypto::kMaxCertificateFile);
         if (!bytes)
-            return ctx.report(Error(Errc::rejected, bytes.error().message()));
-        auto identity = crypto::open_pkcs12(*bytes, *password, /*require_address=*/false);
-        if (!identity)
-            return ctx.report(identity.error().with_context(o.p12));
-        auto key = std::make_shared<Secret>(std::move(identity->private_key_pkcs8));
-        identities.push_back({identity->certificate, [key]() -> Result<Secret> { return *key; }});
-    } else {
-        auto stored = admin.decryption_identities();
-        if (!stored)
-            return ctx.report(stored.error());
-        identities = std::move(*stored);
+            return ctx.report(bytes.error());
+        request.pkcs12 = services::InputBytes{o.p12, std::move(*bytes)};
+        request.password = std::move(*password);
     }
-    auto anchors = admin.trust_anchors();
-    if (!anchors)
-        return ctx.report(anchors.error());
     auto scratch = ScratchDir::create(installation.work_dir());
     if (!scratch)
         return ctx.report(scratch.error());
@@ -251,16 +196,21 @@ int run_decrypt(CliContext& ctx, services::Installation& installation, const Mai
             return ctx.report(opened.error());
         output.emplace(std::move(*opened));
     }
-    const std::filesystem::path out =
-        output ? produce_into(*output, *scratch) : scratch->file("out");
-    services::SmimeEngine engine(installation.work_dir(),
-                                 {.max_message_bytes = o.max_size, .max_layers = 4});
-    auto report = engine.decrypt(*in, identities, *anchors, out);
+    request.in = *in;
+    request.out = output ? produce_into(*output, *scratch) : scratch->file("out");
+    auto report = installation.mail_crypto().decrypt(request);
     if (!report) {
-        return ctx.report(report.error());  // the output's temporary file goes with it
+        const bool no_password =
+            request.pkcs12 && request.password.empty() &&
+            report.error().message().find("no password was given") != std::string::npos;
+        return ctx.report(no_password ? Error(report.error().code(),
+                                              report.error().message() +
+                                                  "; give it with --password-file or "
+                                                  "--password-stdin")
+                                      : report.error());  // the output's temp file goes with it
     }
     if (output) {
-        if (auto delivered = deliver(*output, out); !delivered) {
+        if (auto delivered = deliver(*output, request.out); !delivered) {
             return ctx.report(delivered.error());
         }
     }
@@ -275,41 +225,70 @@ int run_decrypt(CliContext& ctx, services::Installation& installation, const Mai
 
 void add_mail_commands(CLI::App& app, Action& action) {
     auto o = std::make_shared<MailOptions>();
-    auto* mail = app.add_subcommand("mail", "Encrypt and decrypt S/MIME mail");
+    auto* mail = app.add_subcommand(
+        "mail",
+        "Send and fetch mail, and encrypt or decrypt S/MIME messages (send, fetch, "
+        "encrypt, decrypt)");
     mail->require_subcommand(1);
 
-    auto* encrypt = mail->add_subcommand("encrypt", "Encrypt an RFC 5322 message with S/MIME");
-    encrypt->add_option("--cert", o->certs, "a recipient's certificate file (repeatable)")
+    auto* encrypt = mail->add_subcommand(
+        "encrypt",
+        "Encrypt an RFC 5322 message with S/MIME to the given certificates (each must be able to "
+        "encrypt now; CA certificates in a bundle are skipped)");
+    encrypt
+        ->add_option("--cert", o->certs,
+                     "a recipient's certificate file, PEM or DER, may hold several (repeatable)")
         ->required();
-    encrypt->add_option("--cipher", o->cipher, "aes-256-cbc (default), aes-128-cbc, aes-256-gcm")
+    encrypt
+        ->add_option("--cipher", o->cipher,
+                     "content cipher: aes-256-cbc, aes-128-cbc or aes-256-gcm (default: the "
+                     "property mail.encryption.cipher)")
         ->check(CLI::IsMember({"aes-256-cbc", "aes-128-cbc", "aes-256-gcm"}));
-    encrypt->add_option("--key-transport", o->key_transport, "rsa-pkcs1 (default) or rsa-oaep")
+    encrypt
+        ->add_option("--key-transport", o->key_transport,
+                     "RSA key transport: rsa-pkcs1 or rsa-oaep (default: the property "
+                     "mail.encryption.key.transport)")
         ->check(CLI::IsMember({"rsa-pkcs1", "rsa-oaep"}));
-    encrypt->add_option("--in", o->in, "the message (default: standard input)");
-    encrypt->add_option("--out", o->out, "where to write (default: standard output)");
+    encrypt->add_option("--in", o->in, "the message file (default: standard input)");
+    encrypt->add_option("--out", o->out,
+                        "where to write the encrypted message (default: standard output; a "
+                        "regular file is replaced only on success)");
+    encrypt->footer(
+        "Example:\n  casecrypt mail encrypt --cert alice.pem --cipher aes-256-gcm --in "
+        "message.eml --out message.p7m.eml");
     encrypt->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             return run_encrypt(ctx, installation, *o);
         };
     });
 
-    auto* decrypt =
-        mail->add_subcommand("decrypt", "Decrypt an S/MIME message, check its signature");
-    decrypt->add_option("--p12", o->p12, "decrypt with this PKCS #12 instead of the store");
-    auto* password_file = decrypt->add_option("--password-file", o->password_file,
-                                              "file holding the PKCS #12 password");
-    auto* password_stdin = decrypt->add_flag("--password-stdin", o->password_stdin,
-                                             "read the PKCS #12 password from standard input");
+    auto* decrypt = mail->add_subcommand(
+        "decrypt",
+        "Decrypt an S/MIME message with the store's server certificates (or a PKCS #12), check "
+        "its signature, print a one-line summary on standard error");
+    decrypt->add_option("--p12", o->p12,
+                        "decrypt with this PKCS #12 (.p12/.pfx) instead of the store's server "
+                        "certificates");
+    auto* password_file = decrypt->add_option(
+        "--password-file", o->password_file,
+        "file holding the PKCS #12 password (one trailing newline is not part of it)");
+    auto* password_stdin =
+        decrypt->add_flag("--password-stdin", o->password_stdin,
+                          "read the PKCS #12 password from standard input (needs --in)");
     password_file->excludes(password_stdin);
-    decrypt->add_option("--in", o->in, "the message (default: standard input)");
+    decrypt->add_option("--in", o->in, "the message file (default: standard input)");
     decrypt->add_option("--out", o->out,
-                        "where to write the decrypted message (default: standard output)");
-    decrypt->add_flag("--json", o->json, "print the report as JSON on standard output");
+                        "where to write the decrypted message (default: standard output; with "
+                        "--json and no --out it is not written)");
+    decrypt->add_flag("--json", o->json,
+                      "print the report as JSON on standard output (see docs/smime.md)");
     decrypt
         ->add_option("--max-size", o->max_size,
                      "refuse messages larger than this many bytes (1 to 2^40)")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
         ->capture_default_str();
+    decrypt->footer(
+        "Example:\n  casecrypt mail decrypt --in message.p7m.eml --out message.eml --json");
     decrypt->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             if (o->password_stdin && o->in.empty()) {

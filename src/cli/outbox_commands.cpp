@@ -1,6 +1,5 @@
-// `casecrypt mail send`, `casecrypt outbox list|retry|deliver` and `casecrypt cert resolve`:
-// the outgoing side. They parse, call services::OutgoingMail / Delivery / CertificateResolver,
-// and print.
+// `casecrypt mail send` and `casecrypt outbox list|retry|deliver`: the outgoing side. They
+// parse, call services::OutgoingMail / Delivery, and print.
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -202,38 +201,6 @@ void add_outbox_commands(CLI::App& app, Action& action) {
             for (const auto& d : *delivered)
                 std::cout << shown(state_line(d)) << "\n";
             std::cout << delivered->size() << " attempted\n";
-            return kExitOk;
-        };
-    });
-
-    CLI::App* cert = app.get_subcommand("cert");
-    auto* resolve =
-        cert->add_subcommand("resolve", "Which certificate encrypts mail to an address");
-    resolve->add_option("ADDRESS", o->address)->required();
-    resolve->add_flag("--json", o->json, "print a JSON object");
-    resolve->callback([o, &action] {
-        action = [o](CliContext& ctx, services::Installation& installation) {
-            auto resolved = installation.resolver().resolve(o->address);
-            if (!resolved)
-                return ctx.report(resolved.error());
-            if (!*resolved) {
-                return ctx.report(Error(
-                    Errc::rejected, "no certificate for " + o->address +
-                                        " (none of ours, none valid in the store, none in LDAP)"));
-            }
-            const auto& r = **resolved;
-            if (o->json) {
-                std::cout << json_text(
-                                 {{"address", r.address},
-                                  {"source", services::to_string(r.from)},
-                                  {"certificate", certificate_json(r.record, ctx.clock().now())}},
-                                 2)
-                          << "\n";
-            } else {
-                std::cout << r.address << ": certificate " << r.record.id << " from "
-                          << services::to_string(r.from) << "\n"
-                          << certificate_details(r.record, ctx.clock().now(), {});
-            }
             return kExitOk;
         };
     });

@@ -10,6 +10,14 @@
 namespace casecrypt::cli {
 namespace {
 
+// The service names the unknown property; the CLI says where the known ones are.
+int report(CliContext& ctx, const Error& error) {
+    return ctx.report(
+        error.code() == Errc::not_found
+            ? Error(error.code(), error.message() + " (`property list` shows the known ones)")
+            : error);
+}
+
 struct PropertyOptions {
     std::string module;
     std::string name;
@@ -23,34 +31,38 @@ struct PropertyOptions {
 
 void add_property_commands(CLI::App& app, Action& action) {
     auto o = std::make_shared<PropertyOptions>();
-    auto* property = app.add_subcommand("property", "Read and change system properties");
+    auto* property = app.add_subcommand(
+        "property", "Read and change system properties (module / name, as in the product's docs)");
     property->require_subcommand(1);
 
     auto* list = property->add_subcommand("list", "List every property with its value");
-    list->add_flag("--json", o->json, "print a JSON array");
+    list->add_flag("--json", o->json,
+                   "print a JSON array: module, name, value (a secret as \"***\"), default, type, "
+                   "description, is_default");
+    list->footer("Example:\n  casecrypt property list --json");
     list->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
-            auto records = installation.properties().list();
-            if (!records) {
-                return ctx.report(records.error());
+            auto views = installation.properties().list();
+            if (!views) {
+                return ctx.report(views.error());
             }
             if (o->json) {
                 auto array = nlohmann::json::array();
-                for (const auto& r : *records) {
+                for (const auto& r : *views) {
                     array.push_back({{"module", r.module},
                                      {"name", r.name},
-                                     {"value", r.display_value()},
+                                     {"value", r.value},
                                      {"default", r.default_value},
                                      {"type", r.type},
                                      {"description", r.description},
-                                     {"is_default", !r.value.has_value()}});
+                                     {"is_default", r.is_default}});
                 }
                 std::cout << json_text(array, 2) << "\n";
                 return kExitOk;
             }
-            for (const auto& r : *records) {
-                std::cout << r.module << " / " << r.name << " = " << shown(r.display_value())
-                          << (r.value ? "" : " (default)") << "\n    " << r.description << " ["
+            for (const auto& r : *views) {
+                std::cout << r.module << " / " << r.name << " = " << shown(r.value)
+                          << (r.is_default ? " (default)" : "") << "\n    " << r.description << " ["
                           << r.type << ", default " << r.default_value << "]\n";
             }
             return kExitOk;
@@ -58,15 +70,17 @@ void add_property_commands(CLI::App& app, Action& action) {
     });
 
     auto* get = property->add_subcommand("get", "Print one property's value");
-    get->add_option("MODULE", o->module)->required();
-    get->add_option("NAME", o->name)->required();
+    get->add_option("MODULE", o->module, "the property's module, e.g. cmas-core-server")
+        ->required();
+    get->add_option("NAME", o->name, "the property's name, e.g. mail.encryption")->required();
+    get->footer("Example:\n  casecrypt property get cmas-core-server mail.encryption");
     get->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
-            auto record = installation.properties().get(o->module, o->name);
-            if (!record) {
-                return ctx.report(record.error());
+            auto view = installation.properties().get(o->module, o->name);
+            if (!view) {
+                return report(ctx, view.error());
             }
-            std::cout << shown(record->display_value()) << "\n";
+            std::cout << shown(view->value) << "\n";
             return kExitOk;
         };
     });
@@ -76,8 +90,12 @@ void add_property_commands(CLI::App& app, Action& action) {
         "Change one property. Give a secret (mail.transport.password, "
         "ldap.certificate.password) with --value-file or --value-stdin, never as VALUE: the "
         "command line is visible in `ps` and the shell history");
-    set->add_option("MODULE", o->module)->required();
-    set->add_option("NAME", o->name)->required();
+    set->add_option("MODULE", o->module, "the property's module, e.g. cmas-core-server")
+        ->required();
+    set->add_option("NAME", o->name, "the property's name, e.g. mail.encryption")->required();
+    set->footer(
+        "Examples:\n  casecrypt property set cmas-core-server mail.encryption true\n"
+        "  casecrypt property set cmas-core-server mail.transport.password --value-file smtp.pass");
     auto* value = set->add_option("VALUE", o->value, "the new value (not for secrets)");
     auto* value_file = set->add_option(
         "--value-file", o->value_file,
@@ -100,11 +118,11 @@ void add_property_commands(CLI::App& app, Action& action) {
             }
             auto& properties = installation.properties();
             if (auto done = properties.set(o->module, o->name, new_value, ctx.actor()); !done) {
-                return ctx.report(done.error());
+                return report(ctx, done.error());
             }
-            auto record = properties.get(o->module, o->name);
-            std::cout << o->module << " / " << o->name << " = "
-                      << (record ? record->display_value() : "") << "\n";
+            auto view = properties.get(o->module, o->name);
+            std::cout << o->module << " / " << o->name << " = " << (view ? view->value : "")
+                      << "\n";
             return kExitOk;
         };
     });

@@ -91,8 +91,8 @@ Result<CertificateFile> read_certificate_file(std::string_view bytes) {
         if (ders.empty() && is_pkcs12(bytes)) {
             return fail(Errc::rejected,
                         "is a PKCS #12 file (a private key with its certificate); import it as a "
-                        "server certificate with `cert import-server`, or export only the "
-                        "certificate for `cert import-client`");
+                        "server certificate, or export only the certificate to import it as a "
+                        "client certificate");
         }
     }
     for (auto& der : ders) {

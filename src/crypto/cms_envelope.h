@@ -43,7 +43,7 @@ struct DecryptionIdentity {
 
 struct DecryptResult {
     bool auth_enveloped = false;
-    std::string content_cipher;      // OpenSSL short name
+    std::string content_cipher;      // OpenSSL long name, e.g. "aes-256-cbc"
     std::string certificate_sha256;  // the identity that opened it
 };
 

@@ -143,7 +143,9 @@ Result<CmsOutline> inspect_cms(std::string_view prefix) {
     if (!reader.read(tlv))
         return damaged();
     const int cipher = read_oid(reader, tlv, at);
-    outline.content_cipher = cipher == NID_undef ? "unknown" : OBJ_nid2sn(cipher);
+    // The long name: "aes-256-cbc", "aes-256-gcm", "des-ede3-cbc": the names `mail encrypt
+    // --cipher` and mail.encryption.cipher use, so one cipher is written one way everywhere.
+    outline.content_cipher = cipher == NID_undef ? "unknown" : OBJ_nid2ln(cipher);
     return outline;
 }
 

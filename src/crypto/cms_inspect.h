@@ -16,7 +16,7 @@ enum class CmsKind { enveloped, auth_enveloped, signed_data, other };
 
 struct CmsOutline {
     CmsKind kind = CmsKind::other;
-    std::string content_cipher;  // OpenSSL short name, e.g. "AES-256-CBC", "id-aes256-GCM"
+    std::string content_cipher;  // OpenSSL long name, e.g. "aes-256-cbc", "aes-256-gcm"
 };
 
 // Reads the outline from the first bytes of a DER/BER ContentInfo (the recipient infos and the

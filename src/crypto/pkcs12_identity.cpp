@@ -175,8 +175,8 @@ Result<Pkcs12Identity> open_pkcs12(std::string_view bytes, const Secret& passwor
         clear_openssl_errors();
         return fail(Errc::rejected,
                     "is not a PKCS #12 file (.p12/.pfx); a server certificate must come with "
-                    "its private key in a PKCS #12 file, public certificates are imported with "
-                    "`cert import-client`");
+                    "its private key in a PKCS #12 file; a public certificate alone is a "
+                    "recipient's (client) certificate");
     }
     // One rule for every integrity check a file carries, classic (RFC 7292 appendix B) or
     // PBMAC1 (RFC 9579): it must verify with the password before anything is opened. A file
@@ -197,8 +197,7 @@ Result<Pkcs12Identity> open_pkcs12(std::string_view bytes, const Secret& passwor
             clear_openssl_errors();
             return fail(Errc::rejected,
                         password.empty()
-                            ? "cannot be opened: the password is wrong (no password was given; "
-                              "use --password-file or --password-stdin)"
+                            ? "cannot be opened: the password is wrong (no password was given)"
                             : "cannot be opened: the password is wrong");
         }
     }

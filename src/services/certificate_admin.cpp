@@ -1,23 +1,26 @@
 #include "services/certificate_admin.h"
 
+#include <algorithm>
+
 #include "core/file_io.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "crypto/certificate_file.h"
 #include "crypto/certificate_policy.h"
+#include "crypto/key_vault.h"
 #include "crypto/pkcs12_identity.h"
+#include "services/certificate_records.h"
+#include "services/key_ring.h"
+#include "store/audit_log.h"
+#include "store/certificate_store.h"
 
 namespace casecrypt::services {
 namespace {
 
 using crypto::Certificate;
-using store::CertificateKind;
 using store::CertificateRecord;
 
-// Certificate files are small; anything bigger than this is not one.
-constexpr std::size_t kMaxCertificateFile = 16 * 1024 * 1024;
-
-CertificateRecord to_record(const Certificate& c, CertificateKind kind,
+CertificateRecord to_record(const Certificate& c, store::CertificateKind kind,
                             store::CertificateSource source, TimePoint now,
                             const std::string& actor) {
     return CertificateRecord{.id = 0,
@@ -29,9 +32,12 @@ CertificateRecord to_record(const Certificate& c, CertificateKind kind,
                              .not_before = c.not_before(),
                              .not_after = c.not_after(),
                              .key_description = c.key_description(),
-                             .addresses = c.addresses(),
+                             // A CA never encrypts: it is found by id, never by address.
+                             .addresses = kind == store::CertificateKind::ca
+                                              ? std::vector<std::string>{}
+                                              : c.addresses(),
                              .der = c.der(),
-                             .has_private_key = kind == CertificateKind::server,
+                             .has_private_key = kind == store::CertificateKind::server,
                              .source = source,
                              .created_at = now,
                              .created_by = actor};
@@ -41,80 +47,123 @@ std::string describe(const Certificate& c) {
     return "certificate " + c.display_name();
 }
 
-// Why a recipient's certificate cannot be imported, or nothing. Dates count for clients.
-std::vector<std::string> client_problems(const Certificate& c, TimePoint now) {
-    if (c.facts().is_ca) {
-        return {
-            "is a CA certificate (it issues certificates); import the recipient's own "
-            "certificate instead"};
+std::string audit_action(store::CertificateKind kind) {
+    switch (kind) {
+        case store::CertificateKind::server:
+            return "certificate.import_server";
+        case store::CertificateKind::ca:
+            return "certificate.import_ca";
+        case store::CertificateKind::client:
+            break;
     }
-    return crypto::encryption_problems_at(c, now);
+    return "certificate.import_client";
+}
+
+Result<std::string> read_input(const std::filesystem::path& file) {
+    return read_file(file, CertificateAdmin::kMaxCertificateFile);
 }
 
 }  // namespace
 
-std::string certificate_status(const store::CertificateRecord& record, TimePoint now) {
-    if (now < record.not_before) {
-        return "not_yet_valid";
-    }
-    return now > record.not_after ? "expired" : "valid";
-}
+CertificateAdmin::CertificateAdmin(store::CertificateStore& store, store::AuditLog& audit,
+                                   const crypto::KeyVault& vault, const Clock& clock)
+    : m_store(store),
+      m_audit(audit),
+      m_vault(vault),
+      m_clock(clock),
+      m_key_ring(std::make_unique<KeyRing>(store, vault)) {}
 
-Result<ImportItem> CertificateAdmin::store_certificate(const CertificateRecord& record,
-                                                       const std::vector<std::string>& chain,
-                                                       const std::optional<std::string>& sealed_key,
-                                                       const std::string& actor) {
+CertificateAdmin::~CertificateAdmin() = default;
+CertificateAdmin::CertificateAdmin(CertificateAdmin&&) noexcept = default;
+
+Result<std::optional<ImportItem>> CertificateAdmin::already_stored(
+    const CertificateRecord& record) {
+    const TimePoint now = m_clock.now();
     auto existing = m_store.find_by_fingerprint(record.kind, record.fingerprint_sha256);
     if (!existing) {
         return std::unexpected(existing.error());
     }
     if (*existing) {
         return ImportItem{.outcome = ImportOutcome::already_present,
-                          .certificate = **existing,
+                          .certificate = to_view(**existing, now),
                           .note = "already in the store (id " + std::to_string((*existing)->id) +
-                                  "); nothing changed"};
+                                  "); nothing changed",
+                          .reason = ImportNote::same_kind_present};
+    }
+    if (record.kind != store::CertificateKind::client) {
+        return std::optional<ImportItem>();
+    }
+    // One of our own identities offered as a recipient's certificate: the resolver finds it
+    // as a server certificate already, and a second entry would only confuse a removal.
+    auto own =
+        m_store.find_by_fingerprint(store::CertificateKind::server, record.fingerprint_sha256);
+    if (!own) {
+        return std::unexpected(own.error());
+    }
+    if (*own) {
+        return ImportItem{.outcome = ImportOutcome::already_present,
+                          .certificate = to_view(**own, now),
+                          .note = "already in the store as server certificate " +
+                                  std::to_string((*own)->id) +
+                                  " (one of our own identities, which also encrypts mail to "
+                                  "its addresses); it was not added as a client certificate",
+                          .reason = ImportNote::own_server_identity};
+    }
+    return std::optional<ImportItem>();
+}
+
+Result<ImportItem> CertificateAdmin::store_certificate(const CertificateRecord& record,
+                                                       const std::vector<std::string>& chain,
+                                                       const std::optional<std::string>& sealed_key,
+                                                       const std::string& actor) {
+    auto present = already_stored(record);
+    if (!present) {
+        return std::unexpected(present.error());
+    }
+    if (*present) {
+        return std::move(**present);
     }
     auto id = m_store.insert(record, chain, sealed_key);
     if (!id) {
         // Another process may have imported the same certificate since we looked.
-        auto raced = m_store.find_by_fingerprint(record.kind, record.fingerprint_sha256);
-        if (raced && *raced) {
-            return ImportItem{.outcome = ImportOutcome::already_present,
-                              .certificate = **raced,
-                              .note = "already in the store (id " + std::to_string((*raced)->id) +
-                                      "); nothing changed"};
+        if (auto raced = already_stored(record); raced && *raced) {
+            return std::move(**raced);
         }
         return std::unexpected(id.error());
     }
     CertificateRecord stored = record;
     stored.id = *id;
-    const std::string action = record.kind == CertificateKind::server ? "certificate.import_server"
-                                                                      : "certificate.import_client";
-    if (auto audited =
-            m_audit.record(m_clock.now(), actor, action,
-                           "id " + std::to_string(*id) + " " + join(record.addresses, ",") +
-                               " sha256 " + record.fingerprint_sha256);
+    const std::string what =
+        record.kind == store::CertificateKind::ca ? record.subject : join(record.addresses, ",");
+    if (auto audited = m_audit.record(
+            m_clock.now(), actor, audit_action(record.kind),
+            "id " + std::to_string(*id) + " " + what + " sha256 " + record.fingerprint_sha256);
         !audited) {
         return std::unexpected(audited.error());
     }
     spdlog::info("imported {} certificate id {} for {} (sha256 {})", to_string(record.kind), *id,
-                 join(record.addresses, ","), record.fingerprint_sha256);
-    return ImportItem{.outcome = ImportOutcome::imported, .certificate = stored, .note = {}};
+                 what, record.fingerprint_sha256);
+    return ImportItem{.outcome = ImportOutcome::imported,
+                      .certificate = to_view(stored, m_clock.now()),
+                      .note = {},
+                      .reason = ImportNote::none};
 }
 
 Result<ImportReport> CertificateAdmin::import_client(const std::filesystem::path& file,
-                                                     const std::string& actor) {
-    auto bytes = read_file(file, kMaxCertificateFile);
+                                                     const std::string& actor,
+                                                     ImportReport* refused) {
+    auto bytes = read_input(file);
     if (!bytes) {
-        return std::unexpected(Error(Errc::rejected, bytes.error().message()));
+        return std::unexpected(bytes.error());
     }
-    return import_client_bytes(*bytes, file.string(), store::CertificateSource::file, actor);
+    return import_client_bytes(*bytes, file.string(), actor, CertificateSource::file, refused);
 }
 
 Result<ImportReport> CertificateAdmin::import_client_bytes(std::string_view bytes,
                                                            const std::string& label,
-                                                           store::CertificateSource source,
-                                                           const std::string& actor) {
+                                                           const std::string& actor,
+                                                           CertificateSource source,
+                                                           ImportReport* refused) {
     auto parsed = crypto::read_certificate_file(bytes);
     if (!parsed) {
         return std::unexpected(parsed.error().with_context(label));
@@ -124,18 +173,30 @@ Result<ImportReport> CertificateAdmin::import_client_bytes(std::string_view byte
     if (parsed->had_private_key) {
         report.warnings.push_back(
             "the file also contains a private key; it was ignored (recipients' certificates are "
-            "public; our own identities are imported with `cert import-server`)");
+            "public; our own identities are imported as server certificates, from PKCS #12)");
     }
     const bool single = parsed->certificates.size() == 1;
     std::vector<std::string> reasons;
     for (const Certificate& certificate : parsed->certificates) {
-        auto record = to_record(certificate, CertificateKind::client, source, now, actor);
-        const auto problems = client_problems(certificate, now);
+        auto record =
+            to_record(certificate, store::CertificateKind::client, to_store(source), now, actor);
+        std::vector<std::string> problems;
+        ImportNote reason = ImportNote::unusable;
+        if (certificate.facts().is_ca) {
+            problems = {
+                "is a CA certificate (it issues certificates): import it as a trust anchor, or "
+                "import the recipient's own certificate instead"};
+            reason = ImportNote::ca_certificate;
+        } else {
+            problems = crypto::encryption_problems_at(certificate, now);
+        }
         if (!problems.empty()) {
-            const std::string reason = describe(certificate) + " " + join(problems, "; it ");
-            reasons.push_back(reason);
-            report.items.push_back(ImportItem{
-                .outcome = ImportOutcome::skipped, .certificate = record, .note = reason});
+            const std::string why = describe(certificate) + " " + join(problems, "; it ");
+            reasons.push_back(why);
+            report.items.push_back(ImportItem{.outcome = ImportOutcome::skipped,
+                                              .certificate = to_view(record, now),
+                                              .note = why,
+                                              .reason = reason});
             continue;
         }
         auto item = store_certificate(record, {}, std::nullopt, actor);
@@ -148,6 +209,9 @@ Result<ImportReport> CertificateAdmin::import_client_bytes(std::string_view byte
         std::any_of(report.items.begin(), report.items.end(),
                     [](const auto& i) { return i.outcome != ImportOutcome::skipped; });
     if (!any_usable) {
+        if (refused) {
+            *refused = report;
+        }
         return fail(Errc::rejected, label + ": " +
                                         (single ? reasons.front()
                                                 : "no usable end-entity certificate among " +
@@ -161,12 +225,18 @@ Result<ImportReport> CertificateAdmin::import_client_bytes(std::string_view byte
 Result<ImportReport> CertificateAdmin::import_server(const std::filesystem::path& file,
                                                      const Secret& password,
                                                      const std::string& actor) {
-    auto bytes = read_file(file, kMaxCertificateFile);
+    auto bytes = read_input(file);
     if (!bytes) {
-        return std::unexpected(Error(Errc::rejected, bytes.error().message()));
+        return std::unexpected(bytes.error());
     }
-    const std::string label = file.string();
-    auto identity = crypto::open_pkcs12(*bytes, password);
+    return import_server_bytes(*bytes, file.string(), password, actor);
+}
+
+Result<ImportReport> CertificateAdmin::import_server_bytes(std::string_view bytes,
+                                                           const std::string& label,
+                                                           const Secret& password,
+                                                           const std::string& actor) {
+    auto identity = crypto::open_pkcs12(bytes, password);
     if (!identity) {
         return std::unexpected(identity.error().with_context(label));
     }
@@ -203,8 +273,8 @@ Result<ImportReport> CertificateAdmin::import_server(const std::filesystem::path
     for (const Certificate& c : identity->chain) {
         chain.push_back(c.der());
     }
-    auto record =
-        to_record(certificate, CertificateKind::server, store::CertificateSource::file, now, actor);
+    auto record = to_record(certificate, store::CertificateKind::server,
+                            store::CertificateSource::file, now, actor);
     auto item = store_certificate(record, chain, *sealed, actor);
     if (!item) {
         return std::unexpected(item.error());
@@ -216,160 +286,115 @@ Result<ImportReport> CertificateAdmin::import_server(const std::filesystem::path
     return report;
 }
 
-Result<std::vector<CertificateRecord>> CertificateAdmin::list(std::optional<CertificateKind> kind) {
-    return m_store.list(kind);
+Result<ImportReport> CertificateAdmin::import_ca(const std::filesystem::path& file,
+                                                 const std::string& actor) {
+    auto bytes = read_input(file);
+    if (!bytes) {
+        return std::unexpected(bytes.error());
+    }
+    return import_ca_bytes(*bytes, file.string(), actor);
 }
 
-Result<CertificateRecord> CertificateAdmin::show(long long id) {
+Result<ImportReport> CertificateAdmin::import_ca_bytes(std::string_view bytes,
+                                                       const std::string& label,
+                                                       const std::string& actor) {
+    auto parsed = crypto::read_certificate_file(bytes);
+    if (!parsed) {
+        return std::unexpected(parsed.error().with_context(label));
+    }
+    const TimePoint now = m_clock.now();
+    ImportReport report;
+    bool any = false;
+    for (const Certificate& c : parsed->certificates) {
+        auto record =
+            to_record(c, store::CertificateKind::ca, store::CertificateSource::file, now, actor);
+        if (!c.facts().is_ca && !c.facts().self_signed) {
+            report.items.push_back(
+                ImportItem{.outcome = ImportOutcome::skipped,
+                           .certificate = to_view(record, now),
+                           .note = "certificate " + c.subject() +
+                                   " is not a CA certificate; it cannot be a trust anchor",
+                           .reason = ImportNote::not_ca});
+            continue;
+        }
+        auto item = store_certificate(record, {}, std::nullopt, actor);
+        if (!item) {
+            return std::unexpected(item.error());
+        }
+        if (item->outcome == ImportOutcome::already_present) {
+            item->note = "already trusted; nothing changed";
+        }
+        any = true;
+        report.items.push_back(std::move(*item));
+    }
+    if (!any) {
+        return fail(Errc::rejected, label + ": contains no CA certificate; nothing was imported");
+    }
+    return report;
+}
+
+Result<std::vector<CertificateView>> CertificateAdmin::list(std::optional<CertificateKind> kind) {
+    std::optional<store::CertificateKind> stored_kind;
+    if (kind) {
+        stored_kind = to_store(*kind);
+    }
+    auto records = m_store.list(stored_kind);
+    if (!records) {
+        return std::unexpected(records.error());
+    }
+    const TimePoint now = m_clock.now();
+    std::vector<CertificateView> views;
+    views.reserve(records->size());
+    for (const auto& r : *records) {
+        views.push_back(to_view(r, now));
+    }
+    return views;
+}
+
+Result<CertificateDetails> CertificateAdmin::show(long long id) {
     auto found = m_store.get(id);
     if (!found) {
         return std::unexpected(found.error());
     }
     if (!*found) {
-        return fail(Errc::not_found, "no certificate with id " + std::to_string(id) +
-                                         " (`cert list` shows the ids)");
+        return fail(Errc::not_found, "no certificate with id " + std::to_string(id));
     }
-    return std::move(**found);
-}
-
-Result<std::vector<CertificateRecord>> CertificateAdmin::chain(long long id) {
+    CertificateDetails details{.certificate = to_view(**found, m_clock.now()), .chain = {}};
     auto ders = m_store.chain(id);
     if (!ders) {
         return std::unexpected(ders.error());
     }
-    std::vector<CertificateRecord> out;
     for (auto& der : *ders) {
         if (auto c = Certificate::from_der(der)) {
-            out.push_back(to_record(*c, CertificateKind::client, store::CertificateSource::file,
-                                    TimePoint{}, {}));
+            details.chain.push_back({.subject = c->subject(),
+                                     .issuer = c->issuer(),
+                                     .serial = c->serial(),
+                                     .fingerprint_sha256 = c->fingerprint_sha256(),
+                                     .not_after = c->not_after()});
         }
     }
-    return out;
+    return details;
 }
 
-Result<ImportReport> CertificateAdmin::import_ca(const std::filesystem::path& file,
-                                                 const std::string& actor) {
-    auto bytes = read_file(file, kMaxCertificateFile);
-    if (!bytes) {
-        return std::unexpected(Error(Errc::rejected, bytes.error().message()));
+Result<CertificateView> CertificateAdmin::remove(long long id, const std::string& actor) {
+    auto found = show(id);
+    if (!found) {
+        return std::unexpected(found.error());
     }
-    auto parsed = crypto::read_certificate_file(*bytes);
-    if (!parsed) {
-        return std::unexpected(parsed.error().with_context(file.string()));
-    }
-    ImportReport report;
-    bool any = false;
-    for (const Certificate& c : parsed->certificates) {
-        auto record = to_record(c, CertificateKind::client, store::CertificateSource::file,
-                                m_clock.now(), actor);
-        if (!c.facts().is_ca && !c.facts().self_signed) {
-            report.items.push_back({ImportOutcome::skipped, record,
-                                    "certificate " + c.subject() +
-                                        " is not a CA certificate; it cannot be a trust anchor"});
-            continue;
-        }
-        bool present = false;
-        auto id = m_anchors.insert({.id = 0,
-                                    .subject = c.subject(),
-                                    .fingerprint_sha256 = c.fingerprint_sha256(),
-                                    .not_after = c.not_after(),
-                                    .der = c.der(),
-                                    .created_at = m_clock.now(),
-                                    .created_by = actor},
-                                   present);
-        if (!id) {
-            return std::unexpected(id.error());
-        }
-        record.id = *id;
-        any = true;
-        if (!present) {
-            if (auto audited = m_audit.record(m_clock.now(), actor, "certificate.import_ca",
-                                              "id " + std::to_string(*id) + " " + c.subject() +
-                                                  " sha256 " + c.fingerprint_sha256());
-                !audited) {
-                return std::unexpected(audited.error());
-            }
-        }
-        report.items.push_back({present ? ImportOutcome::already_present : ImportOutcome::imported,
-                                record, present ? "already trusted; nothing changed" : ""});
-    }
-    if (!any) {
-        return fail(Errc::rejected,
-                    file.string() + ": contains no CA certificate; nothing was imported");
-    }
-    return report;
-}
-
-Result<crypto::TrustAnchors> CertificateAdmin::trust_anchors() {
-    auto records = m_anchors.list();
-    if (!records) {
-        return std::unexpected(records.error());
-    }
-    crypto::TrustAnchors anchors;
-    for (const auto& r : *records) {
-        if (auto c = Certificate::from_der(r.der)) {
-            anchors.extra.push_back(std::move(*c));
-        }
-    }
-    // Recipients' certificates may be the signer of a message that does not carry it.
-    auto clients = m_store.list(CertificateKind::client);
-    if (!clients) {
-        return std::unexpected(clients.error());
-    }
-    for (const auto& r : *clients) {
-        if (auto c = Certificate::from_der(r.der)) {
-            anchors.known_signers.push_back(std::move(*c));
-        }
-    }
-    return anchors;
-}
-
-Result<std::vector<crypto::DecryptionIdentity>> CertificateAdmin::decryption_identities() {
-    auto servers = m_store.list(CertificateKind::server);
-    if (!servers) {
-        return std::unexpected(servers.error());
-    }
-    std::vector<crypto::DecryptionIdentity> identities;
-    for (const auto& record : *servers) {
-        auto certificate = Certificate::from_der(record.der);
-        if (!certificate || !record.has_private_key) {
-            continue;
-        }
-        const long long id = record.id;
-        const std::string fingerprint = record.fingerprint_sha256;
-        identities.push_back({std::move(*certificate), [this, id, fingerprint]() -> Result<Secret> {
-                                  auto sealed = m_store.sealed_private_key(id);
-                                  if (!sealed) {
-                                      return std::unexpected(sealed.error());
-                                  }
-                                  if (!*sealed) {
-                                      return fail(Errc::internal, "server certificate " +
-                                                                      std::to_string(id) +
-                                                                      " has no private key");
-                                  }
-                                  return m_vault.unseal(**sealed, fingerprint);
-                              }});
-    }
-    return identities;
-}
-
-Result<CertificateRecord> CertificateAdmin::remove(long long id, const std::string& actor) {
-    auto record = show(id);
-    if (!record) {
-        return record;
-    }
+    const CertificateView& view = found->certificate;
     auto removed = m_store.remove(id);
     if (!removed) {
         return std::unexpected(removed.error());
     }
-    if (auto audited =
-            m_audit.record(m_clock.now(), actor, "certificate.remove",
-                           "id " + std::to_string(id) + " " + join(record->addresses, ",") +
-                               " sha256 " + record->fingerprint_sha256);
+    const std::string what =
+        view.kind == CertificateKind::ca ? view.subject : join(view.addresses, ",");
+    if (auto audited = m_audit.record(m_clock.now(), actor, "certificate.remove",
+                                      "id " + std::to_string(id) + " " + to_string(view.kind) +
+                                          " " + what + " sha256 " + view.fingerprint_sha256);
         !audited) {
         return std::unexpected(audited.error());
     }
-    return record;
+    return view;
 }
 
 }  // namespace casecrypt::services

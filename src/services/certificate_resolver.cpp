@@ -10,18 +10,6 @@
 #include "crypto/certificate_policy.h"
 
 namespace casecrypt::services {
-std::string to_string(ResolvedFrom from) {
-    switch (from) {
-        case ResolvedFrom::server:
-            return "server";
-        case ResolvedFrom::store:
-            return "store";
-        case ResolvedFrom::ldap:
-            return "ldap";
-    }
-    return "store";
-}
-
 Result<std::optional<Resolution>> CertificateResolver::best(store::CertificateKind kind,
                                                             const std::string& address,
                                                             ResolvedFrom from) {
@@ -127,7 +115,7 @@ Result<std::optional<Resolution>> CertificateResolver::accept_ldap_answer(
     } else {
         for (const auto& value : *values) {
             auto report = m_admin.import_client_bytes(value.bytes, "ldap " + value.attribute,
-                                                      store::CertificateSource::ldap, "ldap");
+                                                      "ldap", CertificateSource::ldap);
             if (!report) {
                 spdlog::info("ldap: ignored a certificate for {}: {}", address,
                              report.error().message());

@@ -25,15 +25,14 @@
 #include "crypto/certificate.h"
 #include "ldap/ldap_directory.h"
 #include "services/certificate_admin.h"
+#include "services/certificate_view.h"
 #include "services/properties.h"
 #include "store/certificate_store.h"
 #include "store/ldap_miss_store.h"
 
 namespace casecrypt::services {
 
-enum class ResolvedFrom { server, store, ldap };
-std::string to_string(ResolvedFrom from);
-
+// ResolvedFrom is in services/certificate_view.h (edges show it).
 struct Resolution {
     std::string address;
     ResolvedFrom from = ResolvedFrom::store;
@@ -58,6 +57,8 @@ public:
           m_lookup(std::move(lookup)) {}
 
     static constexpr std::size_t kMaxParallelLookups = 8;
+
+    const Clock& clock() const { return m_clock; }
 
     // nullopt when no eligible certificate exists anywhere; an error only when the store fails.
     Result<std::optional<Resolution>> resolve(const std::string& address);

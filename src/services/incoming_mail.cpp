@@ -13,6 +13,7 @@
 #include "crypto/sha256.h"
 #include "mime/message_parser.h"
 #include "mime/mime_document.h"
+#include "services/key_ring.h"
 #include "services/smime_engine.h"
 #include "store/guarded.h"
 #include "transport/mailbox.h"
@@ -196,10 +197,10 @@ Result<AccountFetch> IncomingMail::fetch(const std::string& account) {
 
 Result<const IncomingMail::Keys*> IncomingMail::keys() {
     if (!m_keys) {
-        auto identities = m_certificates.decryption_identities();
+        auto identities = m_certificates.key_ring().decryption_identities();
         if (!identities)
             return std::unexpected(identities.error());
-        auto anchors = m_certificates.trust_anchors();
+        auto anchors = m_certificates.key_ring().trust_anchors();
         if (!anchors)
             return std::unexpected(anchors.error());
         m_keys = Keys{std::move(*identities), std::move(*anchors)};

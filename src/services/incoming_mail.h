@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "services/certificate_admin.h"
+#include "services/key_ring.h"
 #include "services/mail_accounts.h"
 #include "services/properties.h"
 #include "services/tickets.h"

@@ -32,8 +32,10 @@
 #include "services/delivery.h"
 #include "services/incoming_mail.h"
 #include "services/mail_accounts.h"
+#include "services/mail_crypto.h"
 #include "services/outgoing_mail.h"
 #include "services/properties.h"
+#include "services/recipient_lookup.h"
 #include "services/tickets.h"
 #include "store/account_store.h"
 #include "store/audit_log.h"
@@ -44,7 +46,6 @@
 #include "store/outbox_store.h"
 #include "store/property_store.h"
 #include "store/ticket_store.h"
-#include "store/trust_anchor_store.h"
 
 namespace casecrypt::services {
 
@@ -63,7 +64,9 @@ public:
     store::Database& database() { return *m_database; }
     CertificateAdmin& certificates() { return m_certificate_admin; }
     Properties& properties() { return m_properties; }
+    MailCrypto& mail_crypto() { return m_mail_crypto; }
     CertificateResolver& resolver() { return m_resolver; }
+    RecipientLookup& recipient_lookup() { return m_recipient_lookup; }
     OutgoingMail& outgoing() { return m_outgoing; }
     Delivery& delivery() { return m_delivery; }
     store::OutboxStore& outbox() { return m_outbox_store; }
@@ -83,7 +86,6 @@ private:
     crypto::KeyVault m_vault;
     store::CertificateStore m_certificate_store;
     store::PropertyStore m_property_store;
-    store::TrustAnchorStore m_trust_anchor_store;
     store::AuditLog m_audit;
     store::OutboxStore m_outbox_store;
     store::LdapMissStore m_ldap_misses;
@@ -92,7 +94,9 @@ private:
     store::TicketStore m_ticket_store;
     CertificateAdmin m_certificate_admin;
     Properties m_properties;
+    MailCrypto m_mail_crypto;
     CertificateResolver m_resolver;
+    RecipientLookup m_recipient_lookup;
     OutgoingMail m_outgoing;
     Delivery m_delivery;
     MailAccounts m_accounts;

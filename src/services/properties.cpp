@@ -7,7 +7,10 @@
 #include "core/base64.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "crypto/key_vault.h"
 #include "services/ticket_tag.h"
+#include "store/audit_log.h"
+#include "store/property_store.h"
 
 namespace casecrypt::services {
 namespace {
@@ -16,9 +19,17 @@ std::string lower(std::string_view text) {
     return to_lower_ascii(text);
 }
 
-}  // namespace
+PropertyView to_view(const store::PropertyRecord& r) {
+    return PropertyView{.module = r.module,
+                        .name = r.name,
+                        .value = r.display_value(),
+                        .type = r.type,
+                        .default_value = r.default_value,
+                        .description = r.description,
+                        .is_default = !r.value.has_value()};
+}
 
-const std::vector<store::PropertyRecord>& Properties::definitions() {
+const std::vector<store::PropertyRecord>& definition_records() {
     static const std::vector<store::PropertyRecord> all = {
         {.module = kCoreModule,
          .name = kMailEncryption,
@@ -270,6 +281,8 @@ const std::vector<store::PropertyRecord>& Properties::definitions() {
     return all;
 }
 
+}  // namespace
+
 std::string property_sealing_context(const std::string& module, const std::string& name) {
     return "property:" + module + "/" + name;
 }
@@ -341,8 +354,16 @@ Result<std::string> canonical_property_value(const std::string& type, const std:
     return value;
 }
 
+std::vector<PropertyView> Properties::definitions() {
+    std::vector<PropertyView> out;
+    for (const auto& r : definition_records()) {
+        out.push_back(to_view(r));
+    }
+    return out;
+}
+
 Result<void> Properties::register_all() {
-    for (const auto& definition : definitions()) {
+    for (const auto& definition : definition_records()) {
         if (auto defined = m_store.define(definition); !defined) {
             return defined;
         }
@@ -350,25 +371,41 @@ Result<void> Properties::register_all() {
     return {};
 }
 
-Result<std::vector<store::PropertyRecord>> Properties::list() {
-    return m_store.list();
+Result<std::vector<PropertyView>> Properties::list() {
+    auto records = m_store.list();
+    if (!records) {
+        return std::unexpected(records.error());
+    }
+    std::vector<PropertyView> out;
+    for (const auto& r : *records) {
+        out.push_back(to_view(r));
+    }
+    return out;
 }
 
-Result<store::PropertyRecord> Properties::get(const std::string& module, const std::string& name) {
+Result<PropertyView> Properties::get(const std::string& module, const std::string& name) {
+    auto found = record(module, name);
+    if (!found) {
+        return std::unexpected(found.error());
+    }
+    return to_view(*found);
+}
+
+Result<store::PropertyRecord> Properties::record(const std::string& module,
+                                                 const std::string& name) {
     auto found = m_store.get(module, name);
     if (!found) {
         return std::unexpected(found.error());
     }
     if (!*found) {
-        return fail(Errc::rejected, "unknown property " + module + " / " + name +
-                                        " (`property list` shows the known ones)");
+        return fail(Errc::not_found, "unknown property " + module + " / " + name);
     }
     return std::move(**found);
 }
 
 Result<void> Properties::set(const std::string& module, const std::string& name,
                              const std::string& value, const std::string& actor) {
-    auto property = get(module, name);
+    auto property = record(module, name);
     if (!property) {
         return std::unexpected(property.error());
     }
@@ -406,7 +443,7 @@ Result<void> Properties::set(const std::string& module, const std::string& name,
 }
 
 Result<std::string> Properties::get_value(const std::string& module, const std::string& name) {
-    auto property = get(module, name);
+    auto property = record(module, name);
     if (!property) {
         return std::unexpected(property.error());
     }
@@ -414,7 +451,7 @@ Result<std::string> Properties::get_value(const std::string& module, const std::
 }
 
 Result<long long> Properties::get_int(const std::string& module, const std::string& name) {
-    auto property = get(module, name);
+    auto property = record(module, name);
     if (!property) {
         return std::unexpected(property.error());
     }
@@ -437,7 +474,7 @@ Result<long long> Properties::get_int(const std::string& module, const std::stri
 }
 
 Result<Secret> Properties::get_secret(const std::string& module, const std::string& name) {
-    auto property = get(module, name);
+    auto property = record(module, name);
     if (!property) {
         return std::unexpected(property.error());
     }
@@ -452,7 +489,7 @@ Result<Secret> Properties::get_secret(const std::string& module, const std::stri
 }
 
 Result<bool> Properties::get_bool(const std::string& module, const std::string& name) {
-    auto property = get(module, name);
+    auto property = record(module, name);
     if (!property) {
         return std::unexpected(property.error());
     }

@@ -1,8 +1,10 @@
 // Properties: the system properties administrators know by name (DESIGN.md, "Settings"),
 // their registration with defaults, and typed reads and checked writes.
 //
-// Unknown properties and values of the wrong type are Errc::rejected. Every change is written
-// to the audit log. Not thread-safe (it uses one database connection).
+// Unknown properties are Errc::not_found, values of the wrong type Errc::rejected. Every change is
+// written to the audit log. What edges see is a PropertyView (a secret's value shown as "***"); the
+// property name constants below are for every edge. Not thread-safe (it uses one database
+// connection).
 #pragma once
 
 #include <optional>
@@ -14,9 +16,15 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/secret.h"
-#include "crypto/key_vault.h"
-#include "store/audit_log.h"
-#include "store/property_store.h"
+
+namespace casecrypt::crypto {
+class KeyVault;
+}
+namespace casecrypt::store {
+class AuditLog;
+class PropertyStore;
+struct PropertyRecord;
+}  // namespace casecrypt::store
 
 namespace casecrypt::services {
 
@@ -52,6 +60,17 @@ inline constexpr const char* kMailboxMaxAttempts = "mailbox.default.task.max.att
 inline constexpr const char* kMailboxMaxParts = "mailbox.default.task.max.parts";
 inline constexpr const char* kMailboxMaxDepth = "mailbox.default.task.max.depth";
 
+// One property as an edge shows it (the fields of `property list --json`).
+struct PropertyView {
+    std::string module;
+    std::string name;
+    std::string value;  // the effective value; a set secret is "***", an unset one ""
+    std::string type;   // "boolean", "integer:LO..HI", "string", "secret", "regex", "enum:a|b"
+    std::string default_value;
+    std::string description;
+    bool is_default = true;  // no value was set: the default holds
+};
+
 class Properties {
 public:
     Properties(store::PropertyStore& store, store::AuditLog& audit, const crypto::KeyVault& vault,
@@ -61,8 +80,9 @@ public:
     // Registers every property the product knows, with its default (idempotent).
     Result<void> register_all();
 
-    Result<std::vector<store::PropertyRecord>> list();
-    Result<store::PropertyRecord> get(const std::string& module, const std::string& name);
+    Result<std::vector<PropertyView>> list();
+    // Errc::not_found for an unknown property (set too).
+    Result<PropertyView> get(const std::string& module, const std::string& name);
     Result<void> set(const std::string& module, const std::string& name, const std::string& value,
                      const std::string& actor);
 
@@ -73,9 +93,11 @@ public:
     Result<Secret> get_secret(const std::string& module, const std::string& name);
 
     // The definitions registered by register_all(), for documentation and tests.
-    static const std::vector<store::PropertyRecord>& definitions();
+    static std::vector<PropertyView> definitions();
 
 private:
+    Result<store::PropertyRecord> record(const std::string& module, const std::string& name);
+
     store::PropertyStore& m_store;
     store::AuditLog& m_audit;
     const crypto::KeyVault& m_vault;

@@ -1,6 +1,7 @@
 // SmimeEngine: turns a message into an S/MIME encrypted message and back (RFC 8551), joining
 // the MIME side (src/mime) and the CMS side (src/crypto). File to file, so a 1 GiB message is
-// never held in memory. What it found is returned as a report; the edges print it.
+// never held in memory. What it found is returned as a report (services/decrypt_report.h);
+// the edges print it. Internal to the services: edges use MailCrypto.
 // Not thread-safe; one per operation or thread.
 #pragma once
 
@@ -12,43 +13,9 @@
 #include "core/error.h"
 #include "crypto/cms_envelope.h"
 #include "crypto/signature_verifier.h"
+#include "services/decrypt_report.h"
 
 namespace casecrypt::services {
-
-struct SignatureInfo {
-    bool valid = false;
-    bool trusted = false;
-    bool matches_from = false;
-    std::string signer;  // the signer's first address, or subject when it has none
-    std::string signer_subject;
-    std::string signer_sha256;
-    std::string problem;
-};
-
-// One part of a message that mixes encrypted and plain parts (the EFAIL pattern): each is
-// reported on its own and never merged into one text.
-struct PartReport {
-    int index = 0;
-    std::string content_type;
-    bool encrypted = false;
-    bool decrypted = false;
-    std::optional<std::string> text;
-    std::string error;
-};
-
-struct DecryptReport {
-    bool encrypted = false;
-    std::string content_cipher;
-    bool integrity_protected = false;
-    std::string certificate_sha256;  // the server certificate that decrypted it
-    std::optional<SignatureInfo> signature;
-    std::string subject;  // the real one (protected headers replace the outer placeholder)
-    bool protected_headers = false;
-    std::optional<std::string> text;
-    bool mixed_parts = false;  // the EFAIL pattern: see parts
-    std::vector<PartReport> parts;
-    int layers = 0;
-};
 
 struct EngineLimits {
     std::uintmax_t max_message_bytes = 1024ull * 1024 * 1024;

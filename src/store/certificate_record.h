@@ -11,7 +11,9 @@
 
 namespace casecrypt::store {
 
-enum class CertificateKind { server, client };
+// ca: a CA certificate trusted for S/MIME signatures (a trust anchor); it shares the id space of
+// the others, so an id names one certificate of one kind.
+enum class CertificateKind { server, client, ca };
 enum class CertificateSource { file, ldap, harvested };
 
 std::string to_string(CertificateKind kind);

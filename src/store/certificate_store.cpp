@@ -16,7 +16,11 @@ constexpr const char* kColumns =
     "c.created_by";
 
 CertificateKind kind_from(const std::string& text) {
-    return text == "server" ? CertificateKind::server : CertificateKind::client;
+    if (text == "server")
+        return CertificateKind::server;
+    if (text == "ca")
+        return CertificateKind::ca;
+    return CertificateKind::client;
 }
 
 CertificateSource source_from(const std::string& text) {
@@ -34,7 +38,15 @@ TimePoint time_from(const std::string& text) {
 }  // namespace
 
 std::string to_string(CertificateKind kind) {
-    return kind == CertificateKind::server ? "server" : "client";
+    switch (kind) {
+        case CertificateKind::server:
+            return "server";
+        case CertificateKind::client:
+            return "client";
+        case CertificateKind::ca:
+            return "ca";
+    }
+    return "client";
 }
 
 std::string to_string(CertificateSource source) {

@@ -20,8 +20,18 @@
 namespace casecrypt::store {
 namespace {
 
+// The statement as this backend runs it, or "" when it is for the other backend.
 std::string expand(const std::string& statement, Backend backend) {
     std::string out = statement;
+    for (const auto& [tag, only] : {std::pair<std::string, Backend>{"{SQLITE}", Backend::sqlite},
+                                    {"{POSTGRESQL}", Backend::postgresql}}) {
+        if (out.starts_with(tag)) {
+            if (backend != only) {
+                return "";
+            }
+            out.erase(0, tag.size());
+        }
+    }
     const std::string id =
         backend == Backend::sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY";
     for (auto pos = out.find("{ID}"); pos != std::string::npos; pos = out.find("{ID}")) {
@@ -279,7 +289,9 @@ Result<void> Database::migrate() {
                 continue;
             }
             for (const std::string& statement : migration.statements) {
-                sql << expand(statement, m_backend);
+                if (const std::string expanded = expand(statement, m_backend); !expanded.empty()) {
+                    sql << expanded;
+                }
             }
             const std::string now = to_iso8601(SystemClock().now());
             sql << "INSERT INTO schema_migrations (version, description, applied_at) "

@@ -183,6 +183,67 @@ const std::vector<Migration>& migrations() {
              // different mail that reuses a Message-ID (filed, never hidden).
              "ALTER TABLE ticket_messages ADD COLUMN content_digest TEXT",
          }},
+        {6,
+         "trust anchors become certificates of kind ca, so one id names one certificate",
+         {
+             // `cert remove ID` must never act on the wrong kind: with trust anchors in their
+             // own table, id 3 could be a client certificate and a CA at once. The kind CHECK
+             // cannot be altered in SQLite, so the table is rebuilt there (children first:
+             // foreign keys are on, and dropping a parent would cascade to them); PostgreSQL
+             // replaces the constraint. A CA keeps no addresses: it never encrypts.
+             R"({SQLITE}CREATE TABLE certificates_v6 (
+                 id {ID},
+                 kind TEXT NOT NULL CHECK (kind IN ('server', 'client', 'ca')),
+                 subject TEXT NOT NULL,
+                 issuer TEXT NOT NULL,
+                 serial TEXT NOT NULL,
+                 fingerprint_sha256 TEXT NOT NULL,
+                 not_before TEXT NOT NULL,
+                 not_after TEXT NOT NULL,
+                 key_description TEXT NOT NULL,
+                 der_base64 TEXT NOT NULL,
+                 sealed_private_key TEXT,
+                 source TEXT NOT NULL CHECK (source IN ('file', 'ldap', 'harvested')),
+                 created_at TEXT NOT NULL,
+                 created_by TEXT NOT NULL,
+                 UNIQUE (kind, fingerprint_sha256)))",
+             R"({SQLITE}INSERT INTO certificates_v6 SELECT id, kind, subject, issuer, serial,
+                 fingerprint_sha256, not_before, not_after, key_description, der_base64,
+                 sealed_private_key, source, created_at, created_by FROM certificates)",
+             R"({SQLITE}CREATE TABLE certificate_addresses_v6 (
+                 certificate_id BIGINT NOT NULL REFERENCES certificates_v6 (id) ON DELETE CASCADE,
+                 address TEXT NOT NULL,
+                 PRIMARY KEY (certificate_id, address)))",
+             "{SQLITE}INSERT INTO certificate_addresses_v6 SELECT certificate_id, address FROM "
+             "certificate_addresses",
+             R"({SQLITE}CREATE TABLE certificate_chain_v6 (
+                 certificate_id BIGINT NOT NULL REFERENCES certificates_v6 (id) ON DELETE CASCADE,
+                 position INTEGER NOT NULL,
+                 der_base64 TEXT NOT NULL,
+                 PRIMARY KEY (certificate_id, position)))",
+             "{SQLITE}INSERT INTO certificate_chain_v6 SELECT certificate_id, position, der_base64 "
+             "FROM certificate_chain",
+             "{SQLITE}DROP TABLE certificate_addresses",
+             "{SQLITE}DROP TABLE certificate_chain",
+             "{SQLITE}DROP TABLE certificates",
+             // SQLite rewrites the children's REFERENCES to the new name.
+             "{SQLITE}ALTER TABLE certificates_v6 RENAME TO certificates",
+             "{SQLITE}ALTER TABLE certificate_addresses_v6 RENAME TO certificate_addresses",
+             "{SQLITE}ALTER TABLE certificate_chain_v6 RENAME TO certificate_chain",
+             "{SQLITE}CREATE INDEX certificate_addresses_by_address ON certificate_addresses "
+             "(address)",
+             "{POSTGRESQL}ALTER TABLE certificates DROP CONSTRAINT certificates_kind_check",
+             "{POSTGRESQL}ALTER TABLE certificates ADD CONSTRAINT certificates_kind_check CHECK "
+             "(kind IN ('server', 'client', 'ca'))",
+             // The old table kept no issuer, serial or start date: they stay empty here and the
+             // services read them from the DER.
+             R"(INSERT INTO certificates (kind, subject, issuer, serial, fingerprint_sha256,
+                 not_before, not_after, key_description, der_base64, sealed_private_key, source,
+                 created_at, created_by)
+                 SELECT 'ca', subject, '', '', fingerprint_sha256, '', not_after, '', der_base64,
+                 NULL, 'file', created_at, created_by FROM trust_anchors ORDER BY id)",
+             "DROP TABLE trust_anchors",
+         }},
     };
     return all;
 }

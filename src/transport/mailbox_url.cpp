@@ -123,8 +123,8 @@ Result<MailboxUrl> parse_mailbox_url(const std::string& url) {
     if (!url_part(u, CURLUPART_USER).empty() || !url_part(u, CURLUPART_PASSWORD).empty() ||
         !url_part(u, CURLUPART_OPTIONS).empty()) {
         return fail(Errc::usage,
-                    "the mailbox URL holds a user name or password: give them with --user and "
-                    "--password-file instead");
+                    "the mailbox URL holds a user name or password: they are given apart from "
+                    "the URL (a URL is shown and logged; the password is kept sealed)");
     }
     // libcurl reads "imap:///INBOX" as the host INBOX; a host must follow the "//" directly.
     const auto authority_at = url.find("://");

@@ -68,7 +68,7 @@ TEST_P(IncomingCases, EachMailBecomesATicketMessageOrABackupAsItsRowSays) {
     }
     if (encrypted) {
         ASSERT_TRUE(m["encryption"].is_object());
-        EXPECT_EQ(m["encryption"]["cipher"], c.cipher);
+        EXPECT_EQ(m["encryption"]["cipher"], cipher_name_from_openssl(c.cipher));
         EXPECT_EQ(m["encryption"]["integrity_protected"], c.integrity == "yes");
         EXPECT_EQ(m["encryption"]["certificate"].get<std::string>().size(), 64u);
     } else {

@@ -390,7 +390,8 @@ no_c client/reject-truncated.der "contains no X.509 certificate" "first half of 
 no_c client/reject-damaged-base64.pem "contains no X.509 certificate" "PEM with characters outside the base64 alphabet in the body"
 no_c client/reject-truncated-base64.pem "contains no X.509 certificate" "PEM whose base64 is valid but half the body lines are missing"
 no_c client/reject-private-key-only.pem "contains no X.509 certificate" "PEM holding only a private key"
-no_c client/does-not-exist.pem "cannot read" "nonexistent path (the file is deliberately absent)"
+# A missing file is an I/O error, exit 1 (issue 10; it was 3 before).
+row client/does-not-exist.pem client - 1 "cannot read" 0 - "nonexistent path (the file is deliberately absent)"
 no_c client/reject-no-email.pem "no email address" "CN only, no emailAddress and no SAN rfc822Name"
 no_c client/reject-expired.pem "expired on" "valid 2019-01-01 to 2020-12-31"
 no_c client/reject-not-yet-valid.pem "not valid before" "valid 2040-01-01 to 2041-12-31"
@@ -436,7 +437,7 @@ no_s client/ok-rsa2048-dn-email.cer - "not a PKCS #12 file" "a DER certificate o
 no_s server/reject-garbage.p12 - "not a PKCS #12 file" "1 KiB of pseudo-random bytes"
 no_s server/reject-empty.p12 - "not a PKCS #12 file" "empty file"
 no_s server/reject-truncated.p12 server/reject-truncated.pass "not a PKCS #12 file" "first half of ok-aes256.p12, with its password"
-no_s server/does-not-exist.p12 - "cannot read" "nonexistent path (the file is deliberately absent)"
+row server/does-not-exist.p12 server - 1 "cannot read" 0 - "nonexistent path (the file is deliberately absent)"
 
 # ---------------------------------------------------------------------------------------------
 # Self-check: each file really is what its row says, as the openssl CLI sees it.

@@ -290,7 +290,7 @@ TEST_P(IncomingOverProtocol, OpensslAndGpgsmMailsBecomeTicketsAndRepliesAreAppen
         EXPECT_EQ(m["encrypted"], row.encrypted == "yes");
         if (row.encrypted == "yes") {
             ASSERT_TRUE(m["encryption"].is_object()) << m.dump(1);
-            EXPECT_EQ(m["encryption"]["cipher"], row.cipher);
+            EXPECT_EQ(m["encryption"]["cipher"], cipher_name_from_openssl(row.cipher));
             EXPECT_EQ(m["encryption"]["integrity_protected"], row.integrity == "yes");
         } else {
             EXPECT_TRUE(m["encryption"].is_null()) << m.dump(1);
@@ -431,7 +431,7 @@ TEST_P(IncomingOverProtocol, ThunderbirdMessagesFromTheCorpusBecomeTickets) {
         EXPECT_TRUE(m["encrypted"].get<bool>());
         ASSERT_TRUE(m["encryption"].is_object());
         EXPECT_EQ(m["encryption"]["cipher"],
-                  "AES-128-CBC");  // NSS's choice here (asn1parse shows aes-128-cbc)
+                  "aes-128-cbc");  // NSS's choice here (asn1parse shows aes-128-cbc)
         EXPECT_EQ(m["encryption"]["integrity_protected"], c.integrity);
         EXPECT_EQ(m["from"], "alice@example.com");
         if (c.signature == "none") {

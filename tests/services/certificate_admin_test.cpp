@@ -6,7 +6,10 @@
 
 #include "core/file_io.h"
 #include "core/iso_time.h"
+#include "crypto/key_vault.h"
 #include "crypto/openssl_error.h"
+#include "store/audit_log.h"
+#include "store/certificate_store.h"
 #include "store/database.h"
 #include "support/run_cli.h"
 
@@ -27,11 +30,10 @@ protected:
         m_vault = std::make_unique<crypto::KeyVault>(std::move(*vault));
         m_store = std::make_unique<store::CertificateStore>(*m_db);
         m_audit = std::make_unique<store::AuditLog>(*m_db);
-        m_anchors = std::make_unique<store::TrustAnchorStore>(*m_db);
     }
 
     CertificateAdmin admin(const Clock& clock) {
-        return CertificateAdmin(*m_store, *m_anchors, *m_audit, *m_vault, clock);
+        return CertificateAdmin(*m_store, *m_audit, *m_vault, clock);
     }
 
     test::TempDir m_dir;
@@ -39,7 +41,6 @@ protected:
     std::unique_ptr<crypto::KeyVault> m_vault;
     std::unique_ptr<store::CertificateStore> m_store;
     std::unique_ptr<store::AuditLog> m_audit;
-    std::unique_ptr<store::TrustAnchorStore> m_anchors;
 };
 
 TEST_F(CertificateAdminTest, ValidityIsJudgedAtTheClocksNow) {
@@ -92,6 +93,89 @@ TEST_F(CertificateAdminTest, TheStoredKeyIsSealedToItsCertificate) {
     ASSERT_FALSE(audit->empty());
     EXPECT_EQ(audit->front().action, "certificate.import_server");
     EXPECT_EQ(audit->front().actor, "test");
+}
+
+// Uploads come as bytes: each import takes them as well as a path, with a label for sentences.
+TEST_F(CertificateAdminTest, ImportsTakeBytesAsWellAsPaths) {
+    SystemClock clock;
+    auto a = admin(clock);
+    const auto client = read_file(fixtures_dir() / "client/ok-rsa2048-dn-email.pem");
+    ASSERT_TRUE(client);
+    auto imported = a.import_client_bytes(*client, "upload customer.pem", "test");
+    ASSERT_TRUE(imported) << imported.error().message();
+    EXPECT_EQ(imported->items.at(0).outcome, ImportOutcome::imported);
+    EXPECT_EQ(imported->items.at(0).certificate.kind, CertificateKind::client);
+
+    std::string password = read_file(fixtures_dir() / "server/ok-aes256.pass").value_or("");
+    if (!password.empty() && password.back() == '\n')
+        password.pop_back();
+    const auto p12 = read_file(fixtures_dir() / "server/ok-aes256.p12");
+    ASSERT_TRUE(p12);
+    auto server = a.import_server_bytes(*p12, "upload support.p12", Secret(password), "test");
+    ASSERT_TRUE(server) << server.error().message();
+    EXPECT_TRUE(server->items.at(0).certificate.has_private_key);
+    auto wrong = a.import_server_bytes(*p12, "upload support.p12", Secret("nope"), "test");
+    ASSERT_FALSE(wrong);
+    EXPECT_EQ(wrong.error().code(), Errc::rejected);
+    EXPECT_EQ(wrong.error().message().rfind("upload support.p12: ", 0), 0u)
+        << wrong.error().message();
+
+    const auto ca = read_file(fixtures_dir() / "ca/ca.pem");
+    ASSERT_TRUE(ca);
+    auto anchor = a.import_ca_bytes(*ca, "upload ca.pem", "test");
+    ASSERT_TRUE(anchor) << anchor.error().message();
+    EXPECT_EQ(anchor->items.at(0).certificate.kind, CertificateKind::ca);
+
+    auto listed = a.list();
+    ASSERT_TRUE(listed);
+    ASSERT_EQ(listed->size(), 3u);
+    auto cas = a.list(CertificateKind::ca);
+    ASSERT_TRUE(cas);
+    ASSERT_EQ(cas->size(), 1u);
+    EXPECT_EQ(cas->at(0).id, anchor->items.at(0).certificate.id);
+}
+
+TEST_F(CertificateAdminTest, AMissingFileIsAnIoError) {
+    SystemClock clock;
+    auto a = admin(clock);
+    const auto missing = m_dir.path() / "missing.pem";
+    for (const auto& result : {a.import_client(missing, "test"), a.import_ca(missing, "test"),
+                               a.import_server(missing, Secret(""), "test")}) {
+        ASSERT_FALSE(result);
+        EXPECT_EQ(result.error().code(), Errc::io);
+        EXPECT_EQ(result.error().message(),
+                  "cannot read " + missing.string() + ": No such file or directory");
+    }
+}
+
+TEST_F(CertificateAdminTest, ACaOfferedAsAClientCertificateIsRefusedWithItsReason) {
+    SystemClock clock;
+    ImportReport refused;
+    auto report = admin(clock).import_client(fixtures_dir() / "ca/ca.pem", "test", &refused);
+    ASSERT_FALSE(report);
+    EXPECT_EQ(report.error().code(), Errc::rejected);
+    EXPECT_NE(report.error().message().find("trust anchor"), std::string::npos);
+    ASSERT_EQ(refused.items.size(), 1u);
+    EXPECT_EQ(refused.items.at(0).reason, ImportNote::ca_certificate);
+    EXPECT_EQ(*m_store->count(), 0);
+}
+
+TEST_F(CertificateAdminTest, RemovingAnIdRemovesThatCertificateOfWhateverKind) {
+    SystemClock clock;
+    auto a = admin(clock);
+    auto anchor = a.import_ca(fixtures_dir() / "ca/ca.pem", "test");
+    ASSERT_TRUE(anchor) << anchor.error().message();
+    auto client = a.import_client(fixtures_dir() / "client/ok-rsa2048-dn-email.pem", "test");
+    ASSERT_TRUE(client) << client.error().message();
+    const long long ca_id = anchor->items.at(0).certificate.id;
+    EXPECT_NE(ca_id, client->items.at(0).certificate.id);
+    auto removed = a.remove(ca_id, "test");
+    ASSERT_TRUE(removed) << removed.error().message();
+    EXPECT_EQ(removed->kind, CertificateKind::ca);
+    EXPECT_EQ(a.list(CertificateKind::client)->size(), 1u);
+    auto again = a.remove(ca_id, "test");
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().code(), Errc::not_found);
 }
 
 }  // namespace

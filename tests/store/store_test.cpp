@@ -2,6 +2,7 @@
 // CTest fixture started (its URL in $CASECRYPT_TEST_PG_URL_FILE).
 #include <gtest/gtest.h>
 #include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -509,6 +510,72 @@ TEST(Database, RejectsUnknownUrlsAndReportsUnreachableServers) {
     ASSERT_FALSE(down);
     EXPECT_EQ(down.error().code(), Errc::io);
     EXPECT_NE(down.error().message().find("database error"), std::string::npos);
+}
+
+// Migration 6 (issue 10): trust anchors move into the certificates table as kind ca, so ids are
+// unique across kinds; on SQLite the table is rebuilt, which must keep every other row's id,
+// addresses and chain (foreign keys are on: a careless rebuild cascades them away).
+TEST(Migration6, TrustAnchorsBecomeCertificatesOfKindCaAndOtherRowsKeepIdsAddressesAndChains) {
+    TempDir dir;
+    const std::string path = (dir.path() / "v5.db").string();
+    {
+        soci::session sql(soci::sqlite3, "db=\"" + path + "\"");
+        sql << "PRAGMA foreign_keys = ON";
+        sql << "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT "
+               "NULL, applied_at TEXT NOT NULL)";
+        for (const Migration& m : migrations()) {
+            if (m.version > 5)
+                break;
+            for (std::string statement : m.statements) {
+                for (auto at = statement.find("{ID}"); at != std::string::npos;
+                     at = statement.find("{ID}"))
+                    statement.replace(at, 4, "INTEGER PRIMARY KEY AUTOINCREMENT");
+                sql << statement;
+            }
+            sql << "INSERT INTO schema_migrations VALUES (:v, 'old', '2026-01-01T00:00:00Z')",
+                soci::use(m.version);
+        }
+        sql << "INSERT INTO certificates (id, kind, subject, issuer, serial, fingerprint_sha256, "
+               "not_before, not_after, key_description, der_base64, sealed_private_key, source, "
+               "created_at, created_by) VALUES (7, 'client', 'E=a@x.test', 'CN=CA', '0A', 'f7', "
+               "'2020-01-01T00:00:00Z', '2040-01-01T00:00:00Z', 'RSA 2048', 'QUJD', NULL, "
+               "'file', '2026-01-01T00:00:00Z', 'test')";
+        sql << "INSERT INTO certificate_addresses VALUES (7, 'a@x.test')";
+        sql << "INSERT INTO certificate_chain VALUES (7, 0, 'REVG')";
+        sql << "INSERT INTO trust_anchors (subject, fingerprint_sha256, not_after, der_base64, "
+               "created_at, created_by) VALUES ('CN=Root', 'ca1', '2040-01-01T00:00:00Z', "
+               "'R0hJ', '2026-01-02T00:00:00Z', 'admin')";
+    }
+    auto db = Database::open(path);
+    ASSERT_TRUE(db) << db.error().message();
+    EXPECT_EQ((*db)->schema_version(), static_cast<int>(migrations().size()));
+    CertificateStore store(**db);
+    auto cas = store.list(CertificateKind::ca);
+    ASSERT_TRUE(cas);
+    ASSERT_EQ(cas->size(), 1u);
+    EXPECT_EQ(cas->at(0).subject, "CN=Root");
+    EXPECT_EQ(cas->at(0).fingerprint_sha256, "ca1");
+    EXPECT_EQ(cas->at(0).der, "GHI");
+    EXPECT_EQ(cas->at(0).created_by, "admin");
+    EXPECT_GT(cas->at(0).id, 7);
+    auto client = store.get(7);
+    ASSERT_TRUE(client && *client);
+    EXPECT_EQ((*client)->kind, CertificateKind::client);
+    EXPECT_EQ((*client)->addresses, std::vector<std::string>{"a@x.test"});
+    EXPECT_EQ(*store.chain(7), std::vector<std::string>{"DEF"});
+    auto found = store.find_by_address(CertificateKind::client, "a@x.test");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->size(), 1u);
+    // New rows continue after the moved ones; a removal still takes the children with it.
+    CertificateRecord r;
+    r.kind = CertificateKind::client;
+    r.fingerprint_sha256 = "new";
+    r.addresses = {"b@x.test"};
+    auto id = store.insert(r, {}, std::nullopt);
+    ASSERT_TRUE(id) << id.error().message();
+    EXPECT_GT(*id, cas->at(0).id);
+    ASSERT_TRUE(store.remove(7));
+    EXPECT_TRUE(store.find_by_address(CertificateKind::client, "a@x.test")->empty());
 }
 
 }  // namespace

@@ -33,4 +33,16 @@ std::string shell(const std::string& command) {
     return out;
 }
 
+std::string cipher_name_from_openssl(const std::string& short_name) {
+    std::string name;
+    for (char c : short_name) {
+        name += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+    // OpenSSL's short names of the GCM modes are "id-aes128-GCM" ... "id-aes256-GCM".
+    if (name.starts_with("id-aes") && name.ends_with("-gcm") && name.size() == 13) {
+        name = "aes-" + name.substr(6, 3) + "-gcm";
+    }
+    return name;
+}
+
 }  // namespace casecrypt::test
