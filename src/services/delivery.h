@@ -2,7 +2,9 @@
 // claimed with a lease so that several workers (or nodes) never send the same copy together.
 // Connection errors and 4xx replies retry with exponential backoff (mail.outbox.retry.seconds,
 // doubling, at most 1 h) until the copy's maximum age; 5xx replies fail it with the server's reply
-// kept. Not thread-safe (one database connection); run one per worker.
+// kept. A copy's bytes go from the database into a work file for the transport without a
+// decoded copy in memory. Internal to services (Outbox is what edges call). Not thread-safe (one
+// database connection); run one per worker.
 #pragma once
 
 #include <functional>
@@ -13,16 +15,11 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "services/properties.h"
+#include "services/send_report.h"
 #include "store/outbox_store.h"
 #include "transport/mail_transport.h"
 
 namespace casecrypt::services {
-
-struct DeliveryOutcome {
-    long long id = 0;
-    store::OutboxState state = store::OutboxState::queued;
-    std::string detail;  // the server's reply or the error
-};
 
 // Makes the transport from the properties; tests replace it to inject faults.
 using TransportFactory =

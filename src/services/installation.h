@@ -21,6 +21,7 @@
 #include "services/delivery.h"
 #include "services/incoming_mail.h"
 #include "services/mail_accounts.h"
+#include "services/outbox.h"
 #include "services/outgoing_mail.h"
 #include "services/properties.h"
 #include "services/tickets.h"
@@ -55,7 +56,8 @@ public:
     CertificateResolver& resolver() { return m_resolver; }
     OutgoingMail& outgoing() { return m_outgoing; }
     Delivery& delivery() { return m_delivery; }
-    store::OutboxStore& outbox() { return m_outbox_store; }
+    // Sending, retrying, delivering and listing outgoing mail: what the edges call.
+    Outbox& outbox() { return m_outbox; }
     store::AuditLog& audit() { return m_audit; }
     MailAccounts& accounts() { return m_accounts; }
     Tickets& tickets() { return m_tickets; }
@@ -87,6 +89,7 @@ private:
     MailAccounts m_accounts;
     Tickets m_tickets;
     IncomingMail m_incoming;
+    Outbox m_outbox;
 };
 
 }  // namespace casecrypt::services

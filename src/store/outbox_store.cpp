@@ -2,6 +2,8 @@
 
 #include <soci/soci.h>
 
+#include <fstream>
+
 #include "core/base64.h"
 #include "core/iso_time.h"
 #include "core/text.h"
@@ -24,6 +26,33 @@ OutboxState state_from(const std::string& text) {
     if (text == "rejected")
         return OutboxState::rejected;
     return OutboxState::queued;
+}
+
+// Base64 of the optional bytes: from the file when one is given (read a chunk at a time, so
+// only the encoded text is held), else from the string. nullopt when there are none.
+Result<std::optional<std::string>> encoded(const std::optional<std::string>& bytes,
+                                           const std::optional<std::filesystem::path>& file) {
+    if (!file) {
+        return bytes ? std::optional<std::string>(base64_encode(*bytes)) : std::nullopt;
+    }
+    std::ifstream in(*file, std::ios::binary);
+    if (!in)
+        return fail(Errc::io, "cannot read " + file->string());
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(*file, ec);
+    std::string out;
+    if (!ec)
+        out.reserve((size + 2) / 3 * 4);
+    std::string chunk(3 * 256 * 1024, '\0');  // a multiple of 3: no padding inside
+    while (in) {
+        in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+        const auto got = static_cast<std::size_t>(in.gcount());
+        if (got > 0)
+            out += base64_encode(std::string_view(chunk.data(), got));
+    }
+    if (in.bad())
+        return fail(Errc::io, "cannot read " + file->string());
+    return std::optional<std::string>(std::move(out));
 }
 
 TimePoint time_of(const std::string& text) {
@@ -98,10 +127,16 @@ Result<std::vector<long long>> OutboxStore::add(const std::vector<OutboxEntry>& 
             const std::string state = to_string(c.state);
             const std::string recipients = join(c.recipients, ",");
             const int encrypted = c.encrypted ? 1 : 0;
-            std::string payload = c.payload ? base64_encode(*c.payload) : "";
-            std::string plain = c.plain ? base64_encode(*c.plain) : "";
-            soci::indicator payload_i = c.payload ? soci::i_ok : soci::i_null;
-            soci::indicator plain_i = c.plain ? soci::i_ok : soci::i_null;
+            auto payload_text = encoded(c.payload, c.payload_file);
+            if (!payload_text)
+                return std::unexpected(payload_text.error());
+            auto plain_text = encoded(c.plain, c.plain_file);
+            if (!plain_text)
+                return std::unexpected(plain_text.error());
+            soci::indicator payload_i = *payload_text ? soci::i_ok : soci::i_null;
+            soci::indicator plain_i = *plain_text ? soci::i_ok : soci::i_null;
+            std::string payload = std::move(payload_text->value_or(""));
+            std::string plain = std::move(plain_text->value_or(""));
             const std::string next = to_iso8601(c.next_attempt_at);
             const std::string created = to_iso8601(c.created_at);
             const std::string expires = to_iso8601(c.expires_at);
@@ -167,7 +202,59 @@ Result<std::optional<OutboxEntry>> OutboxStore::get(long long id) {
     });
 }
 
-Result<std::optional<OutboxEntry>> OutboxStore::claim(TimePoint now, std::chrono::seconds lease) {
+Result<std::optional<OutboxEntry>> OutboxStore::get_summary(long long id) {
+    return guarded("reading the outbox", [&]() -> Result<std::optional<OutboxEntry>> {
+        Row row;
+        soci::statement st(m_database.session());
+        row.bind(st);
+        st.exchange(soci::use(id));
+        st.alloc();
+        st.prepare(std::string("SELECT ") + kColumns + " FROM outbox WHERE id = :id");
+        st.define_and_bind();
+        st.execute();
+        if (!st.fetch())
+            return std::optional<OutboxEntry>();
+        return std::optional<OutboxEntry>(row.entry());
+    });
+}
+
+Result<bool> OutboxStore::column_to_file(long long id, const char* column,
+                                         const std::filesystem::path& out) {
+    return guarded("reading the outbox", [&]() -> Result<bool> {
+        // The base64 text is one value of the row: it is held once, the decoded bytes never.
+        std::string text;
+        soci::indicator text_i = soci::i_null;
+        m_database.session() << std::string("SELECT ") + column + " FROM outbox WHERE id = :id",
+            soci::into(text, text_i), soci::use(id);
+        if (!m_database.session().got_data() || text_i != soci::i_ok)
+            return false;
+        std::ofstream file(out, std::ios::binary | std::ios::trunc);
+        if (!file)
+            return fail(Errc::io, "cannot write " + out.string());
+        constexpr std::size_t kChunk = 4 * 256 * 1024;  // a multiple of 4: whole quanta
+        for (std::size_t at = 0; at < text.size(); at += kChunk) {
+            auto bytes = base64_decode(std::string_view(text).substr(at, kChunk));
+            if (!bytes)
+                return fail(Errc::internal, "outbox copy " + std::to_string(id) +
+                                                ": the stored message is not base64");
+            file.write(bytes->data(), static_cast<std::streamsize>(bytes->size()));
+        }
+        if (!file.flush())
+            return fail(Errc::io, "cannot write " + out.string());
+        return true;
+    });
+}
+
+Result<bool> OutboxStore::payload_to_file(long long id, const std::filesystem::path& out) {
+    return column_to_file(id, "payload_base64", out);
+}
+
+Result<bool> OutboxStore::plain_to_file(long long id, const std::filesystem::path& out) {
+    return column_to_file(id, "plain_base64", out);
+}
+
+Result<std::optional<OutboxEntry>> OutboxStore::claim(TimePoint now, std::chrono::seconds lease,
+                                                      bool with_bytes) {
     auto claimed = guarded("claiming from the outbox", [&]() -> Result<std::optional<long long>> {
         soci::session& sql = m_database.session();
         const std::string at = to_iso8601(now);
@@ -190,11 +277,12 @@ Result<std::optional<OutboxEntry>> OutboxStore::claim(TimePoint now, std::chrono
         return std::unexpected(claimed.error());
     if (!*claimed)
         return std::optional<OutboxEntry>();
-    return get(**claimed);
+    return with_bytes ? get(**claimed) : get_summary(**claimed);
 }
 
 Result<std::optional<OutboxEntry>> OutboxStore::claim_id(long long id, TimePoint now,
-                                                         std::chrono::seconds lease) {
+                                                         std::chrono::seconds lease,
+                                                         bool with_bytes) {
     auto claimed = guarded("claiming from the outbox", [&]() -> Result<bool> {
         soci::session& sql = m_database.session();
         const std::string at = to_iso8601(now);
@@ -211,7 +299,7 @@ Result<std::optional<OutboxEntry>> OutboxStore::claim_id(long long id, TimePoint
         return std::unexpected(claimed.error());
     if (!*claimed)
         return std::optional<OutboxEntry>();
-    return get(id);
+    return with_bytes ? get(id) : get_summary(id);
 }
 
 Result<void> OutboxStore::mark_sent(long long id, TimePoint at) {
@@ -249,10 +337,16 @@ Result<void> OutboxStore::requeue(const OutboxEntry& e, TimePoint now, TimePoint
     return guarded("updating the outbox", [&]() -> Result<void> {
         const std::string at = to_iso8601(now);
         const std::string until = to_iso8601(expires);
-        std::string payload = e.payload ? base64_encode(*e.payload) : "";
-        soci::indicator payload_i = e.payload ? soci::i_ok : soci::i_null;
-        std::string plain = e.plain ? base64_encode(*e.plain) : "";
-        soci::indicator plain_i = e.plain ? soci::i_ok : soci::i_null;
+        auto payload_text = encoded(e.payload, e.payload_file);
+        if (!payload_text)
+            return std::unexpected(payload_text.error());
+        auto plain_text = encoded(e.plain, e.plain_file);
+        if (!plain_text)
+            return std::unexpected(plain_text.error());
+        soci::indicator payload_i = *payload_text ? soci::i_ok : soci::i_null;
+        soci::indicator plain_i = *plain_text ? soci::i_ok : soci::i_null;
+        std::string payload = std::move(payload_text->value_or(""));
+        std::string plain = std::move(plain_text->value_or(""));
         const int encrypted = e.encrypted ? 1 : 0;
         const std::string state = to_string(e.state);
         m_database.session()
