@@ -1,8 +1,10 @@
 #include "store/outbox_store.h"
 
 #include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <fstream>
+#include <memory>
 
 #include "core/base64.h"
 #include "core/iso_time.h"
@@ -55,6 +57,35 @@ Result<std::optional<std::string>> encoded(const std::optional<std::string>& byt
     return std::optional<std::string>(std::move(out));
 }
 
+// base64 turns 3 bytes into 4 characters: chunks of these sizes encode and decode on their own.
+constexpr std::size_t kPlainChunk = 3 * 256 * 1024;
+constexpr std::size_t kTextChunk = 4 * 256 * 1024;
+
+// The SQLite connection under the session, for incremental BLOB I/O; nullptr on PostgreSQL.
+sqlite_api::sqlite3* sqlite_of(Database& database) {
+    if (database.backend() != Backend::sqlite)
+        return nullptr;
+    auto* backend = static_cast<soci::sqlite3_session_backend*>(database.session().get_backend());
+    return backend != nullptr ? backend->conn_ : nullptr;
+}
+
+struct BlobCloser {
+    void operator()(sqlite_api::sqlite3_blob* blob) const { sqlite_api::sqlite3_blob_close(blob); }
+};
+using BlobPtr = std::unique_ptr<sqlite_api::sqlite3_blob, BlobCloser>;
+
+Result<BlobPtr> open_blob(sqlite_api::sqlite3* db, const char* column, long long id, bool write) {
+    sqlite_api::sqlite3_blob* blob = nullptr;
+    const int rc =
+        sqlite_api::sqlite3_blob_open(db, "main", "outbox", column, id, write ? 1 : 0, &blob);
+    BlobPtr owned(blob);
+    if (rc != SQLITE_OK) {
+        return fail(Errc::io, std::string("outbox copy ") + std::to_string(id) + ": " +
+                                  sqlite_api::sqlite3_errmsg(db));
+    }
+    return owned;
+}
+
 TimePoint time_of(const std::string& text) {
     return from_iso8601(text).value_or(TimePoint{});
 }
@@ -100,6 +131,57 @@ struct Row {
     }
 };
 
+// Writes the base64 of a file into one column of a row. On SQLite the value is made as a
+// zeroblob of the final length and filled a chunk at a time (incremental BLOB I/O), so neither
+// the bytes nor their text are held in memory; on PostgreSQL the text is bound as one value.
+Result<void> fill_from_file(Database& database, long long id, const char* column,
+                            const std::filesystem::path& file) {
+    sqlite_api::sqlite3* db = sqlite_of(database);
+    if (db == nullptr) {
+        auto text = encoded(std::nullopt, file);
+        if (!text)
+            return std::unexpected(text.error());
+        std::string value = std::move(**text);
+        database.session() << std::string("UPDATE outbox SET ") + column + " = :v WHERE id = :id",
+            soci::use(value), soci::use(id);
+        return {};
+    }
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(file, ec);
+    if (ec)
+        return fail(Errc::io, "cannot read " + file.string() + ": " + ec.message());
+    const long long length = static_cast<long long>((size + 2) / 3 * 4);
+    database.session() << std::string("UPDATE outbox SET ") + column +
+                              " = zeroblob(:n) WHERE id = :id",
+        soci::use(length), soci::use(id);
+    auto blob = open_blob(db, column, id, true);
+    if (!blob)
+        return std::unexpected(blob.error());
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        return fail(Errc::io, "cannot read " + file.string());
+    std::string chunk(kPlainChunk, '\0');
+    long long at = 0;
+    while (in) {
+        in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+        const auto got = static_cast<std::size_t>(in.gcount());
+        if (got == 0)
+            break;
+        const std::string text = base64_encode(std::string_view(chunk.data(), got));
+        if (at + static_cast<long long>(text.size()) > length)
+            return fail(Errc::io, file.string() + " grew while it was read");
+        if (sqlite_api::sqlite3_blob_write(blob->get(), text.data(), static_cast<int>(text.size()),
+                                           static_cast<int>(at)) != SQLITE_OK) {
+            return fail(Errc::io, std::string("outbox copy ") + std::to_string(id) + ": " +
+                                      sqlite_api::sqlite3_errmsg(db));
+        }
+        at += static_cast<long long>(text.size());
+    }
+    if (in.bad() || at != length)
+        return fail(Errc::io, "cannot read " + file.string());
+    return {};
+}
+
 }  // namespace
 
 std::string to_string(OutboxState state) {
@@ -127,10 +209,11 @@ Result<std::vector<long long>> OutboxStore::add(const std::vector<OutboxEntry>& 
             const std::string state = to_string(c.state);
             const std::string recipients = join(c.recipients, ",");
             const int encrypted = c.encrypted ? 1 : 0;
-            auto payload_text = encoded(c.payload, c.payload_file);
+            // Bytes from a file are filled in after the row exists (fill_from_file).
+            auto payload_text = encoded(c.payload_file ? std::nullopt : c.payload, std::nullopt);
             if (!payload_text)
                 return std::unexpected(payload_text.error());
-            auto plain_text = encoded(c.plain, c.plain_file);
+            auto plain_text = encoded(c.plain_file ? std::nullopt : c.plain, std::nullopt);
             if (!plain_text)
                 return std::unexpected(plain_text.error());
             soci::indicator payload_i = *payload_text ? soci::i_ok : soci::i_null;
@@ -151,6 +234,14 @@ Result<std::vector<long long>> OutboxStore::add(const std::vector<OutboxEntry>& 
                 soci::use(payload, payload_i), soci::use(plain, plain_i), soci::use(c.report),
                 soci::use(next), soci::use(error), soci::use(created), soci::use(expires),
                 soci::into(id);
+            if (c.payload_file) {
+                if (auto r = fill_from_file(m_database, id, "payload_base64", *c.payload_file); !r)
+                    return std::unexpected(r.error());
+            }
+            if (c.plain_file) {
+                if (auto r = fill_from_file(m_database, id, "plain_base64", *c.plain_file); !r)
+                    return std::unexpected(r.error());
+            }
             ids.push_back(id);
         }
         transaction.commit();
@@ -221,7 +312,42 @@ Result<std::optional<OutboxEntry>> OutboxStore::get_summary(long long id) {
 Result<bool> OutboxStore::column_to_file(long long id, const char* column,
                                          const std::filesystem::path& out) {
     return guarded("reading the outbox", [&]() -> Result<bool> {
-        // The base64 text is one value of the row: it is held once, the decoded bytes never.
+        if (sqlite_api::sqlite3* db = sqlite_of(m_database)) {
+            // Incremental BLOB I/O: a chunk of the text at a time, decoded into the file.
+            int present = 0;
+            m_database.session() << std::string("SELECT ") + column +
+                                        " IS NOT NULL FROM outbox WHERE id = :id",
+                soci::into(present), soci::use(id);
+            if (!m_database.session().got_data() || present == 0)
+                return false;
+            auto blob = open_blob(db, column, id, false);
+            if (!blob)
+                return std::unexpected(blob.error());
+            std::ofstream file(out, std::ios::binary | std::ios::trunc);
+            if (!file)
+                return fail(Errc::io, "cannot write " + out.string());
+            const int length = sqlite_api::sqlite3_blob_bytes(blob->get());
+            std::string chunk(kTextChunk, '\0');
+            for (int at = 0; at < length;) {
+                const int n = std::min(length - at, static_cast<int>(chunk.size()));
+                if (sqlite_api::sqlite3_blob_read(blob->get(), chunk.data(), n, at) != SQLITE_OK) {
+                    return fail(Errc::io, std::string("outbox copy ") + std::to_string(id) + ": " +
+                                              sqlite_api::sqlite3_errmsg(db));
+                }
+                auto bytes =
+                    base64_decode(std::string_view(chunk.data(), static_cast<std::size_t>(n)));
+                if (!bytes)
+                    return fail(Errc::internal, "outbox copy " + std::to_string(id) +
+                                                    ": the stored message is not base64");
+                file.write(bytes->data(), static_cast<std::streamsize>(bytes->size()));
+                at += n;
+            }
+            if (!file.flush())
+                return fail(Errc::io, "cannot write " + out.string());
+            return true;
+        }
+        // PostgreSQL: the base64 text is one value of the row: it is held once, the decoded
+        // bytes never.
         std::string text;
         soci::indicator text_i = soci::i_null;
         m_database.session() << std::string("SELECT ") + column + " FROM outbox WHERE id = :id",
@@ -231,9 +357,8 @@ Result<bool> OutboxStore::column_to_file(long long id, const char* column,
         std::ofstream file(out, std::ios::binary | std::ios::trunc);
         if (!file)
             return fail(Errc::io, "cannot write " + out.string());
-        constexpr std::size_t kChunk = 4 * 256 * 1024;  // a multiple of 4: whole quanta
-        for (std::size_t at = 0; at < text.size(); at += kChunk) {
-            auto bytes = base64_decode(std::string_view(text).substr(at, kChunk));
+        for (std::size_t at = 0; at < text.size(); at += kTextChunk) {
+            auto bytes = base64_decode(std::string_view(text).substr(at, kTextChunk));
             if (!bytes)
                 return fail(Errc::internal, "outbox copy " + std::to_string(id) +
                                                 ": the stored message is not base64");
@@ -337,10 +462,11 @@ Result<void> OutboxStore::requeue(const OutboxEntry& e, TimePoint now, TimePoint
     return guarded("updating the outbox", [&]() -> Result<void> {
         const std::string at = to_iso8601(now);
         const std::string until = to_iso8601(expires);
-        auto payload_text = encoded(e.payload, e.payload_file);
+        Transaction transaction(m_database);  // never a half-filled copy that is due
+        auto payload_text = encoded(e.payload_file ? std::nullopt : e.payload, std::nullopt);
         if (!payload_text)
             return std::unexpected(payload_text.error());
-        auto plain_text = encoded(e.plain, e.plain_file);
+        auto plain_text = encoded(e.plain_file ? std::nullopt : e.plain, std::nullopt);
         if (!plain_text)
             return std::unexpected(plain_text.error());
         soci::indicator payload_i = *payload_text ? soci::i_ok : soci::i_null;
@@ -356,6 +482,15 @@ Result<void> OutboxStore::requeue(const OutboxEntry& e, TimePoint now, TimePoint
             soci::use(state), soci::use(payload, payload_i), soci::use(plain, plain_i),
             soci::use(encrypted), soci::use(e.report), soci::use(at), soci::use(until),
             soci::use(e.last_error), soci::use(e.id);
+        if (e.payload_file) {
+            if (auto r = fill_from_file(m_database, e.id, "payload_base64", *e.payload_file); !r)
+                return std::unexpected(r.error());
+        }
+        if (e.plain_file) {
+            if (auto r = fill_from_file(m_database, e.id, "plain_base64", *e.plain_file); !r)
+                return std::unexpected(r.error());
+        }
+        transaction.commit();
         return {};
     });
 }
