@@ -6,6 +6,9 @@
 #include "core/iso_time.h"
 #include "core/log.h"
 #include "core/scratch_dir.h"
+#include "services/properties.h"
+#include "store/outbox_store.h"
+#include "transport/mail_transport.h"
 
 namespace casecrypt::services {
 namespace {
@@ -69,6 +72,8 @@ Delivery::Delivery(store::OutboxStore& outbox, Properties& properties, const Clo
         m_factory = [dir](Properties& p) { return transport_from_properties(p, dir); };
     }
 }
+
+Delivery::~Delivery() = default;
 
 Result<transport::MailTransport*> Delivery::transport() {
     if (!m_transport) {

@@ -7,6 +7,7 @@
 // database connection); run one per worker.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -14,12 +15,19 @@
 
 #include "core/clock.h"
 #include "core/error.h"
-#include "services/properties.h"
 #include "services/send_report.h"
-#include "store/outbox_store.h"
-#include "transport/mail_transport.h"
+
+namespace casecrypt::store {
+class OutboxStore;
+struct OutboxEntry;
+}  // namespace casecrypt::store
+namespace casecrypt::transport {
+class MailTransport;
+}
 
 namespace casecrypt::services {
+
+class Properties;
 
 // Makes the transport from the properties; tests replace it to inject faults.
 using TransportFactory =
@@ -29,6 +37,9 @@ class Delivery {
 public:
     Delivery(store::OutboxStore& outbox, Properties& properties, const Clock& clock,
              std::filesystem::path data_dir, TransportFactory factory = {});
+    ~Delivery();  // where MailTransport is complete
+    Delivery(const Delivery&) = delete;
+    Delivery& operator=(const Delivery&) = delete;
 
     // Delivers every copy that is due now (until none is left).
     Result<std::vector<DeliveryOutcome>> deliver_due();
