@@ -6,6 +6,7 @@
 
 #include "cli/argument_check.h"
 #include "cli/cli_context.h"
+#include "cli/command_suggestion.h"
 #include "cli/commands.h"
 #include "core/log.h"
 
@@ -22,6 +23,8 @@ int run(int argc, char** argv) {
 
     CLI::App app{"casecrypt: S/MIME encryption for the case-management system's mail"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("casecrypt ") + CASECRYPT_VERSION,
+                         "print the version and exit");
     const char* env_dir = std::getenv("CASECRYPT_DATA_DIR");
     ctx.data_dir = env_dir != nullptr && *env_dir != '\0' ? env_dir : "./var";
     app.add_option("--data-dir", ctx.data_dir,
@@ -36,6 +39,19 @@ int run(int argc, char** argv) {
     add_outbox_commands(app, action);
     add_incoming_commands(app, action);
     add_serve_command(app, action);
+    // `mail` is registered by several groups (encrypt/decrypt, send, fetch): its line in the
+    // top help names all it does.
+    app.get_subcommand("mail")->description(
+        "Send mail (encrypted when it should be), fetch and file incoming mail, encrypt or "
+        "decrypt one S/MIME message");
+    app.footer(
+        "Examples:\n"
+        "  casecrypt cert import-server support.p12 --password-file support.pass\n"
+        "  casecrypt property set cmas-core-server mail.encryption true\n"
+        "  casecrypt mail send --from support@example.com --to customer@example.org "
+        "--subject Hello --body Hi\n"
+        "  casecrypt serve\n"
+        "Run `casecrypt COMMAND --help` for a command's arguments.\n");
 
     try {
         app.parse(argc, argv);
@@ -43,8 +59,12 @@ int run(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
         return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::cerr << "error: " << one_line(e.what()) << "\n(run `casecrypt --help` for usage)\n";
+        const auto unknown = unknown_command_message(app);
+        std::cerr << "error: " << one_line(unknown ? *unknown : std::string(e.what()))
+                  << "\n(run `casecrypt --help` for usage)\n";
         return kExitUsage;
     }
     if (auto checked = check_arguments_are_utf8(app); !checked) {

@@ -4,6 +4,7 @@
 #include <openssl/objects.h>
 
 #include "crypto/openssl_error.h"
+#include "crypto/ossl_ptr.h"
 
 namespace casecrypt::crypto {
 namespace {
@@ -81,12 +82,8 @@ int read_oid(DerReader& reader, const Tlv& tlv, const unsigned char* start) {
         return NID_undef;
     }
     const unsigned char* p = start;
-    ASN1_OBJECT* object = d2i_ASN1_OBJECT(nullptr, &p, (tlv.content - start) + tlv.length);
-    int nid = NID_undef;
-    if (object != nullptr) {
-        nid = OBJ_obj2nid(object);
-        ASN1_OBJECT_free(object);
-    }
+    Asn1ObjectPtr object(d2i_ASN1_OBJECT(nullptr, &p, (tlv.content - start) + tlv.length));
+    const int nid = object ? OBJ_obj2nid(object.get()) : NID_undef;
     clear_openssl_errors();
     reader.skip(tlv);
     return nid;

@@ -13,6 +13,7 @@
 #include "core/base64.h"
 #include "core/file_io.h"
 #include "core/log.h"
+#include "core/unique_fd.h"
 #include "crypto/openssl_error.h"
 #include "crypto/ossl_ptr.h"
 
@@ -44,22 +45,30 @@ Result<void> create_key_file(const std::filesystem::path& path) {
     }
     Secret text(base64_encode(std::string_view(reinterpret_cast<char*>(key), sizeof key)) + "\n");
     secure_zero(key, sizeof key);
-    // O_EXCL: two processes starting at once must not each write a different key.
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        if (errno == EEXIST) {
-            return {};
-        }
+    // Written whole into a temporary file (mode 0600) and then linked to its name: link(2)
+    // fails when the name exists, so of two processes or threads starting at once exactly one
+    // key wins, and the other never reads a key file that is still being written.
+    std::string temp = path.string() + ".new-XXXXXX";
+    UniqueFd fd(::mkostemp(temp.data(), O_CLOEXEC));
+    if (!fd) {
         return fail(Errc::io,
                     "cannot create the master key " + path.string() + ": " + std::strerror(errno));
     }
     const bool ok =
-        ::write(fd, text.reveal().data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-        ::fsync(fd) == 0;
-    ::close(fd);
+        ::write(fd.get(), text.reveal().data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+        ::fsync(fd.get()) == 0 && fd.close();
+    const int linked = ok ? ::link(temp.c_str(), path.c_str()) : -1;
+    const int link_errno = errno;
+    ::unlink(temp.c_str());
     if (!ok) {
-        ::unlink(path.c_str());
         return fail(Errc::io, "cannot write the master key " + path.string());
+    }
+    if (linked != 0) {
+        if (link_errno == EEXIST) {
+            return {};  // another process made it first: that key is the one
+        }
+        return fail(Errc::io, "cannot create the master key " + path.string() + ": " +
+                                  std::strerror(link_errno));
     }
     spdlog::info("created master key {}", path.string());
     return {};

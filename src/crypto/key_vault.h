@@ -28,7 +28,8 @@ public:
     // it does not hold a key.
     static Result<KeyVault> open(const std::filesystem::path& key_file);
     // Makes a new master key file (mode 0600); a file already there (another process made it
-    // at the same moment) is left as it is.
+    // at the same moment) is left as it is. The file appears whole (written aside, then linked
+    // to its name), so a process that starts at the same moment never reads half a key.
     static Result<void> create(const std::filesystem::path& key_file);
     // create() when the file does not exist, then open(). For tests and tools without a database.
     static Result<KeyVault> open_or_create(const std::filesystem::path& key_file);

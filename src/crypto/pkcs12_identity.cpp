@@ -20,19 +20,17 @@ Result<std::string> to_der(X509* x509) {
 }
 
 Result<Secret> private_key_to_pkcs8(EVP_PKEY* key) {
-    std::unique_ptr<PKCS8_PRIV_KEY_INFO, OsslDeleter<PKCS8_PRIV_KEY_INFO_free>> info(
-        EVP_PKEY2PKCS8(key));
+    Pkcs8Ptr info(EVP_PKEY2PKCS8(key));
     if (!info) {
         return std::unexpected(openssl_error(Errc::rejected, "cannot encode the private key"));
     }
     unsigned char* out = nullptr;
     const int n = i2d_PKCS8_PRIV_KEY_INFO(info.get(), &out);
+    const OsslSecretBytesPtr encoded(out, OsslClearFree{n > 0 ? static_cast<std::size_t>(n) : 0});
     if (n <= 0) {
         return std::unexpected(openssl_error(Errc::rejected, "cannot encode the private key"));
     }
-    Secret secret(std::string(reinterpret_cast<char*>(out), static_cast<std::size_t>(n)));
-    OPENSSL_clear_free(out, static_cast<std::size_t>(n));
-    return secret;
+    return Secret(std::string(reinterpret_cast<char*>(encoded.get()), static_cast<std::size_t>(n)));
 }
 
 // RFC 9579 PBMAC1 is not understood by OpenSSL 3.0's PKCS12_verify_mac (crypto/pkcs12_pbmac1.h).
@@ -45,13 +43,6 @@ bool uses_pbmac1(const PKCS12* p12) {
     const ASN1_OBJECT* oid = nullptr;
     X509_ALGOR_get0(&oid, nullptr, nullptr, algorithm);
     return oid != nullptr && OBJ_obj2nid(oid) == NID_pbmac1;
-}
-
-void free_pkcs7_stack(STACK_OF(PKCS7) * stack) {
-    sk_PKCS7_pop_free(stack, PKCS7_free);
-}
-void free_bag_stack(STACK_OF(PKCS12_SAFEBAG) * stack) {
-    sk_PKCS12_SAFEBAG_pop_free(stack, PKCS12_SAFEBAG_free);
 }
 
 // An empty password may have been made as "" or as no password at all (PKCS12_parse also
@@ -86,8 +77,7 @@ Result<void> read_bags(const STACK_OF(PKCS12_SAFEBAG) * bags, const char* passwo
                 break;
             }
             case NID_pkcs8ShroudedKeyBag: {
-                std::unique_ptr<PKCS8_PRIV_KEY_INFO, OsslDeleter<PKCS8_PRIV_KEY_INFO_free>> info(
-                    PKCS12_decrypt_skey(bag, password, password_length));
+                Pkcs8Ptr info(PKCS12_decrypt_skey(bag, password, password_length));
                 if (!info) {
                     return fail(Errc::rejected, "cannot decrypt its private key");
                 }
@@ -119,8 +109,7 @@ Result<void> read_bags(const STACK_OF(PKCS12_SAFEBAG) * bags, const char* passwo
 }
 
 Result<Pkcs12Contents> unpack(PKCS12* p12, const Secret& password, bool mac_verified) {
-    std::unique_ptr<STACK_OF(PKCS7), OsslDeleter<free_pkcs7_stack>> safes(
-        PKCS12_unpack_authsafes(p12));
+    Pkcs7StackPtr safes(PKCS12_unpack_authsafes(p12));
     if (!safes) {
         clear_openssl_errors();
         return fail(Errc::rejected, "cannot be decoded: the file is damaged");
@@ -136,7 +125,7 @@ Result<Pkcs12Contents> unpack(PKCS12* p12, const Secret& password, bool mac_veri
         bool decrypted = true;
         for (int i = 0; i < sk_PKCS7_num(safes.get()) && decrypted; ++i) {
             PKCS7* safe = sk_PKCS7_value(safes.get(), i);
-            std::unique_ptr<STACK_OF(PKCS12_SAFEBAG), OsslDeleter<free_bag_stack>> bags;
+            SafebagStackPtr bags;
             const int nid = OBJ_obj2nid(safe->type);
             if (nid == NID_pkcs7_data) {
                 bags.reset(PKCS12_unpack_p7data(safe));

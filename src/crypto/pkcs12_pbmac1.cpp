@@ -13,13 +13,6 @@
 namespace casecrypt::crypto {
 namespace {
 
-using Pbe2ParamPtr = std::unique_ptr<PBE2PARAM, OsslDeleter<PBE2PARAM_free>>;
-using Pbkdf2ParamPtr = std::unique_ptr<PBKDF2PARAM, OsslDeleter<PBKDF2PARAM_free>>;
-void free_asn1_sequence(STACK_OF(ASN1_TYPE) * s) {
-    sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free);
-}
-using Asn1SequencePtr = std::unique_ptr<STACK_OF(ASN1_TYPE), OsslDeleter<free_asn1_sequence>>;
-
 // Far above what any exporter uses (OpenSSL: 2048, NSS: 10,000 to 600,000), far below a
 // denial of service.
 constexpr long kMaxIterations = 10'000'000;

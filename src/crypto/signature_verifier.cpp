@@ -42,9 +42,9 @@ X509StackPtr certificate_stack(const std::vector<Certificate>& certificates) {
     X509StackPtr stack(sk_X509_new_null());
     for (const Certificate& certificate : certificates) {
         const auto* p = reinterpret_cast<const unsigned char*>(certificate.der().data());
-        X509* x509 = d2i_X509(nullptr, &p, static_cast<long>(certificate.der().size()));
-        if (x509 != nullptr && sk_X509_push(stack.get(), x509) == 0) {
-            X509_free(x509);
+        X509Ptr x509(d2i_X509(nullptr, &p, static_cast<long>(certificate.der().size())));
+        if (x509 && sk_X509_push(stack.get(), x509.get()) != 0) {
+            x509.release();  // the stack owns it now
         }
     }
     clear_openssl_errors();

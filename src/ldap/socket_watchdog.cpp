@@ -6,12 +6,6 @@
 
 namespace casecrypt::ldap {
 
-void SocketWatchdog::UniqueFd::reset(int fd) {
-    if (m_fd >= 0)
-        ::close(m_fd);
-    m_fd = fd;
-}
-
 SocketWatchdog::SocketWatchdog(std::chrono::steady_clock::time_point deadline)
     : m_deadline(deadline), m_thread([this](std::stop_token stop) { run(stop); }) {
     m_callback.lc_add = &SocketWatchdog::on_connect;

@@ -24,6 +24,8 @@
 #include <stop_token>
 #include <thread>
 
+#include "core/unique_fd.h"
+
 namespace casecrypt::ldap {
 
 class SocketWatchdog {
@@ -42,20 +44,6 @@ public:
     bool connected() const { return m_connected.load(); }
 
 private:
-    // A descriptor closed on destruction (STYLE.md rule 4).
-    class UniqueFd {
-    public:
-        UniqueFd() = default;
-        ~UniqueFd() { reset(); }
-        UniqueFd(const UniqueFd&) = delete;
-        UniqueFd& operator=(const UniqueFd&) = delete;
-        void reset(int fd = -1);
-        int get() const { return m_fd; }
-
-    private:
-        int m_fd = -1;
-    };
-
     static int on_connect(LDAP* ld, Sockbuf* sb, LDAPURLDesc* server, sockaddr* address,
                           ldap_conncb* callback);
     static void on_disconnect(LDAP* ld, Sockbuf* sb, ldap_conncb* callback);

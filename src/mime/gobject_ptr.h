@@ -4,6 +4,7 @@
 #include <gmime/gmime.h>
 
 #include <memory>
+#include <string>
 
 namespace casecrypt::mime {
 
@@ -24,5 +25,45 @@ struct GFree {
     void operator()(gpointer p) const { g_free(p); }
 };
 using GCharPtr = std::unique_ptr<char, GFree>;
+
+// GMime's boxed types that are not GObjects, each with its own free function.
+template <auto Free>
+struct GMimeFree {
+    template <typename T>
+    void operator()(T* p) const {
+        if (p != nullptr)
+            Free(p);
+    }
+};
+using ParserOptionsPtr = std::unique_ptr<GMimeParserOptions, GMimeFree<g_mime_parser_options_free>>;
+using ReferencesPtr = std::unique_ptr<GMimeReferences, GMimeFree<g_mime_references_free>>;
+using PartIterPtr = std::unique_ptr<GMimePartIter, GMimeFree<g_mime_part_iter_free>>;
+
+// The GError a GLib call reports through its GError** argument, freed with the owner:
+//   GErrorOwner error;
+//   g_mime_stream_fs_open(path, flags, mode, error.out());
+//   ... error.message() ...
+class GErrorOwner {
+public:
+    GErrorOwner() = default;
+    ~GErrorOwner() { g_clear_error(&m_error); }
+    GErrorOwner(const GErrorOwner&) = delete;
+    GErrorOwner& operator=(const GErrorOwner&) = delete;
+
+    // For the call's GError** argument; an error it held before is freed first.
+    GError** out() {
+        g_clear_error(&m_error);
+        return &m_error;
+    }
+    explicit operator bool() const { return m_error != nullptr; }
+    // GLib's sentence, or "unknown error" when the call failed without saying why.
+    std::string message() const {
+        return m_error != nullptr && m_error->message != nullptr ? m_error->message
+                                                                 : "unknown error";
+    }
+
+private:
+    GError* m_error = nullptr;
+};
 
 }  // namespace casecrypt::mime

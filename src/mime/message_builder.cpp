@@ -130,13 +130,12 @@ Result<void> build_message(const NewMessage& m, const std::filesystem::path& out
         GPtr<GMimeMultipart> mixed(g_mime_multipart_new_with_subtype("mixed"));
         g_mime_multipart_add(mixed.get(), body.get());
         for (const auto& file : m.attachments) {
-            GError* error = nullptr;
+            GErrorOwner error;
             GPtr<GMimeStream> stream(
-                g_mime_stream_fs_open(file.c_str(), O_RDONLY | O_CLOEXEC, 0, &error));
+                g_mime_stream_fs_open(file.c_str(), O_RDONLY | O_CLOEXEC, 0, error.out()));
             if (!stream) {
-                const std::string reason = error != nullptr ? error->message : "unknown error";
-                g_clear_error(&error);
-                return fail(Errc::io, "cannot read attachment " + file.string() + ": " + reason);
+                return fail(Errc::io,
+                            "cannot read attachment " + file.string() + ": " + error.message());
             }
             const auto [type, subtype] = guess_type(file);
             GPtr<GMimePart> part(g_mime_part_new_with_type(type.c_str(), subtype.c_str()));
@@ -152,11 +151,10 @@ Result<void> build_message(const NewMessage& m, const std::filesystem::path& out
     }
     g_mime_message_set_mime_part(message.get(), body.get());
 
-    GError* error = nullptr;
-    GPtr<GMimeStream> stream(
-        g_mime_stream_fs_open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600, &error));
+    GErrorOwner error;
+    GPtr<GMimeStream> stream(g_mime_stream_fs_open(
+        out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600, error.out()));
     if (!stream) {
-        g_clear_error(&error);
         return fail(Errc::io, "cannot write " + out.string());
     }
     if (g_mime_object_write_to_stream(GMIME_OBJECT(message.get()), nullptr, stream.get()) < 0 ||

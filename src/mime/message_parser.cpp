@@ -26,16 +26,6 @@ std::string lower(std::string_view text) {
     return to_lower_ascii(text);
 }
 
-struct ParserOptionsFree {
-    void operator()(GMimeParserOptions* options) const { g_mime_parser_options_free(options); }
-};
-using ParserOptionsPtr = std::unique_ptr<GMimeParserOptions, ParserOptionsFree>;
-
-struct ReferencesFree {
-    void operator()(GMimeReferences* references) const { g_mime_references_free(references); }
-};
-using ReferencesPtr = std::unique_ptr<GMimeReferences, ReferencesFree>;
-
 // Lenient parsing for mail from strangers: encoded-words where RFC 2047 forbids them (inside
 // quoted strings, glued to text) are decoded, and raw 8-bit header text is read as UTF-8 when it
 // is valid UTF-8, else as Windows-1252 (which covers Latin-1 and the curly quotes of Outlook).
@@ -307,12 +297,11 @@ private:
 };
 
 Result<GPtr<GMimeStream>> open_in(const std::filesystem::path& path) {
-    GError* error = nullptr;
-    GPtr<GMimeStream> stream(g_mime_stream_fs_open(path.c_str(), O_RDONLY | O_CLOEXEC, 0, &error));
+    GErrorOwner error;
+    GPtr<GMimeStream> stream(
+        g_mime_stream_fs_open(path.c_str(), O_RDONLY | O_CLOEXEC, 0, error.out()));
     if (!stream) {
-        const std::string reason = error != nullptr ? error->message : "unknown error";
-        g_clear_error(&error);
-        return fail(Errc::io, "cannot read " + path.string() + ": " + reason);
+        return fail(Errc::io, "cannot read " + path.string() + ": " + error.message());
     }
     return stream;
 }

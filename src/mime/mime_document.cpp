@@ -62,21 +62,19 @@ std::string content_type_text(GMimeObject* object) {
 }
 
 Result<GPtr<GMimeStream>> open_out(const std::filesystem::path& path) {
-    GError* error = nullptr;
+    GErrorOwner error;
     GPtr<GMimeStream> stream(g_mime_stream_fs_open(
-        path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600, &error));
+        path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600, error.out()));
     if (!stream) {
-        const std::string reason = error != nullptr ? error->message : "unknown error";
-        g_clear_error(&error);
-        return fail(Errc::io, "cannot write " + path.string() + ": " + reason);
+        return fail(Errc::io, "cannot write " + path.string() + ": " + error.message());
     }
     return stream;
 }
 
-GPtr<GMimeStream> with_filter(GMimeStream* stream, GMimeFilter* filter) {
+// The filter stream holds its own reference to the filter; ours goes with `filter`.
+GPtr<GMimeStream> with_filter(GMimeStream* stream, GPtr<GMimeFilter> filter) {
     GPtr<GMimeStream> filtered(g_mime_stream_filter_new(stream));
-    g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered.get()), filter);
-    g_object_unref(filter);
+    g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered.get()), filter.get());
     return filtered;
 }
 
@@ -144,13 +142,11 @@ MimeDocument& MimeDocument::operator=(MimeDocument&&) noexcept = default;
 
 Result<MimeDocument> MimeDocument::parse_file(const std::filesystem::path& path, bool message) {
     init_gmime();
-    GError* error = nullptr;
+    GErrorOwner error;
     auto impl = std::make_unique<Impl>();
-    impl->stream.reset(g_mime_stream_fs_open(path.c_str(), O_RDONLY | O_CLOEXEC, 0, &error));
+    impl->stream.reset(g_mime_stream_fs_open(path.c_str(), O_RDONLY | O_CLOEXEC, 0, error.out()));
     if (!impl->stream) {
-        const std::string reason = error != nullptr ? error->message : "unknown error";
-        g_clear_error(&error);
-        return fail(Errc::io, "cannot read " + path.string() + ": " + reason);
+        return fail(Errc::io, "cannot read " + path.string() + ": " + error.message());
     }
     GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(impl->stream.get()));
     g_mime_parser_set_persist_stream(parser.get(), TRUE);
@@ -302,7 +298,7 @@ Result<void> MimeDocument::write_body_entity_canonical(int fd) const {
     // A pipe stream: a file stream's flush would fsync(), which a pipe refuses.
     GPtr<GMimeStream> stream(g_mime_stream_pipe_new(fd));
     g_mime_stream_pipe_set_owner(GMIME_STREAM_PIPE(stream.get()), FALSE);
-    auto filtered = with_filter(stream.get(), g_mime_filter_unix2dos_new(FALSE));
+    auto filtered = with_filter(stream.get(), GPtr<GMimeFilter>(g_mime_filter_unix2dos_new(FALSE)));
     const bool ok = g_mime_object_write_to_stream(m_impl->body(), nullptr, filtered.get()) >= 0 &&
                     g_mime_stream_flush(filtered.get()) == 0;
     if (!ok) {
@@ -324,7 +320,8 @@ Result<void> MimeDocument::write_body_entity_content_only(const std::filesystem:
     if (!stream) {
         return std::unexpected(stream.error());
     }
-    auto filtered = with_filter(stream->get(), g_mime_filter_dos2unix_new(FALSE));
+    auto filtered =
+        with_filter(stream->get(), GPtr<GMimeFilter>(g_mime_filter_dos2unix_new(FALSE)));
     const bool ok = g_mime_object_write_to_stream(body, nullptr, filtered.get()) >= 0;
     if (g_mime_stream_flush(filtered.get()) != 0) {
         return fail(Errc::io, "cannot write " + out.string());
@@ -337,7 +334,8 @@ Result<void> MimeDocument::write_part(int index, const std::filesystem::path& ou
     if (!stream) {
         return std::unexpected(stream.error());
     }
-    auto filtered = with_filter(stream->get(), g_mime_filter_dos2unix_new(FALSE));
+    auto filtered =
+        with_filter(stream->get(), GPtr<GMimeFilter>(g_mime_filter_dos2unix_new(FALSE)));
     const bool ok =
         g_mime_object_write_to_stream(m_impl->part(index), nullptr, filtered.get()) >= 0;
     if (g_mime_stream_flush(filtered.get()) != 0) {
@@ -349,7 +347,7 @@ Result<void> MimeDocument::write_part(int index, const std::filesystem::path& ou
 std::optional<std::string> MimeDocument::text() const {
     std::optional<std::string> plain;
     std::optional<std::string> html;
-    GMimePartIter* iter = g_mime_part_iter_new(m_impl->body());
+    PartIterPtr iter(g_mime_part_iter_new(m_impl->body()));
     auto visit = [&](GMimeObject* object) {
         if (!GMIME_IS_TEXT_PART(object))
             return;
@@ -379,12 +377,11 @@ std::optional<std::string> MimeDocument::text() const {
             html = std::move(text);
     };
     visit(m_impl->body());
-    if (g_mime_part_iter_is_valid(iter)) {
+    if (g_mime_part_iter_is_valid(iter.get())) {
         do {
-            visit(g_mime_part_iter_get_current(iter));
-        } while (g_mime_part_iter_next(iter));
+            visit(g_mime_part_iter_get_current(iter.get()));
+        } while (g_mime_part_iter_next(iter.get()));
     }
-    g_mime_part_iter_free(iter);
     return plain ? plain : html;
 }
 
@@ -402,13 +399,14 @@ Result<void> write_message(const std::filesystem::path& out,
     }
     bool ok = g_mime_stream_write(stream->get(), head.data(), head.size()) ==
               static_cast<ssize_t>(head.size());
-    GError* error = nullptr;
-    GPtr<GMimeStream> in(g_mime_stream_fs_open(entity.c_str(), O_RDONLY | O_CLOEXEC, 0, &error));
+    GErrorOwner error;
+    GPtr<GMimeStream> in(
+        g_mime_stream_fs_open(entity.c_str(), O_RDONLY | O_CLOEXEC, 0, error.out()));
     if (!in) {
-        g_clear_error(&error);
         return fail(Errc::io, "cannot read " + entity.string());
     }
-    auto filtered = with_filter(stream->get(), g_mime_filter_dos2unix_new(FALSE));
+    auto filtered =
+        with_filter(stream->get(), GPtr<GMimeFilter>(g_mime_filter_dos2unix_new(FALSE)));
     ok = ok && g_mime_stream_write_to_stream(in.get(), filtered.get()) >= 0;
     if (g_mime_stream_flush(filtered.get()) != 0) {
         ok = false;

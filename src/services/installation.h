@@ -6,6 +6,17 @@
 // <dir>/master.key (mode 0600, or $CASECRYPT_MASTER_KEY_FILE; made only for a database with
 // nothing sealed, see services/master_key.h), <dir>/mail/incoming/ (the `local` account's
 // mailbox), <dir>/mail/outgoing/ (the directory transport), <dir>/tmp/ (work files).
+//
+// Threads: an Installation (its one database connection and the services over it) belongs to
+// one thread; it is not thread-safe. Each thread that works (a `serve` worker, a web request
+// thread) opens its own Installation over the same data directory and database URL, and they
+// may be opened at once: the schema is migrated by the first, under a lock, and the others find
+// it done (store/database.h); the master key is made whole by exactly one (crypto/key_vault.h).
+// They share the data directory's files safely: SQLite in WAL mode, every transaction taking the
+// write lock at BEGIN IMMEDIATE and waiting up to 30 s for it (busy timeout), so writers queue
+// rather than fail with "database is locked"; PostgreSQL with its own locking; mail files
+// written to a temporary name and renamed into place; work files in a scratch directory per
+// operation under <dir>/tmp.
 #pragma once
 
 #include <filesystem>

@@ -12,6 +12,7 @@
 
 #include "core/scratch_dir.h"
 #include "core/text.h"
+#include "core/unique_fd.h"
 #include "mime/mime_document.h"
 
 namespace casecrypt::services {
@@ -118,14 +119,16 @@ Result<void> SmimeEngine::encrypt(const std::filesystem::path& message,
     if (::pipe2(fds, O_CLOEXEC) != 0) {
         return fail(Errc::io, std::string("cannot make a pipe: ") + std::strerror(errno));
     }
-    const std::filesystem::path reader = "/proc/self/fd/" + std::to_string(fds[0]);
+    UniqueFd read_end(fds[0]);
+    UniqueFd write_end(fds[1]);
+    const std::filesystem::path reader = "/proc/self/fd/" + std::to_string(read_end.get());
     Result<void> written;
     std::thread producer([&] {
-        written = document->write_body_entity_canonical(fds[1]);
-        ::close(fds[1]);  // end of the entity for the reader
+        written = document->write_body_entity_canonical(write_end.get());
+        write_end.reset();  // end of the entity for the reader
     });
     auto encrypted = crypto::encrypt_file(reader, recipients, options, out);
-    ::close(fds[0]);  // a producer still writing gets EPIPE (SIGPIPE is ignored) and stops
+    read_end.reset();  // a producer still writing gets EPIPE (SIGPIPE is ignored) and stops
     producer.join();
     if (!encrypted) {
         return encrypted;

@@ -1,8 +1,16 @@
 // Database: one connection to the store, SQLite (the embedded default) or PostgreSQL, with the
-// versioned schema migrations applied on open (the same migrations for both backends).
+// versioned schema migrations (the same for both backends) applied when the database is behind.
 //
 // URLs: "sqlite:///abs/path.db" or a plain file path for SQLite; "postgresql://..." (a libpq
-// connection URI) for PostgreSQL. One Database per thread: a connection is not thread-safe.
+// connection URI) for PostgreSQL.
+//
+// Threads: one Database per thread, since a connection is not thread-safe; several Databases
+// (threads or processes) may share one database. On SQLite they share the file in WAL mode
+// (readers never wait for the writer), every transaction takes the write lock at BEGIN
+// (BEGIN IMMEDIATE) and a connection waits up to 30 s for it (busy timeout), so concurrent
+// writers queue instead of failing with "database is locked". Opening migrates under a lock (see
+// open()), so several may start at once. Server notices (PostgreSQL NOTICE/WARNING) go to the
+// debug log, never to stderr.
 // SOCI stays inside src/store: other modules see only this class and the stores built on it.
 #pragma once
 
@@ -21,8 +29,10 @@ enum class Backend { sqlite, postgresql };
 
 class Database {
 public:
-    // Connects and migrates the schema to the newest version. Errc::io when the database
-    // cannot be reached, Errc::usage for a URL of an unknown kind.
+    // Connects and reads the schema version without DDL; a database behind this binary is
+    // migrated to the newest version in one transaction, by one process at a time (PostgreSQL
+    // advisory lock, SQLite BEGIN IMMEDIATE; the others wait and find it done). Errc::io when
+    // the database cannot be reached, Errc::usage for a URL of an unknown kind.
     static Result<std::unique_ptr<Database>> open(const std::string& url);
     ~Database();
     Database(const Database&) = delete;
@@ -36,12 +46,14 @@ public:
     void commit();
     void rollback();
     bool in_transaction() const { return m_depth > 0; }
+    // The newest migration applied; 0 for an empty database.
     int schema_version() const;
     soci::session& session() { return *m_session; }
 
 private:
     Database(Backend backend, std::unique_ptr<soci::session> session);
     Result<void> migrate();
+    bool has_schema_table() const;
 
     Backend m_backend;
     std::unique_ptr<soci::session> m_session;

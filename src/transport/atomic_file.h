@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "core/error.h"
-#include "transport/unique_fd.h"
+#include "core/unique_fd.h"
 
 namespace casecrypt::transport {
 

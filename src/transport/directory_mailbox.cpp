@@ -11,9 +11,9 @@
 #include <system_error>
 #include <vector>
 
+#include "core/unique_fd.h"
 #include "transport/atomic_file.h"
 #include "transport/message_file.h"
-#include "transport/unique_fd.h"
 
 namespace casecrypt::transport {
 
