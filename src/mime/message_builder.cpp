@@ -102,6 +102,18 @@ Result<void> build_message(const NewMessage& m, const std::filesystem::path& out
     g_mime_message_set_date(message.get(), date);
     g_date_time_unref(date);
     g_mime_message_set_message_id(message.get(), m.message_id.c_str());
+    // GMime folds these at the spaces between the ids when they grow long.
+    if (!m.in_reply_to.empty()) {
+        const std::string value = "<" + m.in_reply_to + ">";
+        g_mime_object_set_header(GMIME_OBJECT(message.get()), "In-Reply-To", value.c_str(),
+                                 nullptr);
+    }
+    if (!m.references.empty()) {
+        std::string value;
+        for (const auto& id : m.references)
+            value += (value.empty() ? "<" : " <") + id + ">";
+        g_mime_object_set_header(GMIME_OBJECT(message.get()), "References", value.c_str(), nullptr);
+    }
     for (const auto& field : m.extra) {
         g_mime_object_set_header(GMIME_OBJECT(message.get()), field.name.c_str(),
                                  field.raw_value.c_str(), nullptr);
@@ -122,7 +134,7 @@ Result<void> build_message(const NewMessage& m, const std::filesystem::path& out
             GPtr<GMimeStream> stream(
                 g_mime_stream_fs_open(file.c_str(), O_RDONLY | O_CLOEXEC, 0, error.out()));
             if (!stream) {
-                return fail(Errc::rejected,
+                return fail(Errc::io,
                             "cannot read attachment " + file.string() + ": " + error.message());
             }
             const auto [type, subtype] = guess_type(file);

@@ -25,9 +25,14 @@ struct NewMessage {
     std::vector<std::filesystem::path> attachments;
     std::string message_id;  // without angle brackets
     TimePoint date{};
-    std::vector<HeaderField> extra;  // e.g. In-Reply-To, References
+    // A reply's threading (RFC 5322 section 3.6.4), ids without angle brackets: In-Reply-To
+    // names the parent, References the parent's References and the parent. Empty: not written.
+    std::string in_reply_to;
+    std::vector<std::string> references;
+    std::vector<HeaderField> extra;  // further header fields, written as given
 };
 
+// Errc::io when an attachment cannot be read (naming it) or the file cannot be written.
 Result<void> build_message(const NewMessage& message, const std::filesystem::path& out);
 
 // "<random>@<domain of from>" without angle brackets.

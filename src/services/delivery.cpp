@@ -6,6 +6,9 @@
 #include "core/iso_time.h"
 #include "core/log.h"
 #include "core/scratch_dir.h"
+#include "services/properties.h"
+#include "store/outbox_store.h"
+#include "transport/mail_transport.h"
 
 namespace casecrypt::services {
 namespace {
@@ -70,6 +73,8 @@ Delivery::Delivery(store::OutboxStore& outbox, Properties& properties, const Clo
     }
 }
 
+Delivery::~Delivery() = default;
+
 Result<transport::MailTransport*> Delivery::transport() {
     if (!m_transport) {
         auto made = m_factory(m_properties);
@@ -86,17 +91,20 @@ Result<DeliveryOutcome> Delivery::attempt(const store::OutboxEntry& entry,
     if (!scratch)
         return std::unexpected(scratch.error());
     const auto file = scratch->file("outgoing");
-    if (auto w = write_file_atomic(
-            file, entry.payload.value_or(""),
-            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-        !w) {
-        return std::unexpected(w.error());
+    auto written = m_outbox.payload_to_file(entry.id, file);
+    if (!written)
+        return std::unexpected(written.error());
+    if (!*written) {  // nothing to send: no attempt can ever succeed
+        const std::string detail = "no message kept to send";
+        if (auto r = m_outbox.mark_failed(entry.id, detail); !r)
+            return std::unexpected(r.error());
+        return DeliveryOutcome{entry.id, OutboxState::failed, detail};
     }
     const transport::Envelope envelope{entry.envelope_from, entry.recipients,
                                        std::to_string(entry.id)};
     const auto result = transport.deliver(envelope, file);
     const TimePoint now = m_clock.now();
-    DeliveryOutcome outcome{entry.id, store::OutboxState::sent, result.reply};
+    DeliveryOutcome outcome{entry.id, OutboxState::sent, result.reply};
     switch (result.status) {
         case transport::DeliveryStatus::delivered:
             if (auto r = m_outbox.mark_sent(entry.id, now); !r)
@@ -105,7 +113,7 @@ Result<DeliveryOutcome> Delivery::attempt(const store::OutboxEntry& entry,
             break;
         case transport::DeliveryStatus::temporary_failure:
             if (now >= entry.expires_at) {
-                outcome.state = store::OutboxState::failed;
+                outcome.state = OutboxState::failed;
                 outcome.detail = "gave up after " + std::to_string(entry.attempts) +
                                  " attempts: " + result.reply;
                 if (auto r = m_outbox.mark_failed(entry.id, outcome.detail); !r)
@@ -114,7 +122,7 @@ Result<DeliveryOutcome> Delivery::attempt(const store::OutboxEntry& entry,
                 auto first = m_properties.get_int(kCoreModule, kOutboxRetry);
                 if (!first)
                     return std::unexpected(first.error());
-                outcome.state = store::OutboxState::queued;
+                outcome.state = OutboxState::queued;
                 const TimePoint next = now + backoff(entry.attempts, *first);
                 outcome.detail = result.reply + " (next attempt " + to_iso8601(next) + ")";
                 if (auto r = m_outbox.mark_retry(entry.id, next, result.reply); !r)
@@ -123,7 +131,7 @@ Result<DeliveryOutcome> Delivery::attempt(const store::OutboxEntry& entry,
             spdlog::warn("outbox {}: {}", entry.id, outcome.detail);
             break;
         case transport::DeliveryStatus::permanent_failure:
-            outcome.state = store::OutboxState::failed;
+            outcome.state = OutboxState::failed;
             if (auto r = m_outbox.mark_failed(entry.id, result.reply); !r)
                 return std::unexpected(r.error());
             spdlog::warn("outbox {}: failed: {}", entry.id, result.reply);
@@ -142,7 +150,7 @@ Result<std::vector<DeliveryOutcome>> Delivery::deliver_due() {
         return std::unexpected(timeout.error());
     const auto lease = std::chrono::seconds(*timeout) + kExtraLease;
     for (;;) {
-        auto claimed = m_outbox.claim(m_clock.now(), lease);
+        auto claimed = m_outbox.claim(m_clock.now(), lease, false);
         if (!claimed)
             return std::unexpected(claimed.error());
         if (!*claimed)
@@ -164,8 +172,8 @@ Result<std::vector<DeliveryOutcome>> Delivery::deliver(const std::vector<long lo
     if (!timeout)
         return std::unexpected(timeout.error());
     for (long long id : ids) {
-        auto claimed =
-            m_outbox.claim_id(id, m_clock.now(), std::chrono::seconds(*timeout) + kExtraLease);
+        auto claimed = m_outbox.claim_id(id, m_clock.now(),
+                                         std::chrono::seconds(*timeout) + kExtraLease, false);
         if (!claimed)
             return std::unexpected(claimed.error());
         if (!*claimed)

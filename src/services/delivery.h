@@ -2,9 +2,12 @@
 // claimed with a lease so that several workers (or nodes) never send the same copy together.
 // Connection errors and 4xx replies retry with exponential backoff (mail.outbox.retry.seconds,
 // doubling, at most 1 h) until the copy's maximum age; 5xx replies fail it with the server's reply
-// kept. Not thread-safe (one database connection); run one per worker.
+// kept. A copy's bytes go from the database into a work file for the transport without a
+// decoded copy in memory. Internal to services (Outbox is what edges call). Not thread-safe (one
+// database connection); run one per worker.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -12,17 +15,19 @@
 
 #include "core/clock.h"
 #include "core/error.h"
-#include "services/properties.h"
-#include "store/outbox_store.h"
-#include "transport/mail_transport.h"
+#include "services/send_report.h"
+
+namespace casecrypt::store {
+class OutboxStore;
+struct OutboxEntry;
+}  // namespace casecrypt::store
+namespace casecrypt::transport {
+class MailTransport;
+}
 
 namespace casecrypt::services {
 
-struct DeliveryOutcome {
-    long long id = 0;
-    store::OutboxState state = store::OutboxState::queued;
-    std::string detail;  // the server's reply or the error
-};
+class Properties;
 
 // Makes the transport from the properties; tests replace it to inject faults.
 using TransportFactory =
@@ -32,6 +37,9 @@ class Delivery {
 public:
     Delivery(store::OutboxStore& outbox, Properties& properties, const Clock& clock,
              std::filesystem::path data_dir, TransportFactory factory = {});
+    ~Delivery();  // where MailTransport is complete
+    Delivery(const Delivery&) = delete;
+    Delivery& operator=(const Delivery&) = delete;
 
     // Delivers every copy that is due now (until none is left).
     Result<std::vector<DeliveryOutcome>> deliver_due();

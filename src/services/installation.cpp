@@ -32,7 +32,8 @@ Installation::Installation(std::filesystem::path data_dir,
       m_accounts(m_account_store, m_audit, m_vault, m_properties, clock),
       m_tickets(*m_database, m_ticket_store, m_audit, m_properties, m_outgoing, clock),
       m_incoming(*m_database, m_incoming_store, m_accounts, m_certificate_admin, m_tickets,
-                 m_properties, m_audit, clock, m_data_dir / "tmp") {}
+                 m_properties, m_audit, clock, m_data_dir / "tmp"),
+      m_outbox(m_outgoing, m_tickets, m_delivery, m_outbox_store) {}
 
 Result<std::unique_ptr<Installation>> Installation::open(const InstallationOptions& options,
                                                          const Clock& clock) {

@@ -33,6 +33,7 @@
 #include "services/incoming_mail.h"
 #include "services/mail_accounts.h"
 #include "services/mail_crypto.h"
+#include "services/outbox.h"
 #include "services/outgoing_mail.h"
 #include "services/properties.h"
 #include "services/recipient_lookup.h"
@@ -69,7 +70,8 @@ public:
     RecipientLookup& recipient_lookup() { return m_recipient_lookup; }
     OutgoingMail& outgoing() { return m_outgoing; }
     Delivery& delivery() { return m_delivery; }
-    store::OutboxStore& outbox() { return m_outbox_store; }
+    // Sending, retrying, delivering and listing outgoing mail: what the edges call.
+    Outbox& outbox() { return m_outbox; }
     store::AuditLog& audit() { return m_audit; }
     MailAccounts& accounts() { return m_accounts; }
     Tickets& tickets() { return m_tickets; }
@@ -102,6 +104,7 @@ private:
     MailAccounts m_accounts;
     Tickets m_tickets;
     IncomingMail m_incoming;
+    Outbox m_outbox;
 };
 
 }  // namespace casecrypt::services

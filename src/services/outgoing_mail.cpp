@@ -1,24 +1,19 @@
 #include "services/outgoing_mail.h"
 
-#include <fstream>
-#include <nlohmann/json.hpp>
+#include <algorithm>
 
-#include "core/file_io.h"
-#include "core/iso_time.h"
-#include "core/json_text.h"
 #include "core/log.h"
 #include "core/scratch_dir.h"
 #include "core/text.h"
 #include "mime/message_builder.h"
+#include "services/certificate_resolver.h"
+#include "services/properties.h"
+#include "services/send_report_codec.h"
 #include "services/smime_engine.h"
+#include "store/outbox_store.h"
 
 namespace casecrypt::services {
 namespace {
-
-struct Recipient {
-    std::string address;
-    std::string kind;
-};
 
 std::string join(const std::vector<std::string>& parts) {
     return casecrypt::join(parts, ", ");
@@ -51,43 +46,71 @@ Result<crypto::EncryptOptions> encrypt_options(Properties& properties) {
     return crypto::EncryptOptions{*cipher, *transport};
 }
 
-// Encrypts the plain message to the certificates; returns the bytes to send.
-Result<std::string> encrypt_copy(const std::filesystem::path& work_dir,
-                                 const std::filesystem::path& plain,
-                                 const std::vector<crypto::Certificate>& certificates,
-                                 const crypto::EncryptOptions& options, ScratchDir& scratch) {
-    const auto out = scratch.file("encrypted");
-    SmimeEngine engine(work_dir);
-    if (auto done = engine.encrypt(plain, certificates, options, out); !done) {
-        return std::unexpected(done.error());
+UsedCertificate used(const Resolution& r) {
+    UsedCertificate c;
+    c.id = r.record.id;
+    c.fingerprint_sha256 = r.record.fingerprint_sha256;
+    c.serial = r.record.serial;
+    c.not_after = r.record.not_after;
+    switch (r.from) {
+        case ResolvedFrom::server:
+            c.source = UsedCertificate::Source::server;
+            break;
+        case ResolvedFrom::store:
+            c.source = UsedCertificate::Source::store;
+            break;
+        case ResolvedFrom::ldap:
+            c.source = UsedCertificate::Source::ldap;
+            break;
     }
-    return read_file(out, 1ull << 40);
+    return c;
+}
+
+// The sentence for people; the words are those the reports have always had.
+std::string sentence(SendDecision decision, const std::vector<std::string>& missing) {
+    switch (decision) {
+        case SendDecision::encrypted:
+            return "encrypted to every recipient";
+        case SendDecision::rejected:
+            return "not sent: no certificate for " + join(missing) +
+                   " (policy cmas-core-server / mail.encryption.missing.certificate = reject); "
+                   "kept in the outbox as rejected";
+        case SendDecision::unencrypted_missing_certificate:
+            return "sent unencrypted: no certificate for " + join(missing);
+        case SendDecision::unencrypted_not_requested:
+            return "sent unencrypted: encryption not requested for this mail";
+        case SendDecision::unencrypted_switched_off:
+            return "sent unencrypted: encryption is switched off "
+                   "(cmas-core-server / mail.encryption = false)";
+        case SendDecision::queued_again:
+            return "queued again";
+    }
+    return "";
+}
+
+RecipientOutcome outcome_for(SendDecision decision, bool lacks) {
+    switch (decision) {
+        case SendDecision::encrypted:
+            return RecipientOutcome::encrypted;
+        case SendDecision::rejected:
+            return lacks ? RecipientOutcome::rejected_no_certificate
+                         : RecipientOutcome::rejected_other_lacks_certificate;
+        case SendDecision::unencrypted_missing_certificate:
+            return lacks ? RecipientOutcome::unencrypted_no_certificate
+                         : RecipientOutcome::unencrypted_other_lacks_certificate;
+        default:
+            return RecipientOutcome::unencrypted_not_requested;
+    }
+}
+
+Result<void> encrypt_file(const std::filesystem::path& work_dir, const std::filesystem::path& plain,
+                          const std::vector<crypto::Certificate>& certificates,
+                          const crypto::EncryptOptions& options, const std::filesystem::path& out) {
+    SmimeEngine engine(work_dir);
+    return engine.encrypt(plain, certificates, options, out);
 }
 
 }  // namespace
-
-std::string report_json(const SendResult& r) {
-    nlohmann::json recipients = nlohmann::json::array();
-    for (const auto& rec : r.recipients) {
-        nlohmann::json certificate = nullptr;
-        if (rec.certificate) {
-            certificate = {{"fingerprint_sha256", rec.certificate->record.fingerprint_sha256},
-                           {"source", to_string(rec.certificate->from)},
-                           {"serial", rec.certificate->record.serial},
-                           {"not_after", to_iso8601(rec.certificate->record.not_after)}};
-        }
-        recipients.push_back({{"address", rec.address},
-                              {"kind", rec.kind},
-                              {"outcome", rec.outcome},
-                              {"certificate", certificate}});
-    }
-    return json_text({{"mail_id", r.mail_id},
-                      {"encrypted", r.encrypted},
-                      {"rejected", r.rejected},
-                      {"decision", r.decision},
-                      {"recipients", recipients},
-                      {"outbox_ids", r.outbox_ids}});
-}
 
 Result<TimePoint> OutgoingMail::expiry() {
     auto seconds = m_properties.get_int(kCoreModule, kOutboxMaxAge);
@@ -96,7 +119,8 @@ Result<TimePoint> OutgoingMail::expiry() {
     return m_clock.now() + std::chrono::seconds(*seconds);
 }
 
-Result<SendResult> OutgoingMail::send(const SendRequest& request) {
+Result<SendReport> OutgoingMail::send(const SendRequest& request,
+                                      const std::optional<ReplyTo>& reply_to) {
     // Stored as text (outbox, ticket history) and listed as JSON: refused here, whatever edge.
     if (!is_valid_utf8(request.subject))
         return fail(Errc::rejected, "the subject is not valid UTF-8");
@@ -119,16 +143,15 @@ Result<SendResult> OutgoingMail::send(const SendRequest& request) {
         if (!*r)
             return std::unexpected(r->error());
     }
-    std::vector<Recipient> recipients;
+    SendReport report;
     for (const auto& a : *to)
-        recipients.push_back({a, "to"});
+        report.recipients.push_back({a, RecipientKind::to, RecipientOutcome::encrypted, {}});
     for (const auto& a : *cc)
-        recipients.push_back({a, "cc"});
+        report.recipients.push_back({a, RecipientKind::cc, RecipientOutcome::encrypted, {}});
     for (const auto& a : *bcc)
-        recipients.push_back({a, "bcc"});
-    if (recipients.empty()) {
-        return fail(Errc::rejected, "the mail has no recipient (give --to, --cc or --bcc)");
-    }
+        report.recipients.push_back({a, RecipientKind::bcc, RecipientOutcome::encrypted, {}});
+    if (report.recipients.empty())
+        return fail(Errc::rejected, "the mail has no recipient");
 
     auto switched_on = m_properties.get_bool(kCoreModule, kMailEncryption);
     if (!switched_on)
@@ -143,45 +166,44 @@ Result<SendResult> OutgoingMail::send(const SendRequest& request) {
     auto scratch = ScratchDir::create(m_work_dir);
     if (!scratch)
         return std::unexpected(scratch.error());
-    SendResult result;
-    result.mail_id = mime::make_message_id(from->front());
+    report.mail_id = mime::make_message_id(from->front());
+    // Built once into a file; the copies are made from that file, never from a copy in memory.
     const auto plain_file = scratch->file("plain");
-    mime::NewMessage message{.from = request.from,
-                             .to = request.to,
-                             .cc = request.cc,
-                             .subject = request.subject,
-                             .text = request.text,
-                             .html = request.html,
-                             .attachments = request.attachments,
-                             .message_id = result.mail_id,
-                             .date = m_clock.now(),
-                             .extra = {}};
+    mime::NewMessage message{
+        .from = request.from,
+        .to = request.to,
+        .cc = request.cc,
+        .subject = request.subject,
+        .text = request.text,
+        .html = request.html,
+        .attachments = request.attachments,
+        .message_id = report.mail_id,
+        .date = m_clock.now(),
+        .in_reply_to = reply_to ? reply_to->in_reply_to : "",
+        .references = reply_to ? reply_to->references : std::vector<std::string>{},
+        .extra = {}};
     if (auto built = mime::build_message(message, plain_file); !built) {
         return std::unexpected(built.error());
     }
-    auto plain = read_file(plain_file, 1ull << 40);
-    if (!plain)
-        return std::unexpected(plain.error());
 
     // Every recipient's certificate, when the mail is to be encrypted.
     // All at once: the LDAP lookups of one mail share one timeout (CertificateResolver).
     std::vector<std::string> missing;
-    std::vector<std::optional<Resolution>> resolutions(recipients.size());
+    std::vector<std::optional<Resolution>> resolutions(report.recipients.size());
     if (wanted) {
         std::vector<std::string> addresses;
-        for (const auto& r : recipients)
+        for (const auto& r : report.recipients)
             addresses.push_back(r.address);
         auto resolved = m_resolver.resolve_all(addresses);
         if (!resolved)
             return std::unexpected(resolved.error());
         resolutions = std::move(*resolved);
     }
-    for (std::size_t i = 0; i < recipients.size(); ++i) {
-        RecipientReport report{recipients[i].address, recipients[i].kind, std::move(resolutions[i]),
-                               ""};
-        if (wanted && !report.certificate)
-            missing.push_back(recipients[i].address);
-        result.recipients.push_back(std::move(report));
+    for (std::size_t i = 0; i < report.recipients.size(); ++i) {
+        if (resolutions[i])
+            report.recipients[i].certificate = used(*resolutions[i]);
+        else if (wanted)
+            missing.push_back(report.recipients[i].address);
     }
     auto policy = m_properties.get_value(kCoreModule, kMissingCertificatePolicy);
     if (!policy)
@@ -190,10 +212,26 @@ Result<SendResult> OutgoingMail::send(const SendRequest& request) {
     if (!expires)
         return std::unexpected(expires.error());
 
+    if (wanted && missing.empty())
+        report.decision = SendDecision::encrypted;
+    else if (wanted && *policy == "reject")
+        report.decision = SendDecision::rejected;
+    else if (wanted)
+        report.decision = SendDecision::unencrypted_missing_certificate;
+    else
+        report.decision = *switched_on ? SendDecision::unencrypted_not_requested
+                                       : SendDecision::unencrypted_switched_off;
+    report.encrypted = report.decision == SendDecision::encrypted;
+    report.sentence = sentence(report.decision, missing);
+    for (auto& r : report.recipients) {
+        const bool lacks = std::find(missing.begin(), missing.end(), r.address) != missing.end();
+        r.outcome = outcome_for(report.decision, lacks);
+    }
+
     const TimePoint now = m_clock.now();
     auto base_entry = [&](std::vector<std::string> envelope) {
         store::OutboxEntry e;
-        e.mail_id = result.mail_id;
+        e.mail_id = report.mail_id;
         e.envelope_from = from->front();
         e.recipients = std::move(envelope);
         e.subject = request.subject;
@@ -203,19 +241,16 @@ Result<SendResult> OutgoingMail::send(const SendRequest& request) {
         return e;
     };
     std::vector<store::OutboxEntry> copies;
-    const bool encrypt = wanted && missing.empty();
-    const bool reject = wanted && !missing.empty() && *policy == "reject";
-    if (encrypt || reject) {
+    if (report.decision == SendDecision::encrypted || report.rejected()) {
         // One copy for To and Cc, one per Bcc recipient: a Bcc is in no RecipientInfo of
         // another copy (RFC 8551 section 3.1 leaves this to us).
-        std::vector<std::vector<const RecipientReport*>> groups;
-        std::vector<const RecipientReport*> visible;
-        for (const auto& r : result.recipients) {
-            if (r.kind == "bcc") {
-                groups.push_back({&r});
-            } else {
-                visible.push_back(&r);
-            }
+        std::vector<std::vector<std::size_t>> groups;
+        std::vector<std::size_t> visible;
+        for (std::size_t i = 0; i < report.recipients.size(); ++i) {
+            if (report.recipients[i].kind == RecipientKind::bcc)
+                groups.push_back({i});
+            else
+                visible.push_back(i);
         }
         if (!visible.empty())
             groups.insert(groups.begin(), visible);
@@ -225,78 +260,51 @@ Result<SendResult> OutgoingMail::send(const SendRequest& request) {
         for (const auto& group : groups) {
             std::vector<std::string> envelope;
             std::vector<crypto::Certificate> certificates;
-            for (const auto* r : group) {
-                envelope.push_back(r->address);
-                if (r->certificate)
-                    certificates.push_back(r->certificate->certificate);
+            for (std::size_t i : group) {
+                envelope.push_back(report.recipients[i].address);
+                if (resolutions[i])
+                    certificates.push_back(resolutions[i]->certificate);
             }
             store::OutboxEntry e = base_entry(envelope);
-            if (reject) {
+            if (report.rejected()) {
                 e.state = store::OutboxState::rejected;
-                e.plain = *plain;  // kept so the engineer can retry once certificates exist
+                e.plain_file =
+                    plain_file;  // kept so the engineer can retry once certificates exist
                 e.last_error = "no certificate for: " + join(missing);
             } else {
-                auto payload =
-                    encrypt_copy(m_work_dir, plain_file, certificates, *options, *scratch);
-                if (!payload)
-                    return std::unexpected(payload.error());
-                e.payload = std::move(*payload);
+                const auto out = scratch->file("encrypted");
+                if (auto done = encrypt_file(m_work_dir, plain_file, certificates, *options, out);
+                    !done) {
+                    return std::unexpected(done.error());
+                }
+                e.payload_file = out;
                 e.encrypted = true;
             }
             copies.push_back(std::move(e));
         }
     } else {
         std::vector<std::string> envelope;
-        for (const auto& r : result.recipients)
+        for (const auto& r : report.recipients)
             envelope.push_back(r.address);
         store::OutboxEntry e = base_entry(envelope);
-        e.payload = *plain;
+        e.payload_file = plain_file;
         copies.push_back(std::move(e));
     }
 
-    result.encrypted = encrypt;
-    result.rejected = reject;
-    if (encrypt) {
-        result.decision = "encrypted to every recipient";
-    } else if (reject) {
-        result.decision = "not sent: no certificate for " + join(missing) +
-                          " (policy cmas-core-server / mail.encryption.missing.certificate = "
-                          "reject); kept in the outbox as rejected";
-    } else if (wanted) {
-        result.decision = "sent unencrypted: no certificate for " + join(missing);
-    } else {
-        result.decision = *switched_on ? "sent unencrypted: encryption not requested for this mail"
-                                       : "sent unencrypted: encryption is switched off "
-                                         "(cmas-core-server / mail.encryption = false)";
-    }
-    for (auto& r : result.recipients) {
-        const bool lacks = std::find(missing.begin(), missing.end(), r.address) != missing.end();
-        if (encrypt) {
-            r.outcome = "encrypted";
-        } else if (reject) {
-            r.outcome = lacks ? "rejected: no certificate"
-                              : "rejected: another recipient has no certificate";
-        } else if (wanted) {
-            r.outcome = lacks ? "sent unencrypted: no certificate"
-                              : "sent unencrypted: another recipient has no certificate";
-        } else {
-            r.outcome = "sent unencrypted: encryption not requested or switched off";
-        }
-    }
-    const std::string report = report_json(result);
+    const std::string kept = send_report_json(report);
     for (auto& c : copies)
-        c.report = report;
+        c.report = kept;
     auto ids = m_outbox.add(copies);
     if (!ids)
         return std::unexpected(ids.error());
-    result.outbox_ids = *ids;
-    spdlog::info("mail {} committed to the outbox as {} cop{} ({})", result.mail_id, ids->size(),
-                 ids->size() == 1 ? "y" : "ies", result.decision);
-    return result;
+    report.outbox_ids = *ids;
+    spdlog::info("mail {} committed to the outbox as {} cop{} ({})", report.mail_id, ids->size(),
+                 ids->size() == 1 ? "y" : "ies", report.sentence);
+    return report;
 }
 
-Result<SendResult> OutgoingMail::retry(long long id) {
-    auto found = m_outbox.get(id);
+Result<SendReport> OutgoingMail::retry(long long id) {
+    auto found = m_outbox.get_summary(id);
     if (!found)
         return std::unexpected(found.error());
     if (!*found)
@@ -305,23 +313,44 @@ Result<SendResult> OutgoingMail::retry(long long id) {
     auto expires = expiry();
     if (!expires)
         return std::unexpected(expires.error());
-    SendResult result;
-    result.mail_id = entry.mail_id;
-    result.outbox_ids = {id};
+    auto scratch = ScratchDir::create(m_work_dir);
+    if (!scratch)
+        return std::unexpected(scratch.error());
+    SendReport report;
+    report.mail_id = entry.mail_id;
+    report.outbox_ids = {id};
     if (entry.state == store::OutboxState::failed) {
+        const auto payload_file = scratch->file("payload");
+        auto kept = m_outbox.payload_to_file(id, payload_file);
+        if (!kept)
+            return std::unexpected(kept.error());
+        if (*kept)
+            entry.payload_file = payload_file;
         entry.state = store::OutboxState::queued;
         entry.last_error.clear();
         if (auto r = m_outbox.requeue(entry, m_clock.now(), *expires); !r)
             return std::unexpected(r.error());
-        result.encrypted = entry.encrypted;
-        result.decision = "queued again";
-        return result;
+        report.decision = SendDecision::queued_again;
+        report.encrypted = entry.encrypted;
+        report.sentence = sentence(report.decision, {});
+        return report;
     }
     if (entry.state != store::OutboxState::rejected) {
         return fail(Errc::rejected, "outbox entry " + std::to_string(id) + " is " +
                                         store::to_string(entry.state) +
                                         "; only rejected or failed entries can be retried");
     }
+    const auto plain_file = scratch->file("plain");
+    auto has_plain = m_outbox.plain_to_file(id, plain_file);
+    if (!has_plain)
+        return std::unexpected(has_plain.error());
+    if (!*has_plain) {
+        return fail(Errc::internal,
+                    "outbox entry " + std::to_string(id) + " kept no message to send again");
+    }
+    entry.plain_file = plain_file;
+    // Who was To, Cc or Bcc: as the first decision recorded it.
+    const auto before = parse_send_report(entry.report);
     std::vector<std::string> missing;
     std::vector<crypto::Certificate> certificates;
     auto resolutions = m_resolver.resolve_all(entry.recipients);
@@ -330,15 +359,21 @@ Result<SendResult> OutgoingMail::retry(long long id) {
     for (std::size_t i = 0; i < entry.recipients.size(); ++i) {
         const std::string& address = entry.recipients[i];
         auto& resolved = (*resolutions)[i];
-        RecipientReport report{address, "", resolved, ""};
+        RecipientReport r{address, RecipientKind::to, RecipientOutcome::encrypted, {}};
+        if (before) {
+            for (const auto& b : before->recipients) {
+                if (b.address == address)
+                    r.kind = b.kind;
+            }
+        }
         if (resolved) {
             certificates.push_back(resolved->certificate);
-            report.outcome = "encrypted";
+            r.certificate = used(*resolved);
         } else {
             missing.push_back(address);
-            report.outcome = "no certificate";
+            r.outcome = RecipientOutcome::no_certificate;
         }
-        result.recipients.push_back(std::move(report));
+        report.recipients.push_back(std::move(r));
     }
     auto policy = m_properties.get_value(kCoreModule, kMissingCertificatePolicy);
     if (!policy)
@@ -351,39 +386,30 @@ Result<SendResult> OutgoingMail::retry(long long id) {
                                         " still cannot be encrypted: no certificate for " +
                                         join(missing));
     }
-    auto scratch = ScratchDir::create(m_work_dir);
-    if (!scratch)
-        return std::unexpected(scratch.error());
     if (missing.empty()) {
-        const auto plain_file = scratch->file("plain");
-        if (auto w = write_file_atomic(
-                plain_file, entry.plain.value_or(""),
-                std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-            !w) {
-            return std::unexpected(w.error());
-        }
         auto options = encrypt_options(m_properties);
         if (!options)
             return std::unexpected(options.error());
-        auto payload = encrypt_copy(m_work_dir, plain_file, certificates, *options, *scratch);
-        if (!payload)
-            return std::unexpected(payload.error());
-        entry.payload = std::move(*payload);
+        const auto out = scratch->file("encrypted");
+        if (auto done = encrypt_file(m_work_dir, plain_file, certificates, *options, out); !done)
+            return std::unexpected(done.error());
+        entry.payload_file = out;
         entry.encrypted = true;
-        result.encrypted = true;
-        result.decision = "encrypted to every recipient";
+        report.decision = SendDecision::encrypted;
     } else {
-        entry.payload = entry.plain;
+        entry.payload_file = plain_file;
         entry.encrypted = false;
-        result.decision = "sent unencrypted: no certificate for " + join(missing);
+        report.decision = SendDecision::unencrypted_missing_certificate;
     }
-    entry.plain.reset();
+    report.encrypted = entry.encrypted;
+    report.sentence = sentence(report.decision, missing);
+    entry.plain_file.reset();  // the plain copy is not kept once the copy can go
     entry.state = store::OutboxState::queued;
     entry.last_error.clear();
-    entry.report = report_json(result);
+    entry.report = send_report_json(report);
     if (auto r = m_outbox.requeue(entry, m_clock.now(), *expires); !r)
         return std::unexpected(r.error());
-    return result;
+    return report;
 }
 
 }  // namespace casecrypt::services

@@ -2,7 +2,10 @@
 // outbox (DESIGN.md, "Outgoing mail"): build the message, decide whether it is encrypted,
 // encrypt it (one copy for To/Cc, one separately encrypted copy per Bcc recipient, so no
 // RecipientInfo discloses a Bcc), and commit every copy to the outbox before any delivery.
-// Delivery is the Delivery class's business. Not thread-safe (one database connection).
+// The message is built once into a work file; the encryption streams that file into the
+// envelope file, and the outbox reads the copy from the file (no whole-mail string here).
+// Delivery is the Delivery class's business; Outbox (services/outbox.h) joins the two for the
+// edges. Internal to services. Not thread-safe (one database connection).
 #pragma once
 
 #include <filesystem>
@@ -12,36 +15,21 @@
 
 #include "core/clock.h"
 #include "core/error.h"
-#include "services/certificate_resolver.h"
-#include "services/properties.h"
-#include "store/outbox_store.h"
+#include "services/send_report.h"
+
+namespace casecrypt::store {
+class OutboxStore;
+}
 
 namespace casecrypt::services {
 
-struct SendRequest {
-    std::string from;
-    std::vector<std::string> to, cc, bcc;  // address list entries ("Name <a@b>" or "a@b")
-    std::string subject;
-    std::string text;
-    std::optional<std::string> html;
-    std::vector<std::filesystem::path> attachments;
-    std::optional<bool> encrypt;  // nullopt: the default (cmas-core-server / mail.encryption)
-};
+class CertificateResolver;
+class Properties;
 
-struct RecipientReport {
-    std::string address;
-    std::string kind;  // to, cc, bcc
-    std::optional<Resolution> certificate;
-    std::string outcome;  // "encrypted", "sent unencrypted: ...", "rejected: ..."
-};
-
-struct SendResult {
-    std::string mail_id;
-    bool encrypted = false;
-    bool rejected = false;
-    std::string decision;  // one sentence
-    std::vector<RecipientReport> recipients;
-    std::vector<long long> outbox_ids;
+// Threading of a reply (RFC 5322 section 3.6.4), ids without angle brackets.
+struct ReplyTo {
+    std::string in_reply_to;
+    std::vector<std::string> references;
 };
 
 class OutgoingMail {
@@ -54,12 +42,15 @@ public:
           m_clock(clock),
           m_work_dir(std::move(work_dir)) {}
 
-    // Errc::rejected when encryption is asked for while it is switched off, or for bad input.
-    Result<SendResult> send(const SendRequest& request);
+    // Errc::rejected when encryption is asked for while it is switched off, or for bad input;
+    // Errc::io when an attachment cannot be read. A mail the policy refuses is no error: its
+    // report's decision is `rejected` and it waits in the outbox for a retry.
+    Result<SendReport> send(const SendRequest& request,
+                            const std::optional<ReplyTo>& reply_to = std::nullopt);
 
     // A rejected copy (no certificate for someone): decide again with today's certificates
     // and policy; a failed copy: queue it again. Errc::rejected when it still cannot go.
-    Result<SendResult> retry(long long outbox_id);
+    Result<SendReport> retry(long long outbox_id);
 
 private:
     Result<TimePoint> expiry();
@@ -70,8 +61,5 @@ private:
     const Clock& m_clock;
     std::filesystem::path m_work_dir;
 };
-
-// The per-recipient report as JSON text (kept in the outbox, printed by the CLI).
-std::string report_json(const SendResult& result);
 
 }  // namespace casecrypt::services

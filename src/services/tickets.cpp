@@ -1,10 +1,12 @@
 #include "services/tickets.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/file_io.h"
 #include "core/json_text.h"
 #include "mime/message_parser.h"
+#include "services/send_report_codec.h"
 #include "services/ticket_tag.h"
 #include "store/guarded.h"
 
@@ -138,7 +140,30 @@ Result<TicketChoice> Tickets::choose(const std::string& subject,
     return TicketChoice{std::nullopt, std::nullopt, "new"};
 }
 
-Result<SendResult> Tickets::send(long long number, SendRequest request) {
+Result<std::optional<ReplyTo>> Tickets::reply_threading(long long number) {
+    auto ids = m_store.message_ids(number);
+    if (!ids)
+        return std::unexpected(ids.error());
+    if (ids->empty())
+        return std::optional<ReplyTo>();
+    // RFC 5322 section 3.6.4: References is the parent's References followed by the parent's
+    // Message-ID. The parent's own References header is not kept; the ticket's earlier
+    // messages are its thread, so their ids (oldest first) stand in for it.
+    ReplyTo reply;
+    reply.in_reply_to = ids->back();
+    for (const auto& id : *ids) {
+        if (std::find(reply.references.begin(), reply.references.end(), id) ==
+            reply.references.end()) {
+            reply.references.push_back(id);
+        }
+    }
+    // The parent last, where RFC 5322 puts it, even when an earlier message reused its id.
+    std::erase(reply.references, reply.in_reply_to);
+    reply.references.push_back(reply.in_reply_to);
+    return std::optional<ReplyTo>(std::move(reply));
+}
+
+Result<SendReport> Tickets::send(long long number, SendRequest request) {
     auto ticket = m_store.get(number);
     if (!ticket)
         return std::unexpected(ticket.error());
@@ -148,9 +173,12 @@ Result<SendResult> Tickets::send(long long number, SendRequest request) {
     if (!subject)
         return std::unexpected(subject.error());
     request.subject = *subject;
+    auto threading = reply_threading(number);
+    if (!threading)
+        return std::unexpected(threading.error());
     return store::in_transaction(
-        m_database, "sending a mail for a ticket", [&]() -> Result<SendResult> {
-            auto sent = m_outgoing.send(request);
+        m_database, "sending a mail for a ticket", [&]() -> Result<SendReport> {
+            auto sent = m_outgoing.send(request, *threading);
             if (!sent)
                 return sent;
             if (auto recorded = record_sent(number, request, *sent); !recorded) {
@@ -161,7 +189,7 @@ Result<SendResult> Tickets::send(long long number, SendRequest request) {
 }
 
 Result<long long> Tickets::record_sent(long long number, const SendRequest& request,
-                                       const SendResult& result) {
+                                       const SendReport& result) {
     store::TicketMessageRecord m;
     m.ticket = number;
     m.direction = "out";
@@ -176,12 +204,12 @@ Result<long long> Tickets::record_sent(long long number, const SendRequest& requ
     if (request.html)
         m.html = mime::sanitize_html(*request.html);
     m.encrypted = result.encrypted;
-    m.report_json = report_json(result);
+    m.report_json = send_report_json(result);
     if (result.encrypted) {
         nlohmann::json certificates = nlohmann::json::array();
         for (const auto& r : result.recipients) {
             if (r.certificate)
-                certificates.push_back(r.certificate->record.fingerprint_sha256);
+                certificates.push_back(r.certificate->fingerprint_sha256);
         }
         auto cipher = m_properties.get_value(kCoreModule, kMailEncryptionCipher);
         if (!cipher)

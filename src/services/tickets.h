@@ -59,13 +59,17 @@ public:
     // Sends a mail for a ticket (`mail send --ticket`): the subject gets the ticket's tag, and
     // the mail is queued in the outbox and recorded in the ticket's history with its report in
     // one transaction. Errc::not_found for an unknown ticket.
-    Result<SendResult> send(long long number, SendRequest request);
+    // The reply threads under the ticket's last message (In-Reply-To, References: RFC 5322
+    // section 3.6.4; see reply_threading()).
+    Result<SendReport> send(long long number, SendRequest request);
 
     store::TicketStore& store() { return m_store; }
 
 private:
     Result<long long> record_sent(long long number, const SendRequest& request,
-                                  const SendResult& result);
+                                  const SendReport& report);
+    // In-Reply-To: the ticket's last message; References: the ticket's messages up to it.
+    Result<std::optional<ReplyTo>> reply_threading(long long number);
 
     store::Database& m_database;
     store::TicketStore& m_store;

@@ -5,6 +5,7 @@
 // Not thread-safe (one database connection).
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,9 +28,13 @@ struct OutboxEntry {
     std::vector<std::string> recipients;
     std::string subject;
     bool encrypted = false;
-    std::optional<std::string> payload;  // the bytes to send (only by payload())
+    std::optional<std::string> payload;  // the bytes to send (only by get())
     std::optional<std::string> plain;    // the unencrypted message, kept while rejected
-    std::string report;                  // JSON, per recipient
+    // For add() and requeue(): the bytes are read from these files instead (payload/plain
+    // stay empty), a chunk at a time, so the mail is not held in memory once more.
+    std::optional<std::filesystem::path> payload_file;
+    std::optional<std::filesystem::path> plain_file;
+    std::string report;  // JSON, per recipient
     int attempts = 0;
     TimePoint next_attempt_at{};
     std::optional<TimePoint> lease_until;
@@ -49,11 +54,19 @@ public:
     Result<std::vector<OutboxEntry>> list();
     // With the message bytes.
     Result<std::optional<OutboxEntry>> get(long long id);
-    // Claims the oldest due copy (queued and due, or sending with an expired lease).
-    Result<std::optional<OutboxEntry>> claim(TimePoint now, std::chrono::seconds lease);
+    // Without the message bytes.
+    Result<std::optional<OutboxEntry>> get_summary(long long id);
+    // Writes the bytes to send (false: none kept) or the kept plain message into a file,
+    // decoded a chunk at a time.
+    Result<bool> payload_to_file(long long id, const std::filesystem::path& out);
+    Result<bool> plain_to_file(long long id, const std::filesystem::path& out);
+    // Claims the oldest due copy (queued and due, or sending with an expired lease). With the
+    // bytes unless `with_bytes` is false (then payload_to_file() reads them).
+    Result<std::optional<OutboxEntry>> claim(TimePoint now, std::chrono::seconds lease,
+                                             bool with_bytes = true);
     // Claims one specific copy, if it is due or not (for `outbox deliver` right after sending).
     Result<std::optional<OutboxEntry>> claim_id(long long id, TimePoint now,
-                                                std::chrono::seconds lease);
+                                                std::chrono::seconds lease, bool with_bytes = true);
     Result<void> mark_sent(long long id, TimePoint at);
     Result<void> mark_retry(long long id, TimePoint next, const std::string& error);
     Result<void> mark_failed(long long id, const std::string& error);
@@ -61,6 +74,8 @@ public:
     Result<void> requeue(const OutboxEntry& entry, TimePoint now, TimePoint expires);
 
 private:
+    Result<bool> column_to_file(long long id, const char* column, const std::filesystem::path& out);
+
     Database& m_database;
 };
 

@@ -241,6 +241,21 @@ Result<std::optional<AttachmentRecord>> TicketStore::attachment(long long id) {
     });
 }
 
+Result<std::vector<std::string>> TicketStore::message_ids(long long number) {
+    return guarded("reading a ticket's Message-IDs", [&]() -> Result<std::vector<std::string>> {
+        std::vector<std::string> out;
+        std::string id;
+        soci::statement st =
+            (m_database.session().prepare << "SELECT message_id FROM ticket_messages WHERE "
+                                             "ticket_id = :t AND message_id <> '' ORDER BY id",
+             soci::use(number), soci::into(id));
+        st.execute();
+        while (st.fetch())
+            out.push_back(id);
+        return out;
+    });
+}
+
 Result<std::optional<long long>> TicketStore::ticket_of_message_ids(
     const std::vector<std::string>& ids) {
     return guarded("finding a ticket by Message-ID", [&]() -> Result<std::optional<long long>> {

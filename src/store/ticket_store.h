@@ -83,6 +83,9 @@ public:
     Result<std::vector<TicketMessageRecord>> messages(long long number);
     Result<std::optional<AttachmentRecord>> attachment(long long id);
 
+    // The Message-IDs of a ticket's messages (in and out), oldest first, without empty ones:
+    // what a reply's In-Reply-To and References are made from.
+    Result<std::vector<std::string>> message_ids(long long number);
     // The ticket of the newest message whose Message-ID is one of these.
     Result<std::optional<long long>> ticket_of_message_ids(const std::vector<std::string>& ids);
     // The incoming messages already filed with this Message-ID, oldest first (the same mail

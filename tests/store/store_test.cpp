@@ -275,6 +275,54 @@ TEST_P(StoreTest, OutboxClaimsEachCopyOnceAndAgainOnlyAfterItsLeaseRanOut) {
     EXPECT_FALSE(listed->at(1).payload.has_value()) << "listings carry no message bytes";
 }
 
+// Issue 10: an outgoing copy went into the outbox from a whole-mail string, and came out as
+// one for the transport; now it goes from a file into the row and back into a file a chunk at
+// a time (SQLite incremental BLOB I/O), with every byte value and a length that is no multiple
+// of a chunk.
+TEST_P(StoreTest, AnOutboxCopyGoesFromAFileIntoTheRowAndBackIntoAFile) {
+    OutboxStore outbox(*m_db);
+    const TimePoint now = *from_iso8601("2026-11-27T12:00:00Z");
+    std::string bytes;
+    for (int i = 0; i < 3 * 256 * 1024 + 7; ++i)
+        bytes += static_cast<char>(i * 7 % 256);
+    const auto payload = m_dir.path() / "payload";
+    const auto plain = m_dir.path() / "plain";
+    std::ofstream(payload, std::ios::binary) << bytes;
+    std::ofstream(plain, std::ios::binary) << "From: a\r\n\r\nplain";
+    OutboxEntry e = copy_to("a@customer.test", now);
+    e.payload.reset();
+    e.payload_file = payload;
+    e.plain_file = plain;
+    auto ids = outbox.add({e});
+    ASSERT_TRUE(ids) << ids.error().message();
+    const auto back = m_dir.path() / "back";
+    auto written = outbox.payload_to_file(ids->front(), back);
+    ASSERT_TRUE(written) << written.error().message();
+    EXPECT_TRUE(*written);
+    std::ifstream in(back, std::ios::binary);
+    EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()),
+              bytes);
+    auto got = outbox.get(ids->front());
+    ASSERT_TRUE(got && *got);
+    EXPECT_EQ((*got)->payload, bytes) << "read as a whole too";
+    EXPECT_EQ((*got)->plain, "From: a\r\n\r\nplain");
+
+    // A copy sent keeps no plain text; a requeue takes new bytes from a file.
+    ASSERT_TRUE(outbox.mark_sent(ids->front(), now));
+    auto none = outbox.plain_to_file(ids->front(), back);
+    ASSERT_TRUE(none);
+    EXPECT_FALSE(*none);
+    OutboxEntry again = **got;
+    again.payload.reset();
+    again.plain.reset();
+    again.payload_file = plain;
+    ASSERT_TRUE(outbox.requeue(again, now, now + std::chrono::hours(1)));
+    ASSERT_TRUE(outbox.payload_to_file(ids->front(), back));
+    std::ifstream in2(back, std::ios::binary);
+    EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in2)), std::istreambuf_iterator<char>()),
+              "From: a\r\n\r\nplain");
+}
+
 TEST_P(StoreTest, LdapMissesAreRememberedUntilTheirTime) {
     LdapMissStore misses(*m_db);
     const TimePoint now = *from_iso8601("2026-11-27T12:00:00Z");
