@@ -2,7 +2,10 @@
 
 #include <soci/soci.h>
 
+#include <limits>
+
 #include "core/base64.h"
+#include "core/file_io.h"
 #include "core/iso_time.h"
 #include "store/guarded.h"
 
@@ -76,11 +79,17 @@ std::string to_string(IncomingState state) {
     return "new";
 }
 
-Result<std::optional<long long>> IncomingStore::add(const IncomingRecord& r) {
+Result<std::optional<long long>> IncomingStore::add(const IncomingRecord& record,
+                                                    const std::filesystem::path& raw_file) {
+    auto bytes = read_file(raw_file, std::numeric_limits<std::size_t>::max());
+    if (!bytes)
+        return std::unexpected(bytes.error());
+    IncomingRecord r = record;
+    r.size = static_cast<long long>(bytes->size());
     return guarded("storing a fetched mail", [&]() -> Result<std::optional<long long>> {
         soci::session& sql = m_database.session();
         Transaction transaction(m_database);
-        const std::string raw = base64_encode(r.raw.value_or(""));
+        const std::string raw = base64_encode(*bytes);
         const std::string received = to_iso8601(r.received_at);
         long long id = 0;
         sql << "INSERT INTO incoming (account, source_key, state, raw_base64, size, subject, "
@@ -137,8 +146,10 @@ Result<std::optional<IncomingStore::Attempt>> count_attempt(Database& database,
             IncomingStore::Attempt attempt;
             sql << "UPDATE incoming SET attempts = attempts + 1 WHERE id = (SELECT id "
                    "FROM incoming WHERE state = 'new' AND " +
-                       condition + " ORDER BY id LIMIT 1" + lock + ") RETURNING id, attempts",
-                soci::use(value), soci::into(attempt.id), soci::into(attempt.attempts);
+                       condition + " ORDER BY id LIMIT 1" + lock +
+                       ") RETURNING id, attempts, account",
+                soci::use(value), soci::into(attempt.id), soci::into(attempt.attempts),
+                soci::into(attempt.account);
             return sql.got_data() ? std::optional<IncomingStore::Attempt>(attempt) : std::nullopt;
         });
 }
@@ -171,7 +182,7 @@ Result<std::optional<IncomingRecord>> IncomingStore::claim(long long id) {
         return std::unexpected(claimed.error());
     if (!*claimed)
         return std::optional<IncomingRecord>();
-    return get(id);
+    return summary(id);
 }
 
 Result<void> IncomingStore::record_failure(long long id, const std::string& error, TimePoint at) {
@@ -252,6 +263,37 @@ Result<std::optional<IncomingRecord>> IncomingStore::get(long long id) {
         }
         return std::optional<IncomingRecord>(std::move(record));
     });
+}
+
+Result<std::optional<IncomingRecord>> IncomingStore::summary(long long id) {
+    return guarded("reading stored mail", [&]() -> Result<std::optional<IncomingRecord>> {
+        Row row;
+        soci::statement st(m_database.session());
+        row.bind(st);
+        st.exchange(soci::use(id));
+        st.alloc();
+        st.prepare(std::string("SELECT ") + kColumns + " FROM incoming WHERE id = :id");
+        st.define_and_bind();
+        st.execute();
+        if (!st.fetch())
+            return std::optional<IncomingRecord>();
+        return std::optional<IncomingRecord>(row.record());
+    });
+}
+
+Result<long long> IncomingStore::write_raw(long long id, const std::filesystem::path& out) {
+    auto record = get(id);
+    if (!record)
+        return std::unexpected(record.error());
+    if (!*record || !(*record)->raw)
+        return fail(Errc::not_found, "stored mail " + std::to_string(id) + " has no bytes");
+    if (auto written = write_file_atomic(
+            out, *(*record)->raw,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+        !written) {
+        return std::unexpected(written.error());
+    }
+    return static_cast<long long>((*record)->raw->size());
 }
 
 Result<std::vector<IncomingRecord>> IncomingStore::list(IncomingState state) {

@@ -2,7 +2,10 @@
 
 #include <soci/soci.h>
 
+#include <limits>
+
 #include "core/base64.h"
+#include "core/file_io.h"
 #include "core/iso_time.h"
 #include "store/guarded.h"
 
@@ -141,7 +144,15 @@ Result<long long> TicketStore::add_message(const TicketMessageRecord& m) {
             soci::use(m.content_digest, digest_i), soci::into(id);
         int position = 0;
         for (const AttachmentRecord& a : m.attachments) {
-            const std::string content = base64_encode(a.content.value_or(""));
+            std::string content;
+            if (a.content) {
+                content = base64_encode(*a.content);
+            } else if (!a.file.empty()) {
+                auto bytes = read_file(a.file, std::numeric_limits<std::size_t>::max());
+                if (!bytes)
+                    return std::unexpected(bytes.error());
+                content = base64_encode(*bytes);
+            }
             const int is_inline = a.is_inline ? 1 : 0;
             sql << "INSERT INTO ticket_attachments (message_id, position, name, content_type, "
                    "size, content_id, is_inline, content_base64) VALUES (:m, :p, :n, :t, :s, :c, "

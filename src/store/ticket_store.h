@@ -3,6 +3,7 @@
 // incoming mail commits together with its claim. Not thread-safe (one database connection).
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,9 @@ struct AttachmentRecord {
     std::string content_id;
     bool is_inline = false;
     std::optional<std::string> content;  // only when asked for
+    // For add_message: where the bytes are, when `content` is not given (a received mail's
+    // attachment, decoded to a scratch file).
+    std::filesystem::path file;
 };
 
 struct TicketMessageRecord {
