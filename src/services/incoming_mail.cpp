@@ -8,6 +8,7 @@
 #include "core/iso_time.h"
 #include "core/json_text.h"
 #include "core/log.h"
+#include "core/output_file.h"
 #include "core/scratch_dir.h"
 #include "core/text.h"
 #include "crypto/sha256.h"
@@ -384,7 +385,16 @@ Result<long long> IncomingMail::save_backup(long long id, const std::filesystem:
         return std::unexpected(record.error());
     if (!*record || (*record)->state != store::IncomingState::backup)
         return std::unexpected(no_backup(id));
-    return m_incoming.write_raw(id, out);
+    auto file = OutputFile::open(out);
+    if (!file)
+        return std::unexpected(file.error());
+    auto written =
+        m_incoming.read_raw(id, [&](std::string_view chunk) { return file->write(chunk); });
+    if (!written)
+        return std::unexpected(written.error());
+    if (auto committed = file->commit(); !committed)
+        return std::unexpected(committed.error());
+    return *written;
 }
 
 Result<void> IncomingMail::delete_backup(long long id, const std::string& actor) {
@@ -443,8 +453,18 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord& record) {
     if (!scratch)
         return std::unexpected(scratch.error());
     const auto raw = scratch->file("raw");
-    if (auto written = m_incoming.write_raw(record.id, raw); !written) {
-        return std::unexpected(written.error());
+    // The stored bytes into a scratch file, a chunk at a time: from here on the file is read.
+    {
+        std::ofstream file(raw, std::ios::binary | std::ios::trunc);
+        auto written = m_incoming.read_raw(record.id, [&](std::string_view chunk) -> Result<void> {
+            if (!file.write(chunk.data(), static_cast<std::streamsize>(chunk.size())))
+                return fail(Errc::io, "cannot write " + raw.string());
+            return {};
+        });
+        if (!written)
+            return std::unexpected(written.error());
+        if (!file.flush())
+            return fail(Errc::io, "cannot write " + raw.string());
     }
     auto summary = mime::read_summary(raw);
     if (!summary)

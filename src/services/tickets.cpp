@@ -4,6 +4,7 @@
 
 #include "core/file_io.h"
 #include "core/json_text.h"
+#include "core/output_file.h"
 #include "mime/message_parser.h"
 #include "services/ticket_tag.h"
 #include "store/audit_log.h"
@@ -213,18 +214,21 @@ Result<void> Tickets::set_status(long long number, TicketStatus status, const st
 }
 
 Result<SavedAttachment> Tickets::save_attachment(long long id, const std::filesystem::path& out) {
-    auto found = m_store.attachment(id);
+    auto file = OutputFile::open(out);
+    if (!file)
+        return std::unexpected(file.error());
+    long long written = 0;
+    auto found = m_store.read_attachment(id, [&](std::string_view chunk) {
+        written += static_cast<long long>(chunk.size());
+        return file->write(chunk);
+    });
     if (!found)
         return std::unexpected(found.error());
     if (!*found)
         return fail(Errc::not_found, "no attachment " + std::to_string(id));
-    if (auto written = write_file_atomic(
-            out, (*found)->content.value_or(""),
-            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-        !written) {
-        return std::unexpected(written.error());
-    }
-    return SavedAttachment{(*found)->id, (*found)->name, (*found)->size};
+    if (auto committed = file->commit(); !committed)
+        return std::unexpected(committed.error());
+    return SavedAttachment{(*found)->id, (*found)->name, written};
 }
 
 Result<Filing> Tickets::file_incoming(const IncomingMessage& in) {

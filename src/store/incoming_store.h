@@ -17,6 +17,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "store/chunked_bytes.h"
 #include "store/database.h"
 
 namespace casecrypt::store {
@@ -30,7 +31,8 @@ struct IncomingRecord {
     std::string account;
     std::string source_key;
     IncomingState state = IncomingState::fresh;
-    std::optional<std::string> raw;  // the bytes as fetched (only by get()/claim())
+    std::optional<std::string> raw;  // the bytes as fetched (only by get(), and only for mail
+                                     // stored before chunks: read_raw() has every mail's)
     long long size = 0;
     std::string subject;       // of the outer header, for listings
     std::string from_address;  // ditto
@@ -44,7 +46,7 @@ struct IncomingRecord {
 
 class IncomingStore {
 public:
-    explicit IncomingStore(Database& database) : m_database(database) {}
+    explicit IncomingStore(Database& database) : m_database(database), m_chunks(database) {}
 
     // Stores a fetched mail (state new) in its own transaction, its raw bytes read from
     // `raw_file` (record.raw and record.size are ignored). Empty when this (account, key) is
@@ -87,15 +89,16 @@ public:
     Result<std::optional<IncomingRecord>> get(long long id);
     // The same without the raw bytes.
     Result<std::optional<IncomingRecord>> summary(long long id);
-    // Writes the raw bytes of a stored mail into `out` (created or replaced, mode 0600); how
-    // many. Errc::not_found when it has none (deleted).
-    Result<long long> write_raw(long long id, const std::filesystem::path& out);
+    // Sends the raw bytes of a stored mail to `sink`, a chunk at a time; how many.
+    // Errc::not_found when it has none (deleted).
+    Result<long long> read_raw(long long id, const ByteSink& sink);
     // Without raw bytes, newest first.
     Result<std::vector<IncomingRecord>> list(IncomingState state);
     Result<long long> count(IncomingState state);
 
 private:
     Database& m_database;
+    ChunkedBytes m_chunks;
 };
 
 }  // namespace casecrypt::store

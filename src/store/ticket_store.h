@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "store/chunked_bytes.h"
 #include "store/database.h"
 
 namespace casecrypt::store {
@@ -33,7 +34,7 @@ struct AttachmentRecord {
     bool is_inline = false;
     std::optional<std::string> content;  // only when asked for
     // For add_message: where the bytes are, when `content` is not given (a received mail's
-    // attachment, decoded to a scratch file).
+    // attachment, decoded to a scratch file); they are stored in chunks, never whole in memory.
     std::filesystem::path file;
 };
 
@@ -71,7 +72,7 @@ struct FiledMessage {
 
 class TicketStore {
 public:
-    explicit TicketStore(Database& database) : m_database(database) {}
+    explicit TicketStore(Database& database) : m_database(database), m_chunks(database) {}
 
     Result<long long> create(const std::string& subject, const std::string& customer,
                              std::optional<long long> linked_ticket, TimePoint at);
@@ -86,6 +87,9 @@ public:
     // Messages of a ticket, oldest first, attachments without content.
     Result<std::vector<TicketMessageRecord>> messages(long long number);
     Result<std::optional<AttachmentRecord>> attachment(long long id);
+    // The attachment's record (without content) after its bytes went to `sink` a chunk at a
+    // time; nullopt (and nothing sent) for an unknown id.
+    Result<std::optional<AttachmentRecord>> read_attachment(long long id, const ByteSink& sink);
 
     // The ticket of the newest message whose Message-ID is one of these.
     Result<std::optional<long long>> ticket_of_message_ids(const std::vector<std::string>& ids);
@@ -95,6 +99,7 @@ public:
 
 private:
     Database& m_database;
+    ChunkedBytes m_chunks;
 };
 
 }  // namespace casecrypt::store
