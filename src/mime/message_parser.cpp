@@ -426,20 +426,31 @@ Result<MessageSummary> read_summary(const std::filesystem::path& path) {
     }
     out.message_id = or_empty(g_mime_message_get_message_id(message.get()));
     out.date = message_date(message.get());
+    std::vector<HeaderField> fields;
+    for (int i = 0; i < g_mime_header_list_get_count(list); ++i) {
+        GMimeHeader* h = g_mime_header_list_get_header_at(list, i);
+        const char* raw = g_mime_header_get_raw_value(h);
+        fields.push_back({g_mime_header_get_name(h), raw != nullptr ? raw : ""});
+    }
+    out.recipients = recipient_addresses(fields);
+    return out;
+}
+
+std::vector<std::string> recipient_addresses(const std::vector<HeaderField>& headers) {
+    init_gmime();
+    ParserOptionsPtr options = make_options();
     static constexpr std::array<std::string_view, 6> kFields = {
         "to", "cc", "delivered-to", "x-original-to", "resent-to", "envelope-to"};
+    std::vector<std::string> out;
     for (std::string_view field : kFields) {
-        for (int i = 0; i < g_mime_header_list_get_count(list); ++i) {
-            GMimeHeader* h = g_mime_header_list_get_header_at(list, i);
-            if (lower(g_mime_header_get_name(h)) != field)
+        for (const auto& h : headers) {
+            if (lower(h.name) != field)
                 continue;
-            GPtr<InternetAddressList> parsed(internet_address_list_parse(
-                options.get(), or_empty(g_mime_header_get_raw_value(h)).c_str()));
+            GPtr<InternetAddressList> parsed(
+                internet_address_list_parse(options.get(), clean_utf8(h.raw_value).c_str()));
             for (auto& address : addresses(parsed.get())) {
-                if (std::find(out.recipients.begin(), out.recipients.end(), address.address) ==
-                    out.recipients.end()) {
-                    out.recipients.push_back(std::move(address.address));
-                }
+                if (std::find(out.begin(), out.end(), address.address) == out.end())
+                    out.push_back(std::move(address.address));
             }
         }
     }

@@ -13,6 +13,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "mime/mime_document.h"
 
 namespace casecrypt::mime {
 
@@ -92,6 +93,12 @@ Result<ParsedMessage> parse_message(const std::filesystem::path& message,
 // Reads only the header of `message` (up to the first empty line, at most 1 MiB; an mbox
 // "From " line is skipped); the body is never read. Errc::rejected when it has no header at all.
 Result<MessageSummary> read_summary(const std::filesystem::path& message);
+
+// The recipient addresses among header fields (e.g. MimeDocument::headers()) as read_summary
+// gives them: To, Cc, Delivered-To, X-Original-To, Resent-To, Envelope-To (in that order of
+// fields), lower-cased, each once. For a message already parsed, so its header is not read a
+// second time.
+std::vector<std::string> recipient_addresses(const std::vector<HeaderField>& headers);
 
 // HTML from a stranger made safe to show in our web client: only a whitelist of formatting
 // elements and attributes survives; script, style, iframe, object, embed, form, base, meta,

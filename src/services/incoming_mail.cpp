@@ -2,11 +2,9 @@
 
 #include <algorithm>
 #include <fstream>
-#include <nlohmann/json.hpp>
 
 #include "core/file_io.h"
 #include "core/iso_time.h"
-#include "core/json_text.h"
 #include "core/log.h"
 #include "core/output_file.h"
 #include "core/scratch_dir.h"
@@ -14,6 +12,7 @@
 #include "crypto/sha256.h"
 #include "mime/message_parser.h"
 #include "mime/mime_document.h"
+#include "services/certificate_admin.h"
 #include "services/smime_engine.h"
 #include "store/audit_log.h"
 #include "store/guarded.h"
@@ -466,13 +465,18 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord& record) {
         if (!file.flush())
             return fail(Errc::io, "cannot write " + raw.string());
     }
-    auto summary = mime::read_summary(raw);
-    if (!summary)
-        return keep_as_backup("the mail cannot be parsed: " + summary.error().message());
+    // One parse of the whole mail for its S/MIME layout and its recipients (the summary for
+    // listings was read when it was fetched).
     auto document = mime::MimeDocument::parse_file(raw, true);
     if (!document) {
         return keep_as_backup("the mail cannot be parsed: " + document.error().message());
     }
+    const auto headers = document->headers();
+    if (headers.empty()) {
+        return keep_as_backup("the mail cannot be parsed: " + raw.filename().string() +
+                              " has no message header");
+    }
+    const std::vector<std::string> recipients = mime::recipient_addresses(headers);
 
     std::filesystem::path message = raw;
     DecryptReport report;
@@ -485,8 +489,7 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord& record) {
         // RecipientInfo names still opens it (mail forwarded between our addresses).
         std::stable_partition(identities.begin(), identities.end(), [&](const auto& identity) {
             for (const auto& address : identity.certificate.addresses()) {
-                if (std::find(summary->recipients.begin(), summary->recipients.end(), address) !=
-                    summary->recipients.end()) {
+                if (std::find(recipients.begin(), recipients.end(), address) != recipients.end()) {
                     return true;
                 }
             }
@@ -502,15 +505,15 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord& record) {
             bool ours = false;
             for (const auto& identity : identities) {
                 for (const auto& address : identity.certificate.addresses()) {
-                    ours = ours || std::find(summary->recipients.begin(), summary->recipients.end(),
-                                             address) != summary->recipients.end();
+                    ours = ours || std::find(recipients.begin(), recipients.end(), address) !=
+                                       recipients.end();
                 }
             }
             if (!ours) {
-                cause += " (no server certificate for " +
-                         (summary->recipients.empty() ? std::string("its recipients")
-                                                      : join(summary->recipients, ", ")) +
-                         ")";
+                cause +=
+                    " (no server certificate for " +
+                    (recipients.empty() ? std::string("its recipients") : join(recipients, ", ")) +
+                    ")";
             }
             return keep_as_backup(cause);
         }
@@ -538,7 +541,7 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord& record) {
     in.in_reply_to = parsed->in_reply_to;
     in.references = parsed->references;
     in.from = parsed->from ? parsed->from->display() : "";
-    in.customer = parsed->from ? parsed->from->address : summary->from_address;
+    in.customer = parsed->from ? parsed->from->address : document->from_address();
     in.to = displays(parsed->to);
     in.cc = displays(parsed->cc);
     in.subject = parsed->subject;

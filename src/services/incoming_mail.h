@@ -16,7 +16,6 @@
 
 #include "core/clock.h"
 #include "core/error.h"
-#include "services/certificate_admin.h"
 #include "services/mail_accounts.h"
 #include "services/properties.h"
 #include "services/tickets.h"
@@ -29,6 +28,8 @@ struct IncomingRecord;
 }  // namespace casecrypt::store
 
 namespace casecrypt::services {
+
+class CertificateAdmin;
 
 struct AccountFetch {
     std::string account;
