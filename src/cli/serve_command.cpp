@@ -96,7 +96,8 @@ void add_serve_command(CLI::App& app, Action& action) {
     auto o = std::make_shared<ServeOptions>();
     auto* serve = app.add_subcommand(
         "serve", "Run the main job: poll mailboxes, file mail, deliver the outbox");
-    serve->add_option("--interval", o->interval, "seconds between the starts of two rounds")
+    serve
+        ->add_option("--interval", o->interval, "seconds to wait after a round before the next one")
         ->check(CLI::Range(1, 86400))
         ->capture_default_str();
     serve->add_option("--rounds", o->rounds, "stop after this many rounds (0: run until stopped)")
