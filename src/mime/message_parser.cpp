@@ -12,6 +12,7 @@
 #include "core/text.h"
 #include "mime/charset.h"
 #include "mime/gobject_ptr.h"
+#include "mime/smime_parts.h"
 
 namespace casecrypt::mime {
 namespace {
@@ -60,6 +61,19 @@ std::string crlf_to_lf(std::string text) {
 }
 
 // ---- header fields --------------------------------------------------------------------------
+
+// An object's own header fields, raw.
+std::vector<HeaderField> header_fields(GMimeObject* object) {
+    std::vector<HeaderField> fields;
+    GMimeHeaderList* list = g_mime_object_get_header_list(object);
+    const int count = list != nullptr ? g_mime_header_list_get_count(list) : 0;
+    for (int i = 0; i < count; ++i) {
+        GMimeHeader* h = g_mime_header_list_get_header_at(list, i);
+        const char* raw = g_mime_header_get_raw_value(h);
+        fields.push_back({g_mime_header_get_name(h), raw != nullptr ? raw : ""});
+    }
+    return fields;
+}
 
 // A header value GMime decoded (RFC 2047, raw 8-bit), as clean UTF-8: GMime converts with the
 // same iconv that can return sequences beyond U+10FFFF.
@@ -363,7 +377,7 @@ std::string MailAddress::display() const {
 
 Result<ParsedMessage> parse_message(const std::filesystem::path& path,
                                     const std::filesystem::path& attachment_dir,
-                                    const ParseLimits& limits) {
+                                    const ParseLimits& limits, bool stop_at_smime) {
     init_gmime();
     auto stream = open_in(path);
     if (!stream)
@@ -396,6 +410,13 @@ Result<ParsedMessage> parse_message(const std::filesystem::path& path,
     out.reply_to = addresses(g_mime_message_get_reply_to(m));
     out.subject = or_empty(g_mime_message_get_subject(m));
     out.date = message_date(m);
+    const auto fields = header_fields(GMIME_OBJECT(m));
+    out.has_header = !fields.empty();
+    out.recipients = recipient_addresses(fields);
+    if (stop_at_smime && has_smime_parts(g_mime_message_get_mime_part(m))) {
+        out.smime = true;
+        return out;
+    }
     BodyWalker walker(out, attachment_dir);
     if (auto r = walker.visit(g_mime_message_get_mime_part(m)); !r)
         return std::unexpected(r.error());
@@ -426,13 +447,7 @@ Result<MessageSummary> read_summary(const std::filesystem::path& path) {
     }
     out.message_id = or_empty(g_mime_message_get_message_id(message.get()));
     out.date = message_date(message.get());
-    std::vector<HeaderField> fields;
-    for (int i = 0; i < g_mime_header_list_get_count(list); ++i) {
-        GMimeHeader* h = g_mime_header_list_get_header_at(list, i);
-        const char* raw = g_mime_header_get_raw_value(h);
-        fields.push_back({g_mime_header_get_name(h), raw != nullptr ? raw : ""});
-    }
-    out.recipients = recipient_addresses(fields);
+    out.recipients = recipient_addresses(header_fields(GMIME_OBJECT(message.get())));
     return out;
 }
 

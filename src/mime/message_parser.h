@@ -45,6 +45,12 @@ struct ParsedMessage {
     std::optional<std::string> text;  // text/plain body in UTF-8 (from its charset)
     std::optional<std::string> html;  // text/html body in UTF-8, AS RECEIVED (not sanitised)
     std::vector<AttachmentInfo> attachments;
+    // As read_summary gives them (To, Cc, Delivered-To, ... lower-cased, each once).
+    std::vector<std::string> recipients;
+    bool has_header = true;  // false: not one header field (read_summary refuses such a file)
+    // With stop_at_smime: the mail is S/MIME (MimeDocument::layout() would not be none); only
+    // the header fields above are filled, no body read, nothing written.
+    bool smime = false;
 };
 
 // What is needed of a message before it is opened (for matching and for email backups): the
@@ -86,9 +92,11 @@ struct ParseLimits {
 // deeper nesting than `limits` allow (checked before anything is written); Errc::io when it
 // cannot be read or an attachment cannot be written. Attachment files are written but not
 // fsync'd: they are scratch copies, the database holds what is kept.
+// With `stop_at_smime`, a mail with S/MIME parts is not read further (see ParsedMessage::smime),
+// so that a plain mail is parsed once and an encrypted one is left to the S/MIME engine.
 Result<ParsedMessage> parse_message(const std::filesystem::path& message,
                                     const std::filesystem::path& attachment_dir,
-                                    const ParseLimits& limits = {});
+                                    const ParseLimits& limits = {}, bool stop_at_smime = false);
 
 // Reads only the header of `message` (up to the first empty line, at most 1 MiB; an mbox
 // "From " line is skipped); the body is never read. Errc::rejected when it has no header at all.

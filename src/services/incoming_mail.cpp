@@ -11,7 +11,6 @@
 #include "core/text.h"
 #include "crypto/sha256.h"
 #include "mime/message_parser.h"
-#include "mime/mime_document.h"
 #include "services/certificate_admin.h"
 #include "services/smime_engine.h"
 #include "store/audit_log.h"
@@ -465,22 +464,31 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord& record) {
         if (!file.flush())
             return fail(Errc::io, "cannot write " + raw.string());
     }
-    // One parse of the whole mail for its S/MIME layout and its recipients (the summary for
-    // listings was read when it was fetched).
-    auto document = mime::MimeDocument::parse_file(raw, true);
-    if (!document) {
-        return keep_as_backup("the mail cannot be parsed: " + document.error().message());
+    const auto attachment_dir = scratch->path() / "attachments";
+    std::error_code ec;
+    std::filesystem::create_directory(attachment_dir, ec);
+    if (!ec)
+        std::filesystem::permissions(attachment_dir, std::filesystem::perms::owner_all, ec);
+    if (ec)
+        return fail(Errc::io, "cannot create " + attachment_dir.string() + ": " + ec.message());
+    auto limits = parse_limits(m_properties);
+    if (!limits)
+        return std::unexpected(limits.error());
+    // One parse of the whole mail (the summary for listings was read when it was fetched): a
+    // plain mail is read for its ticket right away; an S/MIME one stops at its header and goes
+    // to the S/MIME engine, and what that opens is read for the ticket.
+    auto parsed = mime::parse_message(raw, attachment_dir, *limits, true);
+    if (!parsed) {
+        return keep_as_backup("the mail cannot be parsed: " + parsed.error().message());
     }
-    const auto headers = document->headers();
-    if (headers.empty()) {
+    if (!parsed->has_header) {
         return keep_as_backup("the mail cannot be parsed: " + raw.filename().string() +
                               " has no message header");
     }
-    const std::vector<std::string> recipients = mime::recipient_addresses(headers);
 
-    std::filesystem::path message = raw;
     DecryptReport report;
-    if (document->layout() != mime::Layout::none) {
+    if (parsed->smime) {
+        const std::vector<std::string> recipients = parsed->recipients;
         auto keys = this->keys();
         if (!keys)
             return std::unexpected(keys.error());
@@ -518,22 +526,10 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord& record) {
             return keep_as_backup(cause);
         }
         report = std::move(*decrypted);
-        message = opened;
-    }
-
-    const auto attachment_dir = scratch->path() / "attachments";
-    std::error_code ec;
-    std::filesystem::create_directory(attachment_dir, ec);
-    if (!ec)
-        std::filesystem::permissions(attachment_dir, std::filesystem::perms::owner_all, ec);
-    if (ec)
-        return fail(Errc::io, "cannot create " + attachment_dir.string() + ": " + ec.message());
-    auto limits = parse_limits(m_properties);
-    if (!limits)
-        return std::unexpected(limits.error());
-    auto parsed = mime::parse_message(message, attachment_dir, *limits);
-    if (!parsed) {
-        return keep_as_backup("the mail cannot be parsed: " + parsed.error().message());
+        parsed = mime::parse_message(opened, attachment_dir, *limits);
+        if (!parsed) {
+            return keep_as_backup("the mail cannot be parsed: " + parsed.error().message());
+        }
     }
     IncomingMessage in;
     in.incoming_id = record.id;
@@ -541,7 +537,7 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord& record) {
     in.in_reply_to = parsed->in_reply_to;
     in.references = parsed->references;
     in.from = parsed->from ? parsed->from->display() : "";
-    in.customer = parsed->from ? parsed->from->address : document->from_address();
+    in.customer = parsed->from ? parsed->from->address : record.from_address;
     in.to = displays(parsed->to);
     in.cc = displays(parsed->cc);
     in.subject = parsed->subject;
