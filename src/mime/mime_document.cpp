@@ -285,12 +285,10 @@ Layout MimeDocument::layout() const {
     if (classify(body) != PartKind::plain) {
         return Layout::whole;
     }
-    const auto children = parts();
-    const auto smime = std::count_if(children.begin(), children.end(),
-                                     [](const PartInfo& p) { return p.kind != PartKind::plain; });
-    if (smime == 0) {
+    if (!has_smime_parts(body)) {
         return Layout::none;
     }
+    const auto children = parts();
     if (children.size() == 1 && content_type_text(body) == "multipart/mixed") {
         return Layout::only_part_of_mixed;
     }
