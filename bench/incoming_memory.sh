@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Peak memory and time of `casecrypt mail fetch` for one encrypted mail with a large attachment,
 # through the embedded `local` mailbox: fetch (store raw), decrypt, parse, file with the
-# attachment. Beside it, `openssl smime -decrypt` of the same mail. The mail is made with the
-# openssl CLI. Usage: bench/incoming_memory.sh BUILD_DIR [ATTACHMENT_MIB]
+# attachment; then `ticket attachment` writing the attachment back out of the database. Beside
+# it, `openssl smime -decrypt` of the same mail. Budget: casecrypt's peak RSS under 2x the mail
+# (exit 1 past it). The mail is made with the openssl CLI.
+# Usage: bench/incoming_memory.sh BUILD_DIR [ATTACHMENT_MIB]
 set -euo pipefail
 build=${1:?build directory}
 mib=${2:-50}
@@ -39,7 +41,11 @@ measure() {  # label, command...
   local rss wall
   rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' time.txt)
   wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' time.txt)
-  printf '%-40s %5d MiB  peak RSS %6d MiB  %s\n' "$label" "$size" $((rss / 1024)) "$wall"
+  printf '%-46s %5d MiB  peak RSS %6d MiB  %s\n' "$label" "$size" $((rss / 1024)) "$wall"
+  last_rss_mib=$((rss / 1024))
+}
+within_budget() {
+  [ "$last_rss_mib" -lt $((2 * size)) ] || { echo "over budget: peak RSS ${last_rss_mib} MiB, mail ${size} MiB"; exit 1; }
 }
 
 "$bin" --data-dir data cert import-server support.p12 --password-file support.pass > /dev/null
@@ -47,8 +53,10 @@ cp mail.eml data/mail/incoming/mail.eml
 echo "incoming mail with a ${mib} MiB attachment, encrypted (AES-256-CBC, RSA 2048): ${size} MiB"
 measure "casecrypt mail fetch (store+decrypt+file)" "$bin" --data-dir data mail fetch
 grep -q "1 filed into tickets" out.txt || { echo "not filed:"; cat out.txt; exit 1; }
+within_budget
 id=$("$bin" --data-dir data ticket show 1 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["messages"][0]["attachments"][0]["id"])')
-"$bin" --data-dir data ticket attachment "$id" --out back.bin > /dev/null
+measure "casecrypt ticket attachment (database->file)" "$bin" --data-dir data ticket attachment "$id" --out back.bin
 cmp -s back.bin attachment.bin || { echo "attachment differs"; exit 1; }
+within_budget
 measure "openssl smime -decrypt" openssl smime -decrypt -binary -in mail.eml -inkey key.pem -recip cert.pem
 echo "database after filing: $(( $(stat -c %s data/casecrypt.db) / 1024 / 1024 )) MiB (raw mail and attachment, base64)"

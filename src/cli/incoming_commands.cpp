@@ -1,16 +1,17 @@
 // `casecrypt account add|list|remove`, `mail fetch`, `backup list|show|download|retry|delete`
-// and `ticket list|show|close|reopen`: the incoming side. They parse, call
-// services::MailAccounts / IncomingMail / Tickets, and print.
-#include <fstream>
+// and `ticket list|show|attachment|close|reopen`: the incoming side. They parse, call
+// services::MailAccounts / PollingRound / IncomingMail / Tickets, and print their typed results
+// (incoming_output.h has the JSON and the sentences).
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/incoming_output.h"
 #include "cli/password_input.h"
-#include "core/file_io.h"
 #include "core/iso_time.h"
 #include "core/json_text.h"
+#include "core/text.h"
 
 namespace casecrypt::cli {
 namespace {
@@ -21,129 +22,54 @@ struct IncomingOptions {
     long long id = 0;
 };
 
-nlohmann::json json_or_null(const std::optional<std::string>& text) {
-    if (!text)
-        return nullptr;
-    return json_value(*text);
+// The edge's hint for an unknown name or id: where the valid ones are listed.
+Error with_hint(const Error& error, const std::string& listing) {
+    if (error.code() != Errc::not_found)
+        return error;
+    return Error(error.code(), error.message() + " (`" + listing + "` shows them)");
 }
 
-nlohmann::json ticket_json(const store::TicketRecord& t) {
-    return {{"number", t.number},
-            {"subject", t.subject},
-            {"status", t.status},
-            {"customer", t.customer},
-            {"created", to_iso8601(t.created_at)},
-            {"updated", to_iso8601(t.updated_at)},
-            {"linked_ticket", t.linked_ticket ? nlohmann::json(*t.linked_ticket) : nullptr}};
-}
-
-nlohmann::json message_json(const store::TicketMessageRecord& m) {
-    nlohmann::json attachments = nlohmann::json::array();
-    for (const auto& a : m.attachments) {
-        attachments.push_back({{"id", a.id},
-                               {"name", a.name},
-                               {"type", a.content_type},
-                               {"size", a.size},
-                               {"inline", a.is_inline},
-                               {"content_id", a.content_id}});
-    }
-    nlohmann::json report = json_or_null(m.report_json);
-    return {
-        {"direction", m.direction},
-        {"message_id", m.message_id},
-        {"from", m.from},
-        {"to", json_value(m.to_json)},
-        {"cc", json_value(m.cc_json)},
-        {"subject", m.subject},
-        {"date", to_iso8601(m.date)},
-        {"text", m.text ? nlohmann::json(*m.text) : nullptr},
-        {"html", m.html ? nlohmann::json(*m.html) : nullptr},
-        {"attachments", attachments},
-        {"encrypted", m.encrypted},
-        {"encryption", json_or_null(m.encryption_json)},
-        {"signature", json_or_null(m.signature_json)},
-        {"report", report.is_object() && report.contains("recipients") ? report["recipients"]
-                                                                       : nlohmann::json(nullptr)},
-        {"notes", report.is_object() && report.contains("notes") ? report["notes"]
-                                                                 : nlohmann::json::array()}};
-}
-
-nlohmann::json backup_json(const store::IncomingRecord& r) {
-    return {{"id", r.id},
-            {"subject", r.subject},
-            {"from", r.from_address},
-            {"mailbox", r.account},
-            {"cause", r.error},
-            {"size", r.size},
-            {"date", to_iso8601(r.error_at.value_or(r.received_at))},
-            {"received", to_iso8601(r.received_at)},
-            {"message_id", r.message_id},
-            {"attempts", r.attempts}};
-}
-
-std::string outcome_line(const services::ProcessOutcome& o) {
-    if (!o.failure.empty()) {
-        return "incoming " + std::to_string(o.incoming_id) + ": attempt " +
-               std::to_string(o.attempt) + " failed, to be tried again: " + o.failure;
-    }
-    if (!o.filed)
-        return "incoming " + std::to_string(o.incoming_id) + ": kept as email backup: " + o.cause;
-    if (o.ticket_message == 0) {
-        return "incoming " + std::to_string(o.incoming_id) +
-               ": a copy of a mail already in ticket " + std::to_string(o.ticket);
-    }
-    return "incoming " + std::to_string(o.incoming_id) + ": " +
-           (o.new_ticket ? "new ticket " : "appended to ticket ") + std::to_string(o.ticket) +
-           (o.reused_message_id ? " (a different mail that reuses an earlier Message-ID)" : "");
+std::string join_addresses(const std::optional<std::vector<std::string>>& list) {
+    if (!list)
+        return "(unreadable)";
+    return list->empty() ? "(nobody)" : join(*list, ", ");
 }
 
 int run_fetch(CliContext& ctx, services::Installation& installation, const IncomingOptions& o) {
-    auto accounts = installation.accounts().list();
-    if (!accounts)
-        return ctx.report(accounts.error());
-    std::vector<std::string> names;
-    for (const auto& a : *accounts) {
-        if (o.account.empty() || a.name == o.account)
-            names.push_back(a.name);
-    }
-    if (!o.account.empty() && names.empty()) {
-        return ctx.report(Error(Errc::not_found, "no mail account named " + o.account +
-                                                     " (`account list` shows them)"));
-    }
-    bool unreadable = false;
-    for (const auto& name : names) {
-        auto fetched = installation.incoming().fetch(name);
-        if (!fetched)
-            return ctx.report(fetched.error());
-        if (!fetched->error.empty()) {
-            unreadable = true;
-            std::cerr << "error: account " << one_line(name + ": " + fetched->error) << "\n";
-            if (fetched->fetched == 0)
+    services::PollingRound round(installation.accounts(), installation.incoming(),
+                                 installation.delivery());
+    auto report = round.run({.account = o.account, .deliver = false});
+    if (!report)
+        return ctx.report(with_hint(report.error(), "account list"));
+    if (report->processing_error)
+        return ctx.report(*report->processing_error);
+    const bool unreadable = report->accounts_unreadable();
+    const bool failed = report->totals.failed > 0;
+    if (o.json) {
+        std::cout << json_text(round_json(*report), 2) << "\n";
+    } else {
+        for (const auto& account : report->accounts) {
+            if (account.error)
+                std::cerr << "error: account " << one_line(account.name + ": " + *account.error)
+                          << "\n";
+            if (!account.polled || (account.error && account.counts.fetched == 0))
                 continue;
+            std::cout << account.name << ": " << account.counts.fetched << " new mail"
+                      << (account.counts.fetched == 1 ? "" : "s") << " stored (" << account.listed
+                      << " in the mailbox)\n";
         }
-        std::cout << name << ": " << fetched->fetched << " new mail"
-                  << (fetched->fetched == 1 ? "" : "s") << " stored (" << fetched->listed
-                  << " in the mailbox)\n";
+        for (const auto& outcome : report->outcomes)
+            std::cout << "  " << shown(outcome_line(outcome)) << "\n";
+        std::cout << totals_line(report->totals) << "\n";
     }
-    // Also what earlier rounds stored and could not finish (a crash, a retry).
-    auto processed = installation.incoming().process_pending();
-    if (!processed)
-        return ctx.report(processed.error());
-    for (const auto& outcome : processed->outcomes)
-        std::cout << "  " << shown(outcome_line(outcome)) << "\n";
-    std::cout << processed->filed << " filed into tickets, " << processed->backups
-              << " kept as email backups";
-    if (processed->failed > 0)
-        std::cout << ", " << processed->failed << " to be tried again";
-    std::cout << "\n";
-    for (const auto& outcome : processed->outcomes) {
-        if (!outcome.failure.empty())
+    for (const auto& outcome : report->outcomes) {
+        if (outcome.outcome == services::MailOutcome::failed)
             std::cerr << "error: " << one_line(outcome_line(outcome)) << "\n";
     }
-    return unreadable || processed->failed > 0 ? kExitFailure : kExitOk;
+    return unreadable || failed ? kExitFailure : kExitOk;
 }
 
-void print_tickets(const std::vector<store::TicketRecord>& tickets, bool json) {
+void print_tickets(const std::vector<services::TicketSummary>& tickets, bool json) {
     if (json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& t : tickets)
@@ -151,62 +77,61 @@ void print_tickets(const std::vector<store::TicketRecord>& tickets, bool json) {
         std::cout << json_text(out, 2) << "\n";
         return;
     }
-    for (const auto& t : tickets) {
-        std::cout << t.number << "  " << t.status << "  " << to_iso8601(t.updated_at) << "  "
-                  << shown(t.customer) << "  " << shown(t.subject) << "\n";
+    if (tickets.empty()) {
+        std::cout << "no tickets\n";
+        return;
     }
+    std::cout << "NUMBER  STATUS  UPDATED  CUSTOMER  SUBJECT\n";
+    for (const auto& t : tickets) {
+        std::cout << t.number << "  " << to_string(t.status) << "  " << to_iso8601(t.updated)
+                  << "  " << shown(t.customer) << "  " << shown(t.subject) << "\n";
+    }
+}
+
+void print_message(const services::MessageView& m) {
+    std::cout << "\n== " << (m.direction == services::MessageDirection::in ? "received" : "sent")
+              << " " << to_iso8601(m.date) << " from " << shown(m.from) << "\n"
+              << "   to " << shown(join_addresses(m.to))
+              << (m.cc && !m.cc->empty() ? " cc " + shown(join_addresses(m.cc)) : "")
+              << "\n   subject: " << shown(m.subject) << "\n";
+    if (m.encryption) {
+        std::cout << "   encrypted (" << shown(m.encryption->cipher) << ", "
+                  << (m.encryption->integrity_protected ? "integrity-protected"
+                                                        : "not integrity-protected")
+                  << ")\n";
+    } else {
+        std::cout << "   not encrypted\n";
+    }
+    if (m.signature) {
+        const auto& s = *m.signature;
+        std::cout << "   signed by " << shown(s.signer) << ": " << (s.valid ? "valid" : "INVALID")
+                  << ", " << (s.trusted ? "trusted" : "not trusted") << ", "
+                  << (s.matches_from ? "matches From" : "does NOT match From") << "\n";
+    }
+    for (const auto& note : m.notes)
+        std::cout << "   note: " << shown(note) << "\n";
+    for (const auto& a : m.attachments) {
+        std::cout << "   attachment " << a.id << ": " << shown(a.name) << " ("
+                  << shown(a.content_type) << ", " << a.size << " bytes)\n";
+    }
+    if (m.text)
+        std::cout << "\n" << shown_text(*m.text) << "\n";
 }
 
 void print_ticket(const services::TicketView& view, bool json) {
     if (json) {
-        nlohmann::json out = ticket_json(view.ticket);
-        out["messages"] = nlohmann::json::array();
-        for (const auto& m : view.messages)
-            out["messages"].push_back(message_json(m));
-        std::cout << json_text(out, 2) << "\n";
+        std::cout << json_text(ticket_json(view), 2) << "\n";
         return;
     }
     const auto& t = view.ticket;
-    std::cout << "Ticket " << t.number << " (" << t.status << "): " << shown(t.subject) << "\n"
-              << "customer " << shown(t.customer) << ", created " << to_iso8601(t.created_at)
-              << ", updated " << to_iso8601(t.updated_at) << "\n";
+    std::cout << "Ticket " << t.number << " (" << to_string(t.status) << "): " << shown(t.subject)
+              << "\n"
+              << "customer " << shown(t.customer) << ", created " << to_iso8601(t.created)
+              << ", updated " << to_iso8601(t.updated) << "\n";
     if (t.linked_ticket)
         std::cout << "follows up closed ticket " << *t.linked_ticket << "\n";
-    for (const auto& m : view.messages) {
-        const auto j = message_json(m);
-        std::cout << "\n== " << (m.direction == "in" ? "received" : "sent") << " "
-                  << to_iso8601(m.date) << " from " << shown(m.from) << "\n"
-                  << "   to " << json_text(j["to"])
-                  << (j["cc"].empty() ? "" : " cc " + json_text(j["cc"]))
-                  << "\n   subject: " << shown(m.subject) << "\n";
-        if (m.encrypted) {
-            const auto& e = j["encryption"];
-            std::cout << "   encrypted (" << shown(e.value("cipher", "")) << ", "
-                      << (e.value("integrity_protected", false) ? "integrity-protected"
-                                                                : "not integrity-protected")
-                      << ")\n";
-        } else {
-            std::cout << "   not encrypted\n";
-        }
-        if (j["signature"].is_object()) {
-            const auto& s = j["signature"];
-            std::cout << "   signed by " << shown(s.value("signer", "")) << ": "
-                      << (s.value("valid", false) ? "valid" : "INVALID") << ", "
-                      << (s.value("trusted", false) ? "trusted" : "not trusted") << ", "
-                      << (s.value("matches_from", false) ? "matches From" : "does NOT match From")
-                      << "\n";
-        }
-        for (const auto& note : j["notes"]) {
-            if (note.is_string())
-                std::cout << "   note: " << shown(note.get<std::string>()) << "\n";
-        }
-        for (const auto& a : m.attachments) {
-            std::cout << "   attachment " << shown(a.name) << " (" << shown(a.content_type) << ", "
-                      << a.size << " bytes)\n";
-        }
-        if (m.text)
-            std::cout << "\n" << shown_text(*m.text) << "\n";
-    }
+    for (const auto& m : view.messages)
+        print_message(m);
 }
 
 }  // namespace
@@ -216,18 +141,24 @@ void add_incoming_commands(CLI::App& app, Action& action) {
 
     auto* account = app.add_subcommand("account", "Mailboxes incoming mail is fetched from");
     account->require_subcommand(1);
+    account->footer("Example:\n  casecrypt account list");
     auto* add = account->add_subcommand(
         "add", "Add a mailbox (imap://, imaps://, pop3://, pop3s://, dir:///)");
-    add->add_option("name", o->name, "a name for it")->required();
-    add->add_option("--url", o->url,
-                    "imap[s]://host[:port][/FOLDER], pop3[s]://host[:port]/, dir:///path")
+    add->add_option("name", o->name, "a name for it (letters, digits, '-', '_', '.'; at most 64)")
         ->required();
-    add->add_option("--user", o->user, "login name");
-    auto* password_file =
-        add->add_option("--password-file", o->password_file, "file holding the password");
+    add->add_option("--url", o->url,
+                    "where the mail is: imap[s]://host[:port][/FOLDER], pop3[s]://host[:port]/, "
+                    "dir:///path (a directory of .eml files)")
+        ->required();
+    add->add_option("--user", o->user, "login name on the mail server");
+    auto* password_file = add->add_option("--password-file", o->password_file,
+                                          "file holding the login password (kept sealed)");
     auto* password_stdin = add->add_flag("--password-stdin", o->password_stdin,
-                                         "read the password from standard input");
+                                         "read the login password from standard input");
     password_file->excludes(password_stdin);
+    add->footer(
+        "Example:\n  casecrypt account add support --url imaps://mail.example.com/INBOX "
+        "--user support@example.com --password-file support.pass");
     add->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto password = read_password(o->password_file, o->password_stdin);
@@ -242,7 +173,9 @@ void add_incoming_commands(CLI::App& app, Action& action) {
         };
     });
     auto* list = account->add_subcommand("list", "List the mailboxes");
-    list->add_flag("--json", o->json, "print a JSON array");
+    list->add_flag("--json", o->json,
+                   "print a JSON array (name, url, user, created, last_fetch, last_error)");
+    list->footer("Example:\n  casecrypt account list --json");
     list->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto accounts = installation.accounts().list();
@@ -250,22 +183,21 @@ void add_incoming_commands(CLI::App& app, Action& action) {
                 return ctx.report(accounts.error());
             if (o->json) {
                 nlohmann::json out = nlohmann::json::array();
-                for (const auto& a : *accounts) {
-                    out.push_back({{"name", a.name},
-                                   {"url", a.url},
-                                   {"user", a.user},
-                                   {"created", a.created_at},
-                                   {"last_fetch",
-                                    a.last_fetch_at ? nlohmann::json(*a.last_fetch_at) : nullptr},
-                                   {"last_error", a.last_error}});
-                }
+                for (const auto& a : *accounts)
+                    out.push_back(account_json(a));
                 std::cout << json_text(out, 2) << "\n";
                 return kExitOk;
             }
+            if (accounts->empty()) {
+                std::cout << "no accounts\n";
+                return kExitOk;
+            }
+            std::cout << "NAME  URL  USER  LAST FETCH  LAST ERROR\n";
             for (const auto& a : *accounts) {
-                std::cout << a.name << "  " << a.url
-                          << (a.user.empty() ? "" : "  user " + shown(a.user))
-                          << (a.last_error.empty() ? "" : "  last error: " + shown(a.last_error))
+                std::cout << a.name << "  " << a.url << "  "
+                          << (a.user.empty() ? "-" : shown(a.user)) << "  "
+                          << (a.last_fetch ? to_iso8601(*a.last_fetch) : "-") << "  "
+                          << (a.last_error.empty() ? "-" : "last error: " + shown(a.last_error))
                           << "\n";
             }
             return kExitOk;
@@ -273,11 +205,12 @@ void add_incoming_commands(CLI::App& app, Action& action) {
     });
     auto* remove =
         account->add_subcommand("remove", "Remove a mailbox (mail fetched from it stays)");
-    remove->add_option("name", o->name, "its name")->required();
+    remove->add_option("name", o->name, "the mailbox's name (from `account list`)")->required();
+    remove->footer("Example:\n  casecrypt account remove support");
     remove->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             if (auto removed = installation.accounts().remove(o->name, ctx.actor()); !removed) {
-                return ctx.report(removed.error());
+                return ctx.report(with_hint(removed.error(), "account list"));
             }
             std::cout << "account " << o->name << " removed\n";
             return kExitOk;
@@ -287,7 +220,12 @@ void add_incoming_commands(CLI::App& app, Action& action) {
     CLI::App* mail = app.get_subcommand("mail");
     auto* fetch =
         mail->add_subcommand("fetch", "One polling round: fetch new mail, file it into tickets");
-    fetch->add_option("--account", o->account, "only this mailbox");
+    fetch->add_option("--account", o->account,
+                      "fetch only this mailbox (from `account list`); default: every one");
+    fetch->add_flag("--json", o->json,
+                    "print the round as one JSON object: fetched, new_tickets, appended, "
+                    "backups, duplicates, failed, accounts");
+    fetch->footer("Example:\n  casecrypt mail fetch --json");
     fetch->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             return run_fetch(ctx, installation, *o);
@@ -296,8 +234,12 @@ void add_incoming_commands(CLI::App& app, Action& action) {
 
     auto* backup = app.add_subcommand("backup", "Email backups: mail that could not be processed");
     backup->require_subcommand(1);
-    auto* blist = backup->add_subcommand("list", "List the email backups");
-    blist->add_flag("--json", o->json, "print a JSON array");
+    backup->footer("Example:\n  casecrypt backup list");
+    auto* blist = backup->add_subcommand("list", "List the email backups, newest first");
+    blist->add_flag("--json", o->json,
+                    "print a JSON array (id, subject, from, mailbox, cause, size, date, received, "
+                    "message_id, attempts)");
+    blist->footer("Example:\n  casecrypt backup list --json");
     blist->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto backups = installation.incoming().backups();
@@ -310,22 +252,30 @@ void add_incoming_commands(CLI::App& app, Action& action) {
                 std::cout << json_text(out, 2) << "\n";
                 return kExitOk;
             }
+            if (backups->empty()) {
+                std::cout << "no backups\n";
+                return kExitOk;
+            }
+            std::cout << "ID  RECEIVED  MAILBOX  FROM  SUBJECT\n    CAUSE\n";
             for (const auto& b : *backups) {
-                std::cout << b.id << "  " << to_iso8601(b.received_at) << "  " << b.account << "  "
+                std::cout << b.id << "  " << to_iso8601(b.received) << "  " << b.account << "  "
                           << shown(b.from_address) << "  " << shown(b.subject) << "\n    "
-                          << shown(b.error) << "\n";
+                          << shown(b.cause) << "\n";
             }
             return kExitOk;
         };
     });
     auto* bshow = backup->add_subcommand("show", "Show one email backup");
-    bshow->add_option("id", o->id, "its id")->required()->check(CLI::PositiveNumber);
-    bshow->add_flag("--json", o->json, "print JSON");
+    bshow->add_option("id", o->id, "the backup's id (from `backup list`)")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    bshow->add_flag("--json", o->json, "print a JSON object (the fields of `backup list --json`)");
+    bshow->footer("Example:\n  casecrypt backup show 12");
     bshow->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto b = installation.incoming().backup(o->id);
             if (!b)
-                return ctx.report(b.error());
+                return ctx.report(with_hint(b.error(), "backup list"));
             if (o->json) {
                 std::cout << json_text(backup_json(*b), 2) << "\n";
                 return kExitOk;
@@ -334,39 +284,44 @@ void add_incoming_commands(CLI::App& app, Action& action) {
                       << "\n  from: " << shown(b->from_address)
                       << "\n  subject: " << shown(b->subject)
                       << "\n  message-id: " << shown(b->message_id) << "\n  size: " << b->size
-                      << " bytes\n  received: " << to_iso8601(b->received_at)
-                      << "\n  attempts: " << b->attempts << "\n  cause: " << shown(b->error)
+                      << " bytes\n  received: " << to_iso8601(b->received)
+                      << "\n  attempts: " << b->attempts << "\n  cause: " << shown(b->cause)
                       << "\n";
             return kExitOk;
         };
     });
     auto* download =
         backup->add_subcommand("download", "Write an email backup's raw bytes to a file");
-    download->add_option("id", o->id, "its id")->required()->check(CLI::PositiveNumber);
-    download->add_option("--out", o->out, "the file to write")->required();
+    download->add_option("id", o->id, "the backup's id (from `backup list`)")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    download
+        ->add_option("--out", o->out,
+                     "the file to write (replaced; readable by you only), the mail exactly "
+                     "as it was fetched")
+        ->required();
+    download->footer("Example:\n  casecrypt backup download 12 --out mail-12.eml");
     download->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
-            auto b = installation.incoming().backup(o->id);
-            if (!b)
-                return ctx.report(b.error());
-            if (auto written = write_file_atomic(
-                    o->out, b->raw.value_or(""),
-                    std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-                !written) {
-                return ctx.report(written.error());
-            }
-            std::cout << "wrote " << b->size << " bytes to " << o->out << "\n";
+            auto written = installation.incoming().save_backup(o->id, o->out);
+            if (!written)
+                return ctx.report(with_hint(written.error(), "backup list"));
+            std::cout << "wrote " << *written << " bytes to " << o->out << "\n";
             return kExitOk;
         };
     });
-    auto* retry = backup->add_subcommand("retry", "Process an email backup again");
-    retry->add_option("id", o->id, "its id")->required()->check(CLI::PositiveNumber);
+    auto* retry = backup->add_subcommand(
+        "retry", "Process an email backup again (e.g. after importing a missing certificate)");
+    retry->add_option("id", o->id, "the backup's id (from `backup list`)")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    retry->footer("Example:\n  casecrypt backup retry 12");
     retry->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto outcome = installation.incoming().retry_backup(o->id, ctx.actor());
             if (!outcome)
-                return ctx.report(outcome.error());
-            if (!outcome->filed) {
+                return ctx.report(with_hint(outcome.error(), "backup list"));
+            if (!outcome->filed()) {
                 return ctx.report(
                     Error(Errc::rejected, "email backup " + std::to_string(o->id) +
                                               " still cannot be processed: " + outcome->cause));
@@ -377,12 +332,15 @@ void add_incoming_commands(CLI::App& app, Action& action) {
     });
     auto* bdelete =
         backup->add_subcommand("delete", "Delete an email backup (it is not fetched again)");
-    bdelete->add_option("id", o->id, "its id")->required()->check(CLI::PositiveNumber);
+    bdelete->add_option("id", o->id, "the backup's id (from `backup list`)")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    bdelete->footer("Example:\n  casecrypt backup delete 12");
     bdelete->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             if (auto deleted = installation.incoming().delete_backup(o->id, ctx.actor());
                 !deleted) {
-                return ctx.report(deleted.error());
+                return ctx.report(with_hint(deleted.error(), "backup list"));
             }
             std::cout << "email backup " << o->id << " deleted\n";
             return kExitOk;
@@ -391,8 +349,12 @@ void add_incoming_commands(CLI::App& app, Action& action) {
 
     auto* ticket = app.add_subcommand("ticket", "Tickets and their mail");
     ticket->require_subcommand(1);
+    ticket->footer("Example:\n  casecrypt ticket list");
     auto* tlist = ticket->add_subcommand("list", "List tickets, newest first");
-    tlist->add_flag("--json", o->json, "print a JSON array");
+    tlist->add_flag("--json", o->json,
+                    "print a JSON array (number, subject, status, customer, created, updated, "
+                    "linked_ticket)");
+    tlist->footer("Example:\n  casecrypt ticket list --json");
     tlist->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto tickets = installation.tickets().list();
@@ -403,56 +365,56 @@ void add_incoming_commands(CLI::App& app, Action& action) {
         };
     });
     auto* tshow = ticket->add_subcommand("show", "Show a ticket with its mail");
-    tshow->add_option("number", o->id, "the ticket number")->required()->check(CLI::PositiveNumber);
-    tshow->add_flag("--json", o->json, "print JSON");
+    tshow->add_option("number", o->id, "the ticket number (from `ticket list`)")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    tshow->add_flag("--json", o->json,
+                    "print a JSON object: the ticket's fields and its messages (direction, "
+                    "addresses, text, html, attachments, encryption, signature, report, notes)");
+    tshow->footer("Example:\n  casecrypt ticket show 3");
     tshow->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto view = installation.tickets().show(o->id);
             if (!view)
-                return ctx.report(view.error());
+                return ctx.report(with_hint(view.error(), "ticket list"));
             print_ticket(*view, o->json);
             return kExitOk;
         };
     });
     auto* attachment =
         ticket->add_subcommand("attachment", "Write an attachment of a ticket's mail to a file");
-    attachment->add_option("id", o->id, "the attachment's id (from `ticket show --json`)")
+    attachment->add_option("id", o->id, "the attachment's id (from `ticket show`)")
         ->required()
         ->check(CLI::PositiveNumber);
-    attachment->add_option("--out", o->out, "the file to write")->required();
+    attachment->add_option("--out", o->out, "the file to write (replaced; readable by you only)")
+        ->required();
+    attachment->footer("Example:\n  casecrypt ticket attachment 7 --out report.pdf");
     attachment->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
-            auto found = installation.tickets().store().attachment(o->id);
-            if (!found)
-                return ctx.report(found.error());
-            if (!*found)
-                return ctx.report(Error(Errc::not_found, "no attachment " + std::to_string(o->id)));
-            if (auto written = write_file_atomic(
-                    o->out, (*found)->content.value_or(""),
-                    std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-                !written) {
-                return ctx.report(written.error());
-            }
-            std::cout << "wrote " << (*found)->size << " bytes (" << shown((*found)->name)
-                      << ") to " << o->out << "\n";
+            auto saved = installation.tickets().save_attachment(o->id, o->out);
+            if (!saved)
+                return ctx.report(saved.error());
+            std::cout << "wrote " << saved->size << " bytes (" << shown(saved->name) << ") to "
+                      << o->out << "\n";
             return kExitOk;
         };
     });
-    for (const std::string status : {"closed", "open"}) {
-        auto* change =
-            ticket->add_subcommand(status == "closed" ? "close" : "reopen",
-                                   status == "closed" ? "Close a ticket" : "Reopen a ticket");
-        change->add_option("number", o->id, "the ticket number")
+    for (const auto status : {services::TicketStatus::closed, services::TicketStatus::open}) {
+        const bool close = status == services::TicketStatus::closed;
+        auto* change = ticket->add_subcommand(close ? "close" : "reopen",
+                                              close ? "Close a ticket" : "Reopen a ticket");
+        change->add_option("number", o->id, "the ticket number (from `ticket list`)")
             ->required()
             ->check(CLI::PositiveNumber);
-        change->callback([o, &action, status] {
-            action = [o, status](CliContext& ctx, services::Installation& installation) {
+        change->footer(close ? "Example:\n  casecrypt ticket close 3"
+                             : "Example:\n  casecrypt ticket reopen 3");
+        change->callback([o, &action, status, close] {
+            action = [o, status, close](CliContext& ctx, services::Installation& installation) {
                 if (auto changed = installation.tickets().set_status(o->id, status, ctx.actor());
                     !changed) {
-                    return ctx.report(changed.error());
+                    return ctx.report(with_hint(changed.error(), "ticket list"));
                 }
-                std::cout << "ticket " << o->id << " "
-                          << (status == "closed" ? "closed" : "reopened") << "\n";
+                std::cout << "ticket " << o->id << " " << (close ? "closed" : "reopened") << "\n";
                 return kExitOk;
             };
         });

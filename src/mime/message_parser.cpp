@@ -12,6 +12,7 @@
 #include "core/text.h"
 #include "mime/charset.h"
 #include "mime/gobject_ptr.h"
+#include "mime/smime_parts.h"
 
 namespace casecrypt::mime {
 namespace {
@@ -50,6 +51,19 @@ std::string crlf_to_lf(std::string text) {
 }
 
 // ---- header fields --------------------------------------------------------------------------
+
+// An object's own header fields, raw.
+std::vector<HeaderField> header_fields(GMimeObject* object) {
+    std::vector<HeaderField> fields;
+    GMimeHeaderList* list = g_mime_object_get_header_list(object);
+    const int count = list != nullptr ? g_mime_header_list_get_count(list) : 0;
+    for (int i = 0; i < count; ++i) {
+        GMimeHeader* h = g_mime_header_list_get_header_at(list, i);
+        const char* raw = g_mime_header_get_raw_value(h);
+        fields.push_back({g_mime_header_get_name(h), raw != nullptr ? raw : ""});
+    }
+    return fields;
+}
 
 // A header value GMime decoded (RFC 2047, raw 8-bit), as clean UTF-8: GMime converts with the
 // same iconv that can return sequences beyond U+10FFFF.
@@ -352,7 +366,7 @@ std::string MailAddress::display() const {
 
 Result<ParsedMessage> parse_message(const std::filesystem::path& path,
                                     const std::filesystem::path& attachment_dir,
-                                    const ParseLimits& limits) {
+                                    const ParseLimits& limits, bool stop_at_smime) {
     init_gmime();
     auto stream = open_in(path);
     if (!stream)
@@ -385,6 +399,13 @@ Result<ParsedMessage> parse_message(const std::filesystem::path& path,
     out.reply_to = addresses(g_mime_message_get_reply_to(m));
     out.subject = or_empty(g_mime_message_get_subject(m));
     out.date = message_date(m);
+    const auto fields = header_fields(GMIME_OBJECT(m));
+    out.has_header = !fields.empty();
+    out.recipients = recipient_addresses(fields);
+    if (stop_at_smime && has_smime_parts(g_mime_message_get_mime_part(m))) {
+        out.smime = true;
+        return out;
+    }
     BodyWalker walker(out, attachment_dir);
     if (auto r = walker.visit(g_mime_message_get_mime_part(m)); !r)
         return std::unexpected(r.error());
@@ -415,20 +436,25 @@ Result<MessageSummary> read_summary(const std::filesystem::path& path) {
     }
     out.message_id = or_empty(g_mime_message_get_message_id(message.get()));
     out.date = message_date(message.get());
+    out.recipients = recipient_addresses(header_fields(GMIME_OBJECT(message.get())));
+    return out;
+}
+
+std::vector<std::string> recipient_addresses(const std::vector<HeaderField>& headers) {
+    init_gmime();
+    ParserOptionsPtr options = make_options();
     static constexpr std::array<std::string_view, 6> kFields = {
         "to", "cc", "delivered-to", "x-original-to", "resent-to", "envelope-to"};
+    std::vector<std::string> out;
     for (std::string_view field : kFields) {
-        for (int i = 0; i < g_mime_header_list_get_count(list); ++i) {
-            GMimeHeader* h = g_mime_header_list_get_header_at(list, i);
-            if (lower(g_mime_header_get_name(h)) != field)
+        for (const auto& h : headers) {
+            if (lower(h.name) != field)
                 continue;
-            GPtr<InternetAddressList> parsed(internet_address_list_parse(
-                options.get(), or_empty(g_mime_header_get_raw_value(h)).c_str()));
+            GPtr<InternetAddressList> parsed(
+                internet_address_list_parse(options.get(), clean_utf8(h.raw_value).c_str()));
             for (auto& address : addresses(parsed.get())) {
-                if (std::find(out.recipients.begin(), out.recipients.end(), address.address) ==
-                    out.recipients.end()) {
-                    out.recipients.push_back(std::move(address.address));
-                }
+                if (std::find(out.begin(), out.end(), address.address) == out.end())
+                    out.push_back(std::move(address.address));
             }
         }
     }

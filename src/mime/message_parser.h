@@ -13,6 +13,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "mime/mime_document.h"
 
 namespace casecrypt::mime {
 
@@ -44,6 +45,12 @@ struct ParsedMessage {
     std::optional<std::string> text;  // text/plain body in UTF-8 (from its charset)
     std::optional<std::string> html;  // text/html body in UTF-8, AS RECEIVED (not sanitised)
     std::vector<AttachmentInfo> attachments;
+    // As read_summary gives them (To, Cc, Delivered-To, ... lower-cased, each once).
+    std::vector<std::string> recipients;
+    bool has_header = true;  // false: not one header field (read_summary refuses such a file)
+    // With stop_at_smime: the mail is S/MIME (MimeDocument::layout() would not be none); only
+    // the header fields above are filled, no body read, nothing written.
+    bool smime = false;
 };
 
 // What is needed of a message before it is opened (for matching and for email backups): the
@@ -85,13 +92,21 @@ struct ParseLimits {
 // deeper nesting than `limits` allow (checked before anything is written); Errc::io when it
 // cannot be read or an attachment cannot be written. Attachment files are written but not
 // fsync'd: they are scratch copies, the database holds what is kept.
+// With `stop_at_smime`, a mail with S/MIME parts is not read further (see ParsedMessage::smime),
+// so that a plain mail is parsed once and an encrypted one is left to the S/MIME engine.
 Result<ParsedMessage> parse_message(const std::filesystem::path& message,
                                     const std::filesystem::path& attachment_dir,
-                                    const ParseLimits& limits = {});
+                                    const ParseLimits& limits = {}, bool stop_at_smime = false);
 
 // Reads only the header of `message` (up to the first empty line, at most 1 MiB; an mbox
 // "From " line is skipped); the body is never read. Errc::rejected when it has no header at all.
 Result<MessageSummary> read_summary(const std::filesystem::path& message);
+
+// The recipient addresses among header fields (e.g. MimeDocument::headers()) as read_summary
+// gives them: To, Cc, Delivered-To, X-Original-To, Resent-To, Envelope-To (in that order of
+// fields), lower-cased, each once. For a message already parsed, so its header is not read a
+// second time.
+std::vector<std::string> recipient_addresses(const std::vector<HeaderField>& headers);
 
 // HTML from a stranger made safe to show in our web client: only a whitelist of formatting
 // elements and attributes survives; script, style, iframe, object, embed, form, base, meta,

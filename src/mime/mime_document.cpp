@@ -9,6 +9,7 @@
 #include "core/text.h"
 #include "mime/charset.h"
 #include "mime/gobject_ptr.h"
+#include "mime/smime_parts.h"
 
 namespace casecrypt::mime {
 namespace {
@@ -93,6 +94,21 @@ std::string trim_newline(std::string value) {
 }
 
 }  // namespace
+
+bool has_smime_parts(GMimeObject* body) {
+    if (body == nullptr)
+        return false;
+    if (classify(body) != PartKind::plain)
+        return true;
+    if (!GMIME_IS_MULTIPART(body))
+        return false;
+    GMimeMultipart* multipart = GMIME_MULTIPART(body);
+    for (int i = 0; i < g_mime_multipart_get_count(multipart); ++i) {
+        if (classify(g_mime_multipart_get_part(multipart, i)) != PartKind::plain)
+            return true;
+    }
+    return false;
+}
 
 void init_gmime() {
     static std::once_flag once;
@@ -265,12 +281,10 @@ Layout MimeDocument::layout() const {
     if (classify(body) != PartKind::plain) {
         return Layout::whole;
     }
-    const auto children = parts();
-    const auto smime = std::count_if(children.begin(), children.end(),
-                                     [](const PartInfo& p) { return p.kind != PartKind::plain; });
-    if (smime == 0) {
+    if (!has_smime_parts(body)) {
         return Layout::none;
     }
+    const auto children = parts();
     if (children.size() == 1 && content_type_text(body) == "multipart/mixed") {
         return Layout::only_part_of_mixed;
     }

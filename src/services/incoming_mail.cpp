@@ -2,39 +2,47 @@
 
 #include <algorithm>
 #include <fstream>
-#include <nlohmann/json.hpp>
 
 #include "core/file_io.h"
 #include "core/iso_time.h"
-#include "core/json_text.h"
 #include "core/log.h"
+#include "core/output_file.h"
 #include "core/scratch_dir.h"
 #include "core/text.h"
 #include "crypto/sha256.h"
 #include "mime/message_parser.h"
 #include "mime/mime_document.h"
+#include "services/certificate_admin.h"
 #include "services/key_ring.h"
 #include "services/smime_engine.h"
+#include "store/audit_log.h"
 #include "store/guarded.h"
+#include "store/incoming_store.h"
 #include "transport/mailbox.h"
 
 namespace casecrypt::services {
+
+struct IncomingMail::Keys {
+    std::vector<crypto::DecryptionIdentity> identities;
+    crypto::TrustAnchors anchors;
+};
+
 namespace {
 
-nlohmann::json displays(const std::vector<mime::MailAddress>& addresses) {
-    nlohmann::json out = nlohmann::json::array();
+std::vector<std::string> displays(const std::vector<mime::MailAddress>& addresses) {
+    std::vector<std::string> out;
     for (const auto& a : addresses)
         out.push_back(a.display());
     return out;
 }
 
-Result<void> write_bytes(const std::filesystem::path& path, const std::string& bytes) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out.flush()) {
-        return fail(Errc::io, "cannot write " + path.string());
-    }
-    return {};
+BackupView backup_view(const store::IncomingRecord& r) {
+    return BackupView{r.id,   r.account,     r.subject,  r.from_address, r.message_id,
+                      r.size, r.received_at, r.error_at, r.attempts,     r.error};
+}
+
+Error no_backup(long long id) {
+    return Error(Errc::not_found, "no email backup " + std::to_string(id));
 }
 
 // The text of a message whose encrypted parts sit beside plain ones (the EFAIL pattern): each
@@ -97,6 +105,38 @@ std::string content_digest(const mime::ParsedMessage& parsed) {
 
 }  // namespace
 
+std::string to_string(MailOutcome outcome) {
+    switch (outcome) {
+        case MailOutcome::new_ticket:
+            return "new ticket";
+        case MailOutcome::appended:
+            return "appended";
+        case MailOutcome::duplicate:
+            return "duplicate";
+        case MailOutcome::backup:
+            return "backup";
+        case MailOutcome::failed:
+            return "failed";
+    }
+    return "failed";
+}
+
+IncomingMail::IncomingMail(store::Database& database, store::IncomingStore& incoming,
+                           MailAccounts& accounts, CertificateAdmin& certificates, Tickets& tickets,
+                           Properties& properties, store::AuditLog& audit, const Clock& clock,
+                           std::filesystem::path work_dir)
+    : m_database(database),
+      m_incoming(incoming),
+      m_accounts(accounts),
+      m_certificates(certificates),
+      m_tickets(tickets),
+      m_properties(properties),
+      m_audit(audit),
+      m_clock(clock),
+      m_work_dir(std::move(work_dir)) {}
+
+IncomingMail::~IncomingMail() = default;
+
 Result<AccountFetch> IncomingMail::fetch(const std::string& account) {
     AccountFetch result;
     result.account = account;
@@ -158,13 +198,8 @@ Result<AccountFetch> IncomingMail::fetch(const std::string& account) {
                 record.from_address = summary->from_address;
                 record.message_id = summary->message_id;
             }
-            auto bytes = read_file(file, std::numeric_limits<std::size_t>::max());
+            auto stored = m_incoming.add(record, file);
             std::filesystem::remove(file);
-            if (!bytes)
-                return std::unexpected(bytes.error());
-            record.size = static_cast<long long>(bytes->size());
-            record.raw = std::move(*bytes);
-            auto stored = m_incoming.add(record);
             if (!stored)
                 return std::unexpected(stored.error());
             if (*stored) {
@@ -203,9 +238,9 @@ Result<const IncomingMail::Keys*> IncomingMail::keys() {
         auto anchors = m_certificates.key_ring().trust_anchors();
         if (!anchors)
             return std::unexpected(anchors.error());
-        m_keys = Keys{std::move(*identities), std::move(*anchors)};
+        m_keys = std::make_unique<Keys>(Keys{std::move(*identities), std::move(*anchors)});
     }
-    return &*m_keys;
+    return m_keys.get();
 }
 
 Result<ProcessSummary> IncomingMail::process_pending() {
@@ -218,15 +253,27 @@ Result<ProcessSummary> IncomingMail::process_pending() {
         if (!*started)
             break;
         after = (*started)->id;
-        auto outcome = attempt(**started);
+        auto outcome = attempt((*started)->id, (*started)->attempts, (*started)->account);
         if (!outcome)
             return std::unexpected(outcome.error());
         if (!*outcome)
             continue;  // another process has it
-        if (!(**outcome).failure.empty()) {
-            ++summary.failed;
-        } else {
-            (**outcome).filed ? ++summary.filed : ++summary.backups;
+        switch ((**outcome).outcome) {
+            case MailOutcome::new_ticket:
+                ++summary.new_tickets;
+                break;
+            case MailOutcome::appended:
+                ++summary.appended;
+                break;
+            case MailOutcome::duplicate:
+                ++summary.duplicates;
+                break;
+            case MailOutcome::backup:
+                ++summary.backups;
+                break;
+            case MailOutcome::failed:
+                ++summary.failed;
+                break;
         }
         summary.outcomes.push_back(std::move(**outcome));
     }
@@ -237,10 +284,8 @@ Result<ProcessOutcome> IncomingMail::retry_backup(long long id, const std::strin
     auto requeued = m_incoming.requeue_backup(id);
     if (!requeued)
         return std::unexpected(requeued.error());
-    if (!*requeued) {
-        return fail(Errc::not_found,
-                    "no email backup " + std::to_string(id) + " (`backup list` shows them)");
-    }
+    if (!*requeued)
+        return std::unexpected(no_backup(id));
     if (auto audited = m_audit.record(m_clock.now(), actor, "backup.retry", std::to_string(id));
         !audited) {
         return std::unexpected(audited.error());
@@ -251,7 +296,7 @@ Result<ProcessOutcome> IncomingMail::retry_backup(long long id, const std::strin
         return std::unexpected(started.error());
     std::optional<ProcessOutcome> outcome;
     if (*started) {
-        auto attempted = attempt(**started);
+        auto attempted = attempt((*started)->id, (*started)->attempts, (*started)->account);
         if (!attempted)
             return std::unexpected(attempted.error());
         outcome = std::move(*attempted);
@@ -263,74 +308,101 @@ Result<ProcessOutcome> IncomingMail::retry_backup(long long id, const std::strin
     return *outcome;
 }
 
-Result<std::optional<ProcessOutcome>> IncomingMail::attempt(
-    const store::IncomingStore::Attempt& attempt) {
+Result<std::optional<ProcessOutcome>> IncomingMail::attempt(long long id, int attempts,
+                                                            const std::string& account) {
     auto max_attempts = m_properties.get_int(kMailboxModule, kMailboxMaxAttempts);
     if (!max_attempts)
         return std::unexpected(max_attempts.error());
     const long long limit = *max_attempts;  // at least 1 (its range)
     auto give_up = [&](const std::string& cause) -> Result<std::optional<ProcessOutcome>> {
-        if (auto marked = m_incoming.mark_backup(attempt.id, cause, m_clock.now()); !marked) {
+        if (auto marked = m_incoming.mark_backup(id, cause, m_clock.now()); !marked) {
             return std::unexpected(marked.error());
         }
-        spdlog::warn("incoming {}: kept as an email backup: {}", attempt.id, cause);
+        spdlog::warn("incoming {}: kept as an email backup: {}", id, cause);
         ProcessOutcome outcome;
-        outcome.incoming_id = attempt.id;
-        outcome.attempt = attempt.attempts;
+        outcome.incoming_id = id;
+        outcome.account = account;
+        outcome.outcome = MailOutcome::backup;
+        outcome.attempt = attempts;
         outcome.cause = cause;
         return std::optional<ProcessOutcome>(std::move(outcome));
     };
-    if (attempt.attempts > limit) {
+    if (attempts > limit) {
         // Every attempt counted so far ended without a word: the process did not survive it.
-        return give_up("processing did not finish in " + std::to_string(attempt.attempts - 1) +
+        return give_up("processing did not finish in " + std::to_string(attempts - 1) +
                        " attempts (the process stopped while filing it)");
     }
-    auto outcome = process_one(attempt.id);
+    auto outcome = process_one(id);
     if (outcome) {
-        if (*outcome)
-            (**outcome).attempt = attempt.attempts;
+        if (*outcome) {
+            (**outcome).attempt = attempts;
+            (**outcome).account = account;
+        }
         return outcome;
     }
     const std::string cause = outcome.error().message();
-    if (attempt.attempts >= limit) {
-        return give_up("filing failed " + std::to_string(attempt.attempts) +
+    if (attempts >= limit) {
+        return give_up("filing failed " + std::to_string(attempts) +
                        " times; the last time: " + cause);
     }
-    spdlog::warn("incoming {}: attempt {} of {} failed, to be tried again: {}", attempt.id,
-                 attempt.attempts, limit, cause);
-    if (auto recorded = m_incoming.record_failure(attempt.id, cause, m_clock.now()); !recorded) {
+    spdlog::warn("incoming {}: attempt {} of {} failed, to be tried again: {}", id, attempts, limit,
+                 cause);
+    if (auto recorded = m_incoming.record_failure(id, cause, m_clock.now()); !recorded) {
         return std::unexpected(recorded.error());
     }
     ProcessOutcome failed;
-    failed.incoming_id = attempt.id;
-    failed.attempt = attempt.attempts;
-    failed.failure = cause;
+    failed.incoming_id = id;
+    failed.account = account;
+    failed.outcome = MailOutcome::failed;
+    failed.attempt = attempts;
+    failed.cause = cause;
     return std::optional<ProcessOutcome>(std::move(failed));
 }
 
-Result<std::vector<store::IncomingRecord>> IncomingMail::backups() {
-    return m_incoming.list(store::IncomingState::backup);
+Result<std::vector<BackupView>> IncomingMail::backups() {
+    auto records = m_incoming.list(store::IncomingState::backup);
+    if (!records)
+        return std::unexpected(records.error());
+    std::vector<BackupView> out;
+    out.reserve(records->size());
+    for (const auto& r : *records)
+        out.push_back(backup_view(r));
+    return out;
 }
 
-Result<store::IncomingRecord> IncomingMail::backup(long long id) {
-    auto record = m_incoming.get(id);
+Result<BackupView> IncomingMail::backup(long long id) {
+    auto record = m_incoming.summary(id);
     if (!record)
         return std::unexpected(record.error());
-    if (!*record || (*record)->state != store::IncomingState::backup) {
-        return fail(Errc::not_found,
-                    "no email backup " + std::to_string(id) + " (`backup list` shows them)");
-    }
-    return std::move(**record);
+    if (!*record || (*record)->state != store::IncomingState::backup)
+        return std::unexpected(no_backup(id));
+    return backup_view(**record);
+}
+
+Result<long long> IncomingMail::save_backup(long long id, const std::filesystem::path& out) {
+    auto record = m_incoming.summary(id);
+    if (!record)
+        return std::unexpected(record.error());
+    if (!*record || (*record)->state != store::IncomingState::backup)
+        return std::unexpected(no_backup(id));
+    auto file = OutputFile::open(out);
+    if (!file)
+        return std::unexpected(file.error());
+    auto written =
+        m_incoming.read_raw(id, [&](std::string_view chunk) { return file->write(chunk); });
+    if (!written)
+        return std::unexpected(written.error());
+    if (auto committed = file->commit(); !committed)
+        return std::unexpected(committed.error());
+    return *written;
 }
 
 Result<void> IncomingMail::delete_backup(long long id, const std::string& actor) {
     auto deleted = m_incoming.delete_backup(id);
     if (!deleted)
         return std::unexpected(deleted.error());
-    if (!*deleted) {
-        return fail(Errc::not_found,
-                    "no email backup " + std::to_string(id) + " (`backup list` shows them)");
-    }
+    if (!*deleted)
+        return std::unexpected(no_backup(id));
     return m_audit.record(m_clock.now(), actor, "backup.delete", std::to_string(id));
 }
 
@@ -344,7 +416,7 @@ Result<std::optional<ProcessOutcome>> IncomingMail::process_one(long long id) {
                 return std::optional<ProcessOutcome>();
             // Whatever goes wrong in one mail stays with that mail (and rolls back its work).
             try {
-                auto outcome = file_mail(std::move(**claimed));
+                auto outcome = file_mail(**claimed);
                 if (!outcome)
                     return std::unexpected(outcome.error());
                 return std::optional<ProcessOutcome>(std::move(*outcome));
@@ -355,14 +427,16 @@ Result<std::optional<ProcessOutcome>> IncomingMail::process_one(long long id) {
         });
 }
 
-Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord record) {
+Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord& record) {
     ProcessOutcome outcome;
     outcome.incoming_id = record.id;
+    outcome.account = record.account;
     auto keep_as_backup = [&](const std::string& cause) -> Result<ProcessOutcome> {
         if (auto marked = m_incoming.mark_backup(record.id, cause, m_clock.now()); !marked) {
             return std::unexpected(marked.error());
         }
         spdlog::warn("incoming {}: kept as an email backup: {}", record.id, cause);
+        outcome.outcome = MailOutcome::backup;
         outcome.cause = cause;
         return outcome;
     };
@@ -379,21 +453,44 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord record) {
     if (!scratch)
         return std::unexpected(scratch.error());
     const auto raw = scratch->file("raw");
-    if (auto written = write_bytes(raw, record.raw.value_or("")); !written) {
-        return std::unexpected(written.error());
+    // The stored bytes into a scratch file, a chunk at a time: from here on the file is read.
+    {
+        std::ofstream file(raw, std::ios::binary | std::ios::trunc);
+        auto written = m_incoming.read_raw(record.id, [&](std::string_view chunk) -> Result<void> {
+            if (!file.write(chunk.data(), static_cast<std::streamsize>(chunk.size())))
+                return fail(Errc::io, "cannot write " + raw.string());
+            return {};
+        });
+        if (!written)
+            return std::unexpected(written.error());
+        if (!file.flush())
+            return fail(Errc::io, "cannot write " + raw.string());
     }
-    record.raw.reset();  // from here on the file is read: a large mail is not held twice
-    auto summary = mime::read_summary(raw);
-    if (!summary)
-        return keep_as_backup("the mail cannot be parsed: " + summary.error().message());
-    auto document = mime::MimeDocument::parse_file(raw, true);
-    if (!document) {
-        return keep_as_backup("the mail cannot be parsed: " + document.error().message());
+    const auto attachment_dir = scratch->path() / "attachments";
+    std::error_code ec;
+    std::filesystem::create_directory(attachment_dir, ec);
+    if (!ec)
+        std::filesystem::permissions(attachment_dir, std::filesystem::perms::owner_all, ec);
+    if (ec)
+        return fail(Errc::io, "cannot create " + attachment_dir.string() + ": " + ec.message());
+    auto limits = parse_limits(m_properties);
+    if (!limits)
+        return std::unexpected(limits.error());
+    // One parse of the whole mail (the summary for listings was read when it was fetched): a
+    // plain mail is read for its ticket right away; an S/MIME one stops at its header and goes
+    // to the S/MIME engine, and what that opens is read for the ticket.
+    auto parsed = mime::parse_message(raw, attachment_dir, *limits, true);
+    if (!parsed) {
+        return keep_as_backup("the mail cannot be parsed: " + parsed.error().message());
+    }
+    if (!parsed->has_header) {
+        return keep_as_backup("the mail cannot be parsed: " + raw.filename().string() +
+                              " has no message header");
     }
 
-    std::filesystem::path message = raw;
     DecryptReport report;
-    if (document->layout() != mime::Layout::none) {
+    if (parsed->smime) {
+        const std::vector<std::string> recipients = parsed->recipients;
         auto keys = this->keys();
         if (!keys)
             return std::unexpected(keys.error());
@@ -402,8 +499,7 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord record) {
         // RecipientInfo names still opens it (mail forwarded between our addresses).
         std::stable_partition(identities.begin(), identities.end(), [&](const auto& identity) {
             for (const auto& address : identity.certificate.addresses()) {
-                if (std::find(summary->recipients.begin(), summary->recipients.end(), address) !=
-                    summary->recipients.end()) {
+                if (std::find(recipients.begin(), recipients.end(), address) != recipients.end()) {
                     return true;
                 }
             }
@@ -419,145 +515,81 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord record) {
             bool ours = false;
             for (const auto& identity : identities) {
                 for (const auto& address : identity.certificate.addresses()) {
-                    ours = ours || std::find(summary->recipients.begin(), summary->recipients.end(),
-                                             address) != summary->recipients.end();
+                    ours = ours || std::find(recipients.begin(), recipients.end(), address) !=
+                                       recipients.end();
                 }
             }
             if (!ours) {
-                cause += " (no server certificate for " +
-                         (summary->recipients.empty() ? std::string("its recipients")
-                                                      : join(summary->recipients, ", ")) +
-                         ")";
+                cause +=
+                    " (no server certificate for " +
+                    (recipients.empty() ? std::string("its recipients") : join(recipients, ", ")) +
+                    ")";
             }
             return keep_as_backup(cause);
         }
         report = std::move(*decrypted);
-        message = opened;
-    }
-
-    const auto attachment_dir = scratch->path() / "attachments";
-    std::error_code ec;
-    std::filesystem::create_directory(attachment_dir, ec);
-    if (!ec)
-        std::filesystem::permissions(attachment_dir, std::filesystem::perms::owner_all, ec);
-    if (ec)
-        return fail(Errc::io, "cannot create " + attachment_dir.string() + ": " + ec.message());
-    auto limits = parse_limits(m_properties);
-    if (!limits)
-        return std::unexpected(limits.error());
-    auto parsed = mime::parse_message(message, attachment_dir, *limits);
-    if (!parsed) {
-        return keep_as_backup("the mail cannot be parsed: " + parsed.error().message());
-    }
-    const std::string digest = content_digest(*parsed);
-
-    // The same mail fetched twice (sent to two of our addresses) is one ticket message; a
-    // different mail that reuses a Message-ID is filed like any other, with a note.
-    std::vector<std::string> notes;
-    if (!parsed->message_id.empty()) {
-        auto earlier = m_tickets.store().incoming_with_message_id(parsed->message_id);
-        if (!earlier)
-            return std::unexpected(earlier.error());
-        for (const auto& copy : *earlier) {
-            if (copy.content_digest != digest)
-                continue;
-            if (auto marked = m_incoming.mark_filed(record.id); !marked) {
-                return std::unexpected(marked.error());
-            }
-            outcome.filed = true;
-            outcome.ticket = copy.ticket;
-            spdlog::info("incoming {}: a copy of ticket message {}, not filed again", record.id,
-                         copy.id);
-            return outcome;
-        }
-        if (!earlier->empty()) {
-            outcome.reused_message_id = true;
-            notes.push_back("this mail reuses the Message-ID <" + parsed->message_id +
-                            "> of a different mail (ticket " +
-                            std::to_string(earlier->front().ticket) +
-                            "); it is not a copy of that mail");
+        parsed = mime::parse_message(opened, attachment_dir, *limits);
+        if (!parsed) {
+            return keep_as_backup("the mail cannot be parsed: " + parsed.error().message());
         }
     }
-
-    std::vector<std::string> reply_ids;
-    if (!parsed->in_reply_to.empty())
-        reply_ids.push_back(parsed->in_reply_to);
-    reply_ids.insert(reply_ids.end(), parsed->references.rbegin(), parsed->references.rend());
-    auto choice = m_tickets.choose(parsed->subject, reply_ids);
-    if (!choice)
-        return std::unexpected(choice.error());
-    long long ticket = 0;
-    if (choice->existing) {
-        ticket = *choice->existing;
-    } else {
-        const std::string customer = parsed->from ? parsed->from->address : summary->from_address;
-        auto created =
-            m_tickets.store().create(parsed->subject.empty() ? "(no subject)" : parsed->subject,
-                                     customer, choice->follows_closed, m_clock.now());
-        if (!created)
-            return std::unexpected(created.error());
-        ticket = *created;
-        outcome.new_ticket = true;
-    }
-
-    store::TicketMessageRecord m;
-    m.ticket = ticket;
-    m.direction = "in";
-    m.incoming_id = record.id;
-    m.message_id = parsed->message_id;
-    m.from = parsed->from ? parsed->from->display() : "";
-    m.to_json = json_text(displays(parsed->to));
-    m.cc_json = json_text(displays(parsed->cc));
-    m.content_digest = digest;
-    if (!notes.empty())
-        m.report_json = json_text(nlohmann::json{{"notes", notes}});
-    m.subject = parsed->subject;
-    m.date = parsed->date.value_or(record.received_at);
-    m.created_at = m_clock.now();
-    m.text =
+    IncomingMessage in;
+    in.incoming_id = record.id;
+    in.message_id = parsed->message_id;
+    in.in_reply_to = parsed->in_reply_to;
+    in.references = parsed->references;
+    in.from = parsed->from ? parsed->from->display() : "";
+    in.customer = parsed->from ? parsed->from->address : record.from_address;
+    in.to = displays(parsed->to);
+    in.cc = displays(parsed->cc);
+    in.subject = parsed->subject;
+    in.date = parsed->date.value_or(record.received_at);
+    in.content_digest = content_digest(*parsed);
+    in.text =
         report.mixed_parts ? std::optional<std::string>(mixed_parts_text(report)) : parsed->text;
     if (parsed->html && !report.mixed_parts)
-        m.html = mime::sanitize_html(*parsed->html);
-    m.encrypted = report.encrypted;
+        in.html = mime::sanitize_html(*parsed->html);
     if (report.encrypted) {
-        m.encryption_json = json_text({{"certificate", report.certificate_sha256},
-                                       {"cipher", report.content_cipher},
-                                       {"integrity_protected", report.integrity_protected},
-                                       {"mixed_parts", report.mixed_parts}});
+        EncryptionView e;
+        e.received = true;
+        e.certificate = report.certificate_sha256;
+        e.cipher = report.content_cipher;
+        e.integrity_protected = report.integrity_protected;
+        e.mixed_parts = report.mixed_parts;
+        in.encryption = std::move(e);
     }
     if (report.signature) {
         const auto& s = *report.signature;
-        m.signature_json = json_text({{"signer", s.signer},
-                                      {"signer_subject", s.signer_subject},
-                                      {"signer_sha256", s.signer_sha256},
-                                      {"valid", s.valid},
-                                      {"trusted", s.trusted},
-                                      {"matches_from", s.matches_from},
-                                      {"problem", s.problem}});
+        in.signature = SignatureView{s.signer,  s.signer_subject, s.signer_sha256, s.valid,
+                                     s.trusted, s.matches_from,   s.problem};
     }
     for (const auto& a : parsed->attachments) {
-        auto bytes = read_file(a.file, std::numeric_limits<std::size_t>::max());
-        if (!bytes)
-            return std::unexpected(bytes.error());
-        store::AttachmentRecord attachment;
-        attachment.name = a.name;
-        attachment.content_type = a.content_type;
-        attachment.size = static_cast<long long>(a.size);
-        attachment.content_id = a.content_id;
-        attachment.is_inline = a.is_inline;
-        attachment.content = std::move(*bytes);
-        m.attachments.push_back(std::move(attachment));
+        in.attachments.push_back(IncomingAttachment{a.name, a.content_type,
+                                                    static_cast<long long>(a.size), a.content_id,
+                                                    a.is_inline, a.file});
     }
-    auto added = m_tickets.store().add_message(m);
-    if (!added)
-        return std::unexpected(added.error());
+    auto filed = m_tickets.file_incoming(in);
+    if (!filed)
+        return std::unexpected(filed.error());
     if (auto marked = m_incoming.mark_filed(record.id); !marked) {
         return std::unexpected(marked.error());
     }
-    outcome.filed = true;
-    outcome.ticket = ticket;
-    outcome.ticket_message = *added;
-    spdlog::info("incoming {}: filed into ticket {} ({})", record.id, ticket, choice->reason);
+    outcome.ticket = filed->ticket;
+    outcome.ticket_message = filed->ticket_message;
+    outcome.reused_message_id = filed->reused_message_id;
+    switch (filed->kind) {
+        case FilingKind::duplicate:
+            outcome.outcome = MailOutcome::duplicate;
+            spdlog::info("incoming {}: {}, not filed again", record.id, filed->reason);
+            return outcome;
+        case FilingKind::new_ticket:
+            outcome.outcome = MailOutcome::new_ticket;
+            break;
+        case FilingKind::appended:
+            outcome.outcome = MailOutcome::appended;
+            break;
+    }
+    spdlog::info("incoming {}: filed into ticket {} ({})", record.id, filed->ticket, filed->reason);
     return outcome;
 }
 

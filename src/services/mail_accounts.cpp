@@ -4,6 +4,10 @@
 
 #include "core/base64.h"
 #include "core/iso_time.h"
+#include "crypto/key_vault.h"
+#include "store/account_store.h"
+#include "store/audit_log.h"
+#include "transport/mailbox.h"
 
 namespace casecrypt::services {
 namespace {
@@ -25,15 +29,24 @@ std::string host_of(const std::string& url) {
     return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
+AccountView view_of(const store::AccountRecord& r) {
+    AccountView v{
+        r.name,       r.url,        r.user,      from_iso8601(r.created_at).value_or(TimePoint{}),
+        r.created_by, std::nullopt, r.last_error};
+    if (r.last_fetch_at)
+        v.last_fetch = from_iso8601(*r.last_fetch_at);
+    return v;
+}
+
 }  // namespace
 
 std::string account_sealing_context(const std::string& name) {
     return "mail-account:" + name;
 }
 
-Result<store::AccountRecord> MailAccounts::add(const std::string& name, const std::string& url,
-                                               const std::string& user, const Secret& password,
-                                               const std::string& actor) {
+Result<AccountView> MailAccounts::add(const std::string& name, const std::string& url,
+                                      const std::string& user, const Secret& password,
+                                      const std::string& actor) {
     if (!valid_name(name)) {
         return fail(Errc::usage, "\"" + name +
                                      "\" is not an account name (letters, digits, '-', "
@@ -64,11 +77,18 @@ Result<store::AccountRecord> MailAccounts::add(const std::string& name, const st
         !audited) {
         return std::unexpected(audited.error());
     }
-    return record;
+    return view_of(record);
 }
 
-Result<std::vector<store::AccountRecord>> MailAccounts::list() {
-    return m_store.list();
+Result<std::vector<AccountView>> MailAccounts::list() {
+    auto records = m_store.list();
+    if (!records)
+        return std::unexpected(records.error());
+    std::vector<AccountView> out;
+    out.reserve(records->size());
+    for (const auto& r : *records)
+        out.push_back(view_of(r));
+    return out;
 }
 
 Result<void> MailAccounts::remove(const std::string& name, const std::string& actor) {
@@ -76,8 +96,7 @@ Result<void> MailAccounts::remove(const std::string& name, const std::string& ac
     if (!removed)
         return std::unexpected(removed.error());
     if (!*removed) {
-        return fail(Errc::not_found,
-                    "no mail account named " + name + " (`account list` shows them)");
+        return fail(Errc::not_found, "no mail account named " + name);
     }
     return m_audit.record(m_clock.now(), actor, "account.remove", name);
 }
@@ -87,8 +106,7 @@ Result<transport::MailboxSettings> MailAccounts::settings(const std::string& nam
     if (!record)
         return std::unexpected(record.error());
     if (!*record) {
-        return fail(Errc::not_found,
-                    "no mail account named " + name + " (`account list` shows them)");
+        return fail(Errc::not_found, "no mail account named " + name);
     }
     transport::MailboxSettings settings;
     settings.url = (*record)->url;

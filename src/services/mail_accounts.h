@@ -12,13 +12,31 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/secret.h"
-#include "crypto/key_vault.h"
 #include "services/properties.h"
-#include "store/account_store.h"
-#include "store/audit_log.h"
-#include "transport/mailbox.h"
+
+namespace casecrypt::crypto {
+class KeyVault;
+}
+namespace casecrypt::store {
+class AccountStore;
+class AuditLog;
+}  // namespace casecrypt::store
+namespace casecrypt::transport {
+struct MailboxSettings;
+}
 
 namespace casecrypt::services {
+
+// A mailbox as the admin sees it (never its password).
+struct AccountView {
+    std::string name;
+    std::string url;
+    std::string user;
+    TimePoint created{};
+    std::string created_by;
+    std::optional<TimePoint> last_fetch;
+    std::string last_error;  // of the last fetch; empty when it went well
+};
 
 inline constexpr const char* kLocalAccount = "local";
 
@@ -36,10 +54,11 @@ public:
           m_clock(clock) {}
 
     // Errc::usage for a bad name or URL, Errc::rejected when the name is taken.
-    Result<store::AccountRecord> add(const std::string& name, const std::string& url,
-                                     const std::string& user, const Secret& password,
-                                     const std::string& actor);
-    Result<std::vector<store::AccountRecord>> list();
+    Result<AccountView> add(const std::string& name, const std::string& url,
+                            const std::string& user, const Secret& password,
+                            const std::string& actor);
+    // Ordered by name.
+    Result<std::vector<AccountView>> list();
     // Errc::not_found for an unknown name. Mail fetched from it stays.
     Result<void> remove(const std::string& name, const std::string& actor);
     // How to open the account's mailbox now (password unsealed, timeouts and trust from the

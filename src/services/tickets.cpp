@@ -5,10 +5,13 @@
 
 #include "core/file_io.h"
 #include "core/json_text.h"
+#include "core/output_file.h"
 #include "mime/message_parser.h"
 #include "services/send_report_codec.h"
 #include "services/ticket_tag.h"
+#include "store/audit_log.h"
 #include "store/guarded.h"
+#include "store/ticket_store.h"
 
 namespace casecrypt::services {
 namespace {
@@ -46,10 +49,145 @@ std::string content_type_for(const std::filesystem::path& file) {
     return "application/octet-stream";
 }
 
+TicketSummary summary_of(const store::TicketRecord& t) {
+    return TicketSummary{t.number,
+                         t.subject,
+                         t.status == "closed" ? TicketStatus::closed : TicketStatus::open,
+                         t.customer,
+                         t.created_at,
+                         t.updated_at,
+                         t.linked_ticket};
+}
+
+std::optional<std::vector<std::string>> list_of(const nlohmann::json& value) {
+    if (!value.is_array())
+        return std::nullopt;
+    std::vector<std::string> out;
+    for (const auto& v : value) {
+        if (v.is_string())
+            out.push_back(v.get<std::string>());
+    }
+    return out;
+}
+
+std::vector<std::string> strings_of(const nlohmann::json& value) {
+    std::vector<std::string> out;
+    if (!value.is_array())
+        return out;
+    for (const auto& v : value) {
+        if (v.is_string())
+            out.push_back(v.get<std::string>());
+    }
+    return out;
+}
+
+std::string string_at(const nlohmann::json& object, const char* key) {
+    const auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool bool_at(const nlohmann::json& object, const char* key) {
+    const auto it = object.find(key);
+    return it != object.end() && it->is_boolean() && it->get<bool>();
+}
+
+// What the store keeps as JSON text, read into the view (damaged text reads as nothing).
+MessageView message_of(const store::TicketMessageRecord& m) {
+    MessageView v;
+    v.id = m.id;
+    v.direction = m.direction == "out" ? MessageDirection::out : MessageDirection::in;
+    v.message_id = m.message_id;
+    v.date = m.date;
+    v.from = m.from;
+    v.to = list_of(json_value(m.to_json));
+    v.cc = list_of(json_value(m.cc_json));
+    v.subject = m.subject;
+    v.text = m.text;
+    v.html = m.html;
+    for (const auto& a : m.attachments) {
+        v.attachments.push_back(
+            AttachmentView{a.id, a.name, a.content_type, a.size, a.content_id, a.is_inline});
+    }
+    if (m.encrypted) {
+        const auto e = m.encryption_json ? json_value(*m.encryption_json) : nlohmann::json();
+        EncryptionView view;
+        if (e.is_object()) {
+            view.cipher = string_at(e, "cipher");
+            view.integrity_protected = bool_at(e, "integrity_protected");
+            view.mixed_parts = bool_at(e, "mixed_parts");
+            view.received = e.contains("certificate");
+            view.certificate = string_at(e, "certificate");
+            view.certificates = strings_of(e.value("certificates", nlohmann::json()));
+        }
+        v.encryption = std::move(view);
+    }
+    if (m.signature_json) {
+        const auto s = json_value(*m.signature_json);
+        if (s.is_object()) {
+            v.signature =
+                SignatureView{string_at(s, "signer"),        string_at(s, "signer_subject"),
+                              string_at(s, "signer_sha256"), bool_at(s, "valid"),
+                              bool_at(s, "trusted"),         bool_at(s, "matches_from"),
+                              string_at(s, "problem")};
+        }
+    }
+    if (m.report_json) {
+        const auto report = json_value(*m.report_json);
+        if (report.is_object() && report.contains("notes"))
+            v.notes = strings_of(report["notes"]);
+        if (report.is_object() && report.contains("recipients") &&
+            report["recipients"].is_array()) {
+            std::vector<SentRecipientView> sent;
+            for (const auto& r : report["recipients"]) {
+                if (!r.is_object())
+                    continue;
+                SentRecipientView recipient{string_at(r, "address"), string_at(r, "kind"),
+                                            string_at(r, "outcome"), std::nullopt};
+                const auto c = r.find("certificate");
+                if (c != r.end() && c->is_object()) {
+                    recipient.certificate = SentRecipientView::Certificate{
+                        string_at(*c, "fingerprint_sha256"), string_at(*c, "source"),
+                        string_at(*c, "serial"), string_at(*c, "not_after")};
+                }
+                sent.push_back(std::move(recipient));
+            }
+            v.sent_to = std::move(sent);
+        }
+    }
+    return v;
+}
+
 }  // namespace
 
-Result<std::vector<store::TicketRecord>> Tickets::list() {
-    return m_store.list();
+std::string to_string(TicketStatus status) {
+    return status == TicketStatus::closed ? "closed" : "open";
+}
+
+std::string to_string(MessageDirection direction) {
+    return direction == MessageDirection::out ? "out" : "in";
+}
+
+std::string to_string(FilingKind kind) {
+    switch (kind) {
+        case FilingKind::new_ticket:
+            return "new ticket";
+        case FilingKind::appended:
+            return "appended";
+        case FilingKind::duplicate:
+            return "duplicate";
+    }
+    return "appended";
+}
+
+Result<std::vector<TicketSummary>> Tickets::list() {
+    auto records = m_store.list();
+    if (!records)
+        return std::unexpected(records.error());
+    std::vector<TicketSummary> out;
+    out.reserve(records->size());
+    for (const auto& r : *records)
+        out.push_back(summary_of(r));
+    return out;
 }
 
 Result<TicketView> Tickets::show(long long number) {
@@ -61,17 +199,135 @@ Result<TicketView> Tickets::show(long long number) {
     auto messages = m_store.messages(number);
     if (!messages)
         return std::unexpected(messages.error());
-    return TicketView{std::move(**ticket), std::move(*messages)};
+    TicketView view{summary_of(**ticket), {}};
+    for (const auto& m : *messages)
+        view.messages.push_back(message_of(m));
+    return view;
 }
 
-Result<void> Tickets::set_status(long long number, const std::string& status,
-                                 const std::string& actor) {
-    auto changed = m_store.set_status(number, status, m_clock.now());
+Result<void> Tickets::set_status(long long number, TicketStatus status, const std::string& actor) {
+    const std::string word = to_string(status);
+    auto changed = m_store.set_status(number, word, m_clock.now());
     if (!changed)
         return std::unexpected(changed.error());
     if (!*changed)
         return fail(Errc::not_found, "no ticket " + std::to_string(number));
-    return m_audit.record(m_clock.now(), actor, "ticket." + status, std::to_string(number));
+    return m_audit.record(m_clock.now(), actor, "ticket." + word, std::to_string(number));
+}
+
+Result<SavedAttachment> Tickets::save_attachment(long long id, const std::filesystem::path& out) {
+    auto file = OutputFile::open(out);
+    if (!file)
+        return std::unexpected(file.error());
+    long long written = 0;
+    auto found = m_store.read_attachment(id, [&](std::string_view chunk) {
+        written += static_cast<long long>(chunk.size());
+        return file->write(chunk);
+    });
+    if (!found)
+        return std::unexpected(found.error());
+    if (!*found)
+        return fail(Errc::not_found, "no attachment " + std::to_string(id));
+    if (auto committed = file->commit(); !committed)
+        return std::unexpected(committed.error());
+    return SavedAttachment{(*found)->id, (*found)->name, written};
+}
+
+Result<Filing> Tickets::file_incoming(const IncomingMessage& in) {
+    Filing filing;
+    // The same mail fetched twice (sent to two of our addresses) is one ticket message; a
+    // different mail that reuses a Message-ID is filed like any other, with a note.
+    std::vector<std::string> notes;
+    if (!in.message_id.empty()) {
+        auto earlier = m_store.incoming_with_message_id(in.message_id);
+        if (!earlier)
+            return std::unexpected(earlier.error());
+        for (const auto& copy : *earlier) {
+            if (copy.content_digest != in.content_digest)
+                continue;
+            filing.kind = FilingKind::duplicate;
+            filing.ticket = copy.ticket;
+            filing.reason = "a copy of ticket message " + std::to_string(copy.id);
+            return filing;
+        }
+        if (!earlier->empty()) {
+            filing.reused_message_id = true;
+            notes.push_back("this mail reuses the Message-ID <" + in.message_id +
+                            "> of a different mail (ticket " +
+                            std::to_string(earlier->front().ticket) +
+                            "); it is not a copy of that mail");
+        }
+    }
+
+    std::vector<std::string> reply_ids;
+    if (!in.in_reply_to.empty())
+        reply_ids.push_back(in.in_reply_to);
+    reply_ids.insert(reply_ids.end(), in.references.rbegin(), in.references.rend());
+    auto choice = choose(in.subject, reply_ids);
+    if (!choice)
+        return std::unexpected(choice.error());
+    filing.reason = choice->reason;
+    if (choice->existing) {
+        filing.ticket = *choice->existing;
+        filing.kind = FilingKind::appended;
+    } else {
+        auto created = m_store.create(in.subject.empty() ? "(no subject)" : in.subject, in.customer,
+                                      choice->follows_closed, m_clock.now());
+        if (!created)
+            return std::unexpected(created.error());
+        filing.ticket = *created;
+        filing.kind = FilingKind::new_ticket;
+    }
+
+    store::TicketMessageRecord m;
+    m.ticket = filing.ticket;
+    m.direction = to_string(MessageDirection::in);
+    m.incoming_id = in.incoming_id;
+    m.message_id = in.message_id;
+    m.from = in.from;
+    m.to_json = json_text(address_list(in.to));
+    m.cc_json = json_text(address_list(in.cc));
+    m.content_digest = in.content_digest;
+    if (!notes.empty())
+        m.report_json = json_text(nlohmann::json{{"notes", notes}});
+    m.subject = in.subject;
+    m.date = in.date;
+    m.created_at = m_clock.now();
+    m.text = in.text;
+    m.html = in.html;
+    m.encrypted = in.encryption.has_value();
+    if (in.encryption) {
+        const auto& e = *in.encryption;
+        m.encryption_json = json_text({{"certificate", e.certificate},
+                                       {"cipher", e.cipher},
+                                       {"integrity_protected", e.integrity_protected},
+                                       {"mixed_parts", e.mixed_parts}});
+    }
+    if (in.signature) {
+        const auto& s = *in.signature;
+        m.signature_json = json_text({{"signer", s.signer},
+                                      {"signer_subject", s.signer_subject},
+                                      {"signer_sha256", s.signer_sha256},
+                                      {"valid", s.valid},
+                                      {"trusted", s.trusted},
+                                      {"matches_from", s.matches_from},
+                                      {"problem", s.problem}});
+    }
+    for (const auto& a : in.attachments) {
+        store::AttachmentRecord attachment;
+        attachment.name = a.name;
+        attachment.content_type = a.content_type;
+        attachment.size = a.size;
+        attachment.content_id = a.content_id;
+        attachment.is_inline = a.is_inline;
+        attachment.file = a.file;
+        m.attachments.push_back(std::move(attachment));
+    }
+    auto added = m_store.add_message(m);
+    if (!added)
+        return std::unexpected(added.error());
+    filing.ticket_message = *added;
+    return filing;
 }
 
 Result<std::optional<long long>> Tickets::number_in_subject(const std::string& subject) {
@@ -108,7 +364,7 @@ Result<TicketChoice> Tickets::choose(const std::string& subject,
         if (!*ticket)
             return std::optional<TicketChoice>();
         TicketChoice choice;
-        if ((*ticket)->status == "closed") {
+        if ((*ticket)->status == to_string(TicketStatus::closed)) {
             choice.follows_closed = number;
             choice.reason = reason + "; ticket " + std::to_string(number) + " is closed";
         } else {

@@ -1,9 +1,12 @@
 // Tickets: the helpdesk side of mail. Which ticket a mail belongs to (a tag in the subject,
 // else a reply to a message of a ticket, else a new ticket; a closed ticket gets a new linked
-// one), the history of each ticket (mails in and out with how they were encrypted and signed),
-// and the tag our outgoing mail carries. Not thread-safe (one database connection).
+// one), filing a received mail into it, the history of each ticket (mails in and out with how
+// they were encrypted and signed) as service-owned views, and the tag our outgoing mail
+// carries. What the store keeps as JSON text is read here: an edge gets typed views only.
+// Not thread-safe (one database connection).
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,15 +15,94 @@
 #include "core/error.h"
 #include "services/outgoing_mail.h"
 #include "services/properties.h"
-#include "store/audit_log.h"
-#include "store/database.h"
-#include "store/ticket_store.h"
+
+namespace casecrypt::store {
+class AuditLog;
+class Database;
+class TicketStore;
+}  // namespace casecrypt::store
 
 namespace casecrypt::services {
 
+enum class TicketStatus { open, closed };
+std::string to_string(TicketStatus status);  // "open", "closed"
+
+struct TicketSummary {
+    long long number = 0;
+    std::string subject;
+    TicketStatus status = TicketStatus::open;
+    std::string customer;
+    TimePoint created{};
+    TimePoint updated{};
+    std::optional<long long> linked_ticket;  // the closed ticket this one follows up
+};
+
+enum class MessageDirection { in, out };
+std::string to_string(MessageDirection direction);  // "in", "out"
+
+struct AttachmentView {
+    long long id = 0;
+    std::string name;
+    std::string content_type;
+    long long size = 0;
+    std::string content_id;
+    bool is_inline = false;
+};
+
+struct EncryptionView {
+    std::string cipher;  // as the mail carried it ("aes-256-gcm")
+    bool integrity_protected = false;
+    bool mixed_parts = false;               // received: encrypted parts beside plain ones
+    std::string certificate;                // received: SHA-256 of the identity that opened it
+    std::vector<std::string> certificates;  // sent: SHA-256 of each recipient's certificate
+    bool received = false;                  // which of the two the fields above describe
+};
+
+struct SignatureView {
+    std::string signer;  // the signer's address
+    std::string signer_subject;
+    std::string signer_sha256;
+    bool valid = false;
+    bool trusted = false;
+    bool matches_from = false;
+    std::string problem;  // empty when there is none
+};
+
+// A sent mail's per-recipient outcome, as it was recorded when it was sent.
+struct SentRecipientView {
+    std::string address;
+    std::string kind;     // to, cc, bcc
+    std::string outcome;  // the sentence recorded then
+    struct Certificate {
+        std::string fingerprint_sha256;
+        std::string source;
+        std::string serial;
+        std::string not_after;
+    };
+    std::optional<Certificate> certificate;
+};
+
+struct MessageView {
+    long long id = 0;
+    MessageDirection direction = MessageDirection::in;
+    std::string message_id;  // without <>
+    TimePoint date{};
+    std::string from;
+    // "Name <address>" or "address"; none when the stored list can no longer be read.
+    std::optional<std::vector<std::string>> to, cc;
+    std::string subject;
+    std::optional<std::string> text;
+    std::optional<std::string> html;  // sanitised
+    std::vector<AttachmentView> attachments;
+    std::optional<EncryptionView> encryption;               // none: not encrypted
+    std::optional<SignatureView> signature;                 // none: not signed
+    std::optional<std::vector<SentRecipientView>> sent_to;  // sent mail: per recipient
+    std::vector<std::string> notes;
+};
+
 struct TicketView {
-    store::TicketRecord ticket;
-    std::vector<store::TicketMessageRecord> messages;
+    TicketSummary ticket;
+    std::vector<MessageView> messages;
 };
 
 // Where an incoming mail goes.
@@ -28,6 +110,51 @@ struct TicketChoice {
     std::optional<long long> existing;        // append to this ticket
     std::optional<long long> follows_closed;  // or a new ticket linked to this closed one
     std::string reason;                       // "subject tag", "reply to <id>", "new"
+};
+
+// A received mail, read and decrypted, to be filed (Tickets::file_incoming).
+struct IncomingAttachment {
+    std::string name;
+    std::string content_type;
+    long long size = 0;
+    std::string content_id;
+    bool is_inline = false;
+    std::filesystem::path file;  // the decoded bytes
+};
+struct IncomingMessage {
+    long long incoming_id = 0;
+    std::string message_id;
+    std::string in_reply_to;
+    std::vector<std::string> references;
+    std::string from;      // display form, may be empty
+    std::string customer;  // the sender's address, for a new ticket
+    std::vector<std::string> to, cc;
+    std::string subject;
+    TimePoint date{};
+    std::optional<std::string> text;
+    std::optional<std::string> html;  // sanitised
+    std::string content_digest;
+    std::optional<EncryptionView> encryption;
+    std::optional<SignatureView> signature;
+    std::vector<IncomingAttachment> attachments;
+};
+
+enum class FilingKind { new_ticket, appended, duplicate };
+std::string to_string(FilingKind kind);  // "new ticket", "appended", "duplicate"
+
+struct Filing {
+    FilingKind kind = FilingKind::new_ticket;
+    long long ticket = 0;
+    long long ticket_message = 0;    // 0 for a duplicate
+    bool reused_message_id = false;  // a different mail with an earlier mail's Message-ID
+    std::string reason;              // why this ticket
+};
+
+// An attachment's bytes written out (`ticket attachment`).
+struct SavedAttachment {
+    long long id = 0;
+    std::string name;
+    long long size = 0;
 };
 
 class Tickets {
@@ -41,10 +168,14 @@ public:
           m_outgoing(outgoing),
           m_clock(clock) {}
 
-    Result<std::vector<store::TicketRecord>> list();
+    // Newest first.
+    Result<std::vector<TicketSummary>> list();
     // Errc::not_found for an unknown number.
     Result<TicketView> show(long long number);
-    Result<void> set_status(long long number, const std::string& status, const std::string& actor);
+    Result<void> set_status(long long number, TicketStatus status, const std::string& actor);
+    // Writes an attachment's bytes to `out` (mode 0600, atomically). Errc::not_found for an
+    // unknown id.
+    Result<SavedAttachment> save_attachment(long long id, const std::filesystem::path& out);
 
     // The ticket number the subject's tag names (mail.ticketname.pattern), if any.
     Result<std::optional<long long>> number_in_subject(const std::string& subject);
@@ -56,14 +187,17 @@ public:
     Result<TicketChoice> choose(const std::string& subject,
                                 const std::vector<std::string>& reply_ids);
 
+    // Files a received mail: a second copy of a mail already filed (same Message-ID, same
+    // content) is recognised and not filed again; otherwise it is appended to its ticket or
+    // opens a new one. Joins the caller's transaction (the claim of the incoming mail).
+    Result<Filing> file_incoming(const IncomingMessage& message);
+
     // Sends a mail for a ticket (`mail send --ticket`): the subject gets the ticket's tag, and
     // the mail is queued in the outbox and recorded in the ticket's history with its report in
     // one transaction. Errc::not_found for an unknown ticket.
     // The reply threads under the ticket's last message (In-Reply-To, References: RFC 5322
     // section 3.6.4; see reply_threading()).
     Result<SendReport> send(long long number, SendRequest request);
-
-    store::TicketStore& store() { return m_store; }
 
 private:
     Result<long long> record_sent(long long number, const SendRequest& request,

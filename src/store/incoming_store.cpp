@@ -76,23 +76,35 @@ std::string to_string(IncomingState state) {
     return "new";
 }
 
-Result<std::optional<long long>> IncomingStore::add(const IncomingRecord& r) {
+Result<std::optional<long long>> IncomingStore::add(const IncomingRecord& r,
+                                                    const std::filesystem::path& raw_file) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(raw_file, ec);
+    if (ec)
+        return fail(Errc::io, "cannot read " + raw_file.string() + ": " + ec.message());
     return guarded("storing a fetched mail", [&]() -> Result<std::optional<long long>> {
         soci::session& sql = m_database.session();
         Transaction transaction(m_database);
-        const std::string raw = base64_encode(r.raw.value_or(""));
         const std::string received = to_iso8601(r.received_at);
+        const auto bytes = static_cast<long long>(size);
         long long id = 0;
-        sql << "INSERT INTO incoming (account, source_key, state, raw_base64, size, subject, "
-               "from_address, message_id, received_at, attempts, done_on_server) VALUES (:a, :k, "
-               "'new', :raw, :size, :s, :f, :m, :at, 0, 0) ON CONFLICT (account, source_key) DO "
-               "NOTHING RETURNING id",
-            soci::use(r.account), soci::use(r.source_key), soci::use(raw), soci::use(r.size),
-            soci::use(r.subject), soci::use(r.from_address), soci::use(r.message_id),
-            soci::use(received), soci::into(id);
-        const bool inserted = sql.got_data();
+        // The bytes go into chunks (raw_base64 stays NULL), in the same transaction.
+        sql << "INSERT INTO incoming (account, source_key, state, size, subject, from_address, "
+               "message_id, received_at, attempts, done_on_server) VALUES (:a, :k, 'new', "
+               ":size, :s, :f, :m, :at, 0, 0) ON CONFLICT (account, source_key) DO NOTHING "
+               "RETURNING id",
+            soci::use(r.account), soci::use(r.source_key), soci::use(bytes), soci::use(r.subject),
+            soci::use(r.from_address), soci::use(r.message_id), soci::use(received), soci::into(id);
+        if (!sql.got_data())
+            return std::optional<long long>();
+        auto written = m_chunks.write_file(ChunkOwner::incoming, id, raw_file);
+        if (!written)
+            return std::unexpected(written.error());
+        if (*written != bytes) {
+            return fail(Errc::io, raw_file.string() + " changed while it was stored");
+        }
         transaction.commit();
-        return inserted ? std::optional<long long>(id) : std::nullopt;
+        return std::optional<long long>(id);
     });
 }
 
@@ -137,8 +149,10 @@ Result<std::optional<IncomingStore::Attempt>> count_attempt(Database& database,
             IncomingStore::Attempt attempt;
             sql << "UPDATE incoming SET attempts = attempts + 1 WHERE id = (SELECT id "
                    "FROM incoming WHERE state = 'new' AND " +
-                       condition + " ORDER BY id LIMIT 1" + lock + ") RETURNING id, attempts",
-                soci::use(value), soci::into(attempt.id), soci::into(attempt.attempts);
+                       condition + " ORDER BY id LIMIT 1" + lock +
+                       ") RETURNING id, attempts, account",
+                soci::use(value), soci::into(attempt.id), soci::into(attempt.attempts),
+                soci::into(attempt.account);
             return sql.got_data() ? std::optional<IncomingStore::Attempt>(attempt) : std::nullopt;
         });
 }
@@ -171,7 +185,7 @@ Result<std::optional<IncomingRecord>> IncomingStore::claim(long long id) {
         return std::unexpected(claimed.error());
     if (!*claimed)
         return std::optional<IncomingRecord>();
-    return get(id);
+    return summary(id);
 }
 
 Result<void> IncomingStore::record_failure(long long id, const std::string& error, TimePoint at) {
@@ -217,12 +231,19 @@ Result<bool> IncomingStore::requeue_backup(long long id) {
 
 Result<bool> IncomingStore::delete_backup(long long id) {
     return guarded("deleting an email backup", [&]() -> Result<bool> {
+        Transaction transaction(m_database);
         soci::statement st = (m_database.session().prepare
                                   << "UPDATE incoming SET state = 'deleted', raw_base64 = NULL "
                                      "WHERE id = :id AND state = 'backup'",
                               soci::use(id));
         st.execute(true);
-        return st.get_affected_rows() > 0;
+        const bool deleted = st.get_affected_rows() > 0;
+        if (deleted) {
+            if (auto removed = m_chunks.remove(ChunkOwner::incoming, id); !removed)
+                return std::unexpected(removed.error());
+        }
+        transaction.commit();
+        return deleted;
     });
 }
 
@@ -252,6 +273,39 @@ Result<std::optional<IncomingRecord>> IncomingStore::get(long long id) {
         }
         return std::optional<IncomingRecord>(std::move(record));
     });
+}
+
+Result<std::optional<IncomingRecord>> IncomingStore::summary(long long id) {
+    return guarded("reading stored mail", [&]() -> Result<std::optional<IncomingRecord>> {
+        Row row;
+        soci::statement st(m_database.session());
+        row.bind(st);
+        st.exchange(soci::use(id));
+        st.alloc();
+        st.prepare(std::string("SELECT ") + kColumns + " FROM incoming WHERE id = :id");
+        st.define_and_bind();
+        st.execute();
+        if (!st.fetch())
+            return std::optional<IncomingRecord>();
+        return std::optional<IncomingRecord>(row.record());
+    });
+}
+
+Result<long long> IncomingStore::read_raw(long long id, const ByteSink& sink) {
+    auto chunked = m_chunks.read(ChunkOwner::incoming, id, sink);
+    if (!chunked)
+        return std::unexpected(chunked.error());
+    if (*chunked)
+        return **chunked;
+    // Stored before chunks existed: the whole mail is in its own column.
+    auto record = get(id);
+    if (!record)
+        return std::unexpected(record.error());
+    if (!*record || !(*record)->raw)
+        return fail(Errc::not_found, "stored mail " + std::to_string(id) + " has no bytes");
+    if (auto sent = sink(*(*record)->raw); !sent)
+        return std::unexpected(sent.error());
+    return static_cast<long long>((*record)->raw->size());
 }
 
 Result<std::vector<IncomingRecord>> IncomingStore::list(IncomingState state) {

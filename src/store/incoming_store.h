@@ -9,6 +9,7 @@
 // Not thread-safe (it uses its Database's connection).
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "store/chunked_bytes.h"
 #include "store/database.h"
 
 namespace casecrypt::store {
@@ -29,7 +31,8 @@ struct IncomingRecord {
     std::string account;
     std::string source_key;
     IncomingState state = IncomingState::fresh;
-    std::optional<std::string> raw;  // the bytes as fetched (only by get()/claim())
+    std::optional<std::string> raw;  // the bytes as fetched (only by get(), and only for mail
+                                     // stored before chunks: read_raw() has every mail's)
     long long size = 0;
     std::string subject;       // of the outer header, for listings
     std::string from_address;  // ditto
@@ -43,11 +46,13 @@ struct IncomingRecord {
 
 class IncomingStore {
 public:
-    explicit IncomingStore(Database& database) : m_database(database) {}
+    explicit IncomingStore(Database& database) : m_database(database), m_chunks(database) {}
 
-    // Stores a fetched mail (state new) in its own transaction. Empty when this (account, key)
-    // is stored already.
-    Result<std::optional<long long>> add(const IncomingRecord& record);
+    // Stores a fetched mail (state new) in its own transaction, its raw bytes read from
+    // `raw_file` (record.raw and record.size are ignored). Empty when this (account, key) is
+    // stored already.
+    Result<std::optional<long long>> add(const IncomingRecord& record,
+                                         const std::filesystem::path& raw_file);
     // The keys of an account's stored mails, with whether the mailbox was told.
     Result<std::map<std::string, bool>> keys(const std::string& account);
     Result<void> mark_done_on_server(const std::string& account, const std::string& key);
@@ -60,12 +65,14 @@ public:
     struct Attempt {
         long long id = 0;
         int attempts = 0;
+        std::string account;  // the mailbox it came from
     };
     Result<std::optional<Attempt>> start_attempt(long long after);
     // The same for this one mail, if it is new and no other node holds it.
     Result<std::optional<Attempt>> start_attempt_at(long long id);
     // Inside a transaction: claims this mail if it is still new (taking the write lock on
-    // SQLite, the row lock on PostgreSQL, where a mail another node holds is skipped).
+    // SQLite, the row lock on PostgreSQL, where a mail another node holds is skipped). Without
+    // its raw bytes: write_raw() puts them into a file.
     Result<std::optional<IncomingRecord>> claim(long long id);
     // A failed attempt (rolled back): why, kept on the still-new mail.
     Result<void> record_failure(long long id, const std::string& error, TimePoint at);
@@ -80,12 +87,18 @@ public:
     Result<bool> delete_backup(long long id);
 
     Result<std::optional<IncomingRecord>> get(long long id);
+    // The same without the raw bytes.
+    Result<std::optional<IncomingRecord>> summary(long long id);
+    // Sends the raw bytes of a stored mail to `sink`, a chunk at a time; how many.
+    // Errc::not_found when it has none (deleted).
+    Result<long long> read_raw(long long id, const ByteSink& sink);
     // Without raw bytes, newest first.
     Result<std::vector<IncomingRecord>> list(IncomingState state);
     Result<long long> count(IncomingState state);
 
 private:
     Database& m_database;
+    ChunkedBytes m_chunks;
 };
 
 }  // namespace casecrypt::store

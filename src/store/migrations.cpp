@@ -244,6 +244,20 @@ const std::vector<Migration>& migrations() {
                  NULL, 'file', created_at, created_by FROM trust_anchors ORDER BY id)",
              "DROP TABLE trust_anchors",
          }},
+        {7,
+         "fetched mail and attachments stored in chunks",
+         {
+             // Large bytes move a chunk at a time (store/chunked_bytes.h): a fetched mail
+             // (owner 'incoming', its id; incoming.raw_base64 stays NULL) and a received
+             // attachment (owner 'attachment'; ticket_attachments.content_base64 stays '').
+             // Rows from before keep their bytes in those columns.
+             R"(CREATE TABLE blob_chunks (
+                 owner TEXT NOT NULL CHECK (owner IN ('incoming', 'attachment')),
+                 owner_id BIGINT NOT NULL,
+                 seq INTEGER NOT NULL,
+                 data_base64 TEXT NOT NULL,
+                 PRIMARY KEY (owner, owner_id, seq)))",
+         }},
     };
     return all;
 }

@@ -141,7 +141,8 @@ Result<long long> TicketStore::add_message(const TicketMessageRecord& m) {
             soci::use(m.content_digest, digest_i), soci::into(id);
         int position = 0;
         for (const AttachmentRecord& a : m.attachments) {
-            const std::string content = base64_encode(a.content.value_or(""));
+            // Bytes from a file go into chunks; content_base64 stays empty then.
+            const std::string content = a.content ? base64_encode(*a.content) : std::string();
             const int is_inline = a.is_inline ? 1 : 0;
             sql << "INSERT INTO ticket_attachments (message_id, position, name, content_type, "
                    "size, content_id, is_inline, content_base64) VALUES (:m, :p, :n, :t, :s, :c, "
@@ -149,6 +150,14 @@ Result<long long> TicketStore::add_message(const TicketMessageRecord& m) {
                 soci::use(id), soci::use(position), soci::use(a.name), soci::use(a.content_type),
                 soci::use(a.size), soci::use(a.content_id), soci::use(is_inline),
                 soci::use(content);
+            if (!a.content && !a.file.empty()) {
+                long long attachment = 0;
+                sql << "SELECT id FROM ticket_attachments WHERE message_id = :m AND position = :p",
+                    soci::use(id), soci::use(position), soci::into(attachment);
+                auto written = m_chunks.write_file(ChunkOwner::attachment, attachment, a.file);
+                if (!written)
+                    return std::unexpected(written.error());
+            }
             ++position;
         }
         sql << "UPDATE tickets SET updated_at = :u WHERE id = :t", soci::use(created),
@@ -254,6 +263,41 @@ Result<std::vector<std::string>> TicketStore::message_ids(long long number) {
             out.push_back(id);
         return out;
     });
+}
+
+Result<std::optional<AttachmentRecord>> TicketStore::read_attachment(long long id,
+                                                                     const ByteSink& sink) {
+    auto record =
+        guarded(
+            "reading an attachment", [&]() -> Result<std::optional<AttachmentRecord>> {
+                AttachmentRecord a;
+                int is_inline = 0;
+                m_database.session()
+                    << "SELECT id, name, content_type, size, content_id, is_inline FROM "
+                       "ticket_attachments WHERE id = :id",
+                    soci::use(id), soci::into(a.id), soci::into(a.name), soci::into(a.content_type),
+                    soci::into(a.size), soci::into(a.content_id), soci::into(is_inline);
+                if (!m_database.session().got_data())
+                    return std::optional<AttachmentRecord>();
+                a.is_inline = is_inline != 0;
+                return std::optional<AttachmentRecord>(std::move(a));
+            });
+    if (!record || !*record)
+        return record;
+    auto chunked = m_chunks.read(ChunkOwner::attachment, id, sink);
+    if (!chunked)
+        return std::unexpected(chunked.error());
+    if (!*chunked) {
+        // Stored whole (a sent mail's attachment, or from before chunks existed).
+        auto whole = attachment(id);
+        if (!whole)
+            return std::unexpected(whole.error());
+        if (*whole && (*whole)->content) {
+            if (auto sent = sink(*(*whole)->content); !sent)
+                return std::unexpected(sent.error());
+        }
+    }
+    return record;
 }
 
 Result<std::optional<long long>> TicketStore::ticket_of_message_ids(

@@ -3,12 +3,14 @@
 // incoming mail commits together with its claim. Not thread-safe (one database connection).
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "store/chunked_bytes.h"
 #include "store/database.h"
 
 namespace casecrypt::store {
@@ -31,6 +33,9 @@ struct AttachmentRecord {
     std::string content_id;
     bool is_inline = false;
     std::optional<std::string> content;  // only when asked for
+    // For add_message: where the bytes are, when `content` is not given (a received mail's
+    // attachment, decoded to a scratch file); they are stored in chunks, never whole in memory.
+    std::filesystem::path file;
 };
 
 struct TicketMessageRecord {
@@ -67,7 +72,7 @@ struct FiledMessage {
 
 class TicketStore {
 public:
-    explicit TicketStore(Database& database) : m_database(database) {}
+    explicit TicketStore(Database& database) : m_database(database), m_chunks(database) {}
 
     Result<long long> create(const std::string& subject, const std::string& customer,
                              std::optional<long long> linked_ticket, TimePoint at);
@@ -82,6 +87,9 @@ public:
     // Messages of a ticket, oldest first, attachments without content.
     Result<std::vector<TicketMessageRecord>> messages(long long number);
     Result<std::optional<AttachmentRecord>> attachment(long long id);
+    // The attachment's record (without content) after its bytes went to `sink` a chunk at a
+    // time; nullopt (and nothing sent) for an unknown id.
+    Result<std::optional<AttachmentRecord>> read_attachment(long long id, const ByteSink& sink);
 
     // The Message-IDs of a ticket's messages (in and out), oldest first, without empty ones:
     // what a reply's In-Reply-To and References are made from.
@@ -94,6 +102,7 @@ public:
 
 private:
     Database& m_database;
+    ChunkedBytes m_chunks;
 };
 
 }  // namespace casecrypt::store

@@ -494,3 +494,64 @@ TEST(ReadSummaryTest, NoHeaderIsRejectedAndAMissingFileIsAnIoError) {
 
 }  // namespace
 }  // namespace casecrypt::mime
+
+namespace casecrypt::mime {
+namespace {
+
+// What the incoming pipeline relies on to parse a plain mail once: with stop_at_smime an
+// S/MIME mail (whole, or a part of a multipart) stops at its header with nothing written, and
+// a plain one is read in full; both give the recipients read_summary gives.
+TEST_F(MessageParserTest, StopAtSmimeLeavesAnSmimeMailUnreadAndReadsAPlainOneOnce) {
+    const std::string header =
+        "From: Carl <carl@customer.test>\nTo: Support <SUPPORT@example.test>\n"
+        "Cc: sales@example.test\nDelivered-To: support@example.test\nSubject: S\n"
+        "MIME-Version: 1.0\n";
+    const std::vector<std::string> recipients = {"support@example.test", "sales@example.test"};
+    const auto mails = m_dir.path() / "mails";
+    std::filesystem::create_directory(mails);
+    const auto write = [&](const std::string& name, const std::string& text) {
+        std::ofstream(mails / name, std::ios::binary) << text;
+        return mails / name;
+    };
+    const auto whole = write("whole.eml", header +
+                                              "Content-Type: application/pkcs7-mime; "
+                                              "smime-type=enveloped-data; name=smime.p7m\n"
+                                              "Content-Transfer-Encoding: base64\n\nMIAGCSqG\n");
+    const auto mixed =
+        write("mixed.eml", header +
+                               "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+                               "Content-Type: text/plain\n\nplain\n--b\n"
+                               "Content-Type: application/octet-stream; name=x.p7m\n\nxx\n--b--\n");
+    const auto plain =
+        write("plain.eml", header +
+                               "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+                               "Content-Type: text/plain\n\nhello\n--b\n"
+                               "Content-Type: application/pdf; name=r.pdf\n\nPDF\n--b--\n");
+    const auto out = m_dir.path() / "out";
+    std::filesystem::create_directory(out);
+    for (const auto& smime : {whole, mixed}) {
+        auto parsed = parse_message(smime, out, {}, true);
+        ASSERT_TRUE(parsed) << parsed.error().message();
+        EXPECT_TRUE(parsed->smime) << smime;
+        EXPECT_EQ(parsed->recipients, recipients);
+        EXPECT_EQ(parsed->subject, "S");
+        EXPECT_FALSE(parsed->text) << "its body is not read";
+        EXPECT_TRUE(std::filesystem::is_empty(out)) << "nothing written for " << smime;
+    }
+    auto parsed = parse_message(plain, out, {}, true);
+    ASSERT_TRUE(parsed) << parsed.error().message();
+    EXPECT_FALSE(parsed->smime);
+    EXPECT_EQ(parsed->recipients, recipients);
+    EXPECT_EQ(parsed->text, "hello");
+    ASSERT_EQ(parsed->attachments.size(), 1u);
+    EXPECT_EQ(parsed->attachments[0].name, "r.pdf");
+    auto summary = read_summary(plain);
+    ASSERT_TRUE(summary);
+    EXPECT_EQ(summary->recipients, recipients) << "the same as the summary's";
+    auto whole_read = parse_message(whole, out);
+    ASSERT_TRUE(whole_read);
+    EXPECT_FALSE(whole_read->smime) << "without stop_at_smime it is read like any mail";
+}
+
+}  // namespace
+}  // namespace casecrypt::mime

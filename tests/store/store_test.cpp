@@ -6,11 +6,13 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 
 #include "core/iso_time.h"
 #include "store/account_store.h"
 #include "store/audit_log.h"
 #include "store/certificate_store.h"
+#include "store/chunked_bytes.h"
 #include "store/database.h"
 #include "store/guarded.h"
 #include "store/incoming_store.h"
@@ -347,17 +349,37 @@ IncomingRecord fetched_mail(const std::string& key, const std::string& raw) {
     return r;
 }
 
+// IncomingStore::add reads the bytes from a file (a fetched mail is one).
+Result<std::optional<long long>> add_mail(IncomingStore& incoming, const IncomingRecord& r,
+                                          const std::filesystem::path& dir) {
+    const auto file =
+        dir / ("mail-" + std::to_string(std::hash<std::string>()(r.account + "/" + r.source_key)));
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << r.raw.value_or("");
+    return incoming.add(r, file);
+}
+
+std::string raw_of(IncomingStore& incoming, long long id) {
+    std::string out;
+    auto read = incoming.read_raw(id, [&](std::string_view chunk) -> Result<void> {
+        out += chunk;
+        return {};
+    });
+    EXPECT_TRUE(read) << read.error().message();
+    EXPECT_EQ(read.value_or(-1), static_cast<long long>(out.size()));
+    return out;
+}
+
 TEST_P(StoreTest, IncomingMailIsStoredOncePerSourceKeyWithItsExactBytes) {
     IncomingStore incoming(*m_db);
     const std::string raw("From: a\r\n\r\nbinary \0 body\xff", 25);
-    auto first = incoming.add(fetched_mail("7:1", raw));
+    auto first = add_mail(incoming, fetched_mail("7:1", raw), m_dir.path());
     ASSERT_TRUE(first && *first) << (first ? "not inserted" : first.error().message());
-    auto again = incoming.add(fetched_mail("7:1", "other bytes"));
+    auto again = add_mail(incoming, fetched_mail("7:1", "other bytes"), m_dir.path());
     ASSERT_TRUE(again) << again.error().message();
     EXPECT_FALSE(*again) << "the same (account, key) is stored once";
     auto other_account = fetched_mail("7:1", raw);
     other_account.account = "sales";
-    auto third = incoming.add(other_account);
+    auto third = add_mail(incoming, other_account, m_dir.path());
     ASSERT_TRUE(third && *third) << "the key is unique per account only";
     auto keys = incoming.keys("support");
     ASSERT_TRUE(keys);
@@ -366,15 +388,61 @@ TEST_P(StoreTest, IncomingMailIsStoredOncePerSourceKeyWithItsExactBytes) {
     EXPECT_EQ(*incoming.keys("support"), (std::map<std::string, bool>{{"7:1", true}}));
     auto got = incoming.get(**first);
     ASSERT_TRUE(got && *got);
-    EXPECT_EQ((*got)->raw, raw);
+    EXPECT_EQ(raw_of(incoming, **first), raw);
+    EXPECT_EQ((*got)->size, static_cast<long long>(raw.size()));
     EXPECT_EQ((*got)->state, IncomingState::fresh);
+}
+
+TEST_P(StoreTest, ALargeMailAndAttachmentMoveInChunksAndComeBackExactly) {
+    IncomingStore incoming(*m_db);
+    TicketStore tickets(*m_db);
+    // Three chunks and a bit, every byte value.
+    std::string raw;
+    for (std::size_t i = 0; raw.size() < 3 * ChunkedBytes::kChunkBytes + 17; ++i)
+        raw += static_cast<char>(i * 7 % 256);
+    auto id = add_mail(incoming, fetched_mail("big", raw), m_dir.path());
+    ASSERT_TRUE(id && *id) << (id ? "not inserted" : id.error().message());
+    EXPECT_EQ((*incoming.summary(**id))->size, static_cast<long long>(raw.size()));
+    EXPECT_EQ(raw_of(incoming, **id), raw);
+
+    auto ticket = tickets.create("Big", "alice@customer.test", std::nullopt, TimePoint{});
+    ASSERT_TRUE(ticket);
+    const auto file = m_dir.path() / "attachment.bin";
+    std::ofstream(file, std::ios::binary) << raw;
+    TicketMessageRecord m;
+    m.ticket = *ticket;
+    m.direction = "in";
+    m.to_json = m.cc_json = "[]";
+    AttachmentRecord a;
+    a.name = "big.bin";
+    a.content_type = "application/octet-stream";
+    a.size = static_cast<long long>(raw.size());
+    a.file = file;
+    m.attachments.push_back(a);
+    ASSERT_TRUE(tickets.add_message(m));
+    const long long attachment = tickets.messages(*ticket)->at(0).attachments.at(0).id;
+    std::string back;
+    int chunks = 0;
+    auto read = tickets.read_attachment(attachment, [&](std::string_view chunk) -> Result<void> {
+        back += chunk;
+        ++chunks;
+        return {};
+    });
+    ASSERT_TRUE(read && *read);
+    EXPECT_EQ((*read)->name, "big.bin");
+    EXPECT_EQ(back, raw);
+    EXPECT_EQ(chunks, 4) << "a chunk at a time";
+    auto unknown = tickets.read_attachment(attachment + 1,
+                                           [](std::string_view) -> Result<void> { return {}; });
+    ASSERT_TRUE(unknown);
+    EXPECT_FALSE(*unknown);
 }
 
 TEST_P(StoreTest,
        AClaimRolledBackLeavesTheMailNewWithItsAttemptCountedAndACommittedOneIsFiledOnce) {
     IncomingStore incoming(*m_db);
     TicketStore tickets(*m_db);
-    auto id = incoming.add(fetched_mail("1:1", "From: a\n\nhi\n"));
+    auto id = add_mail(incoming, fetched_mail("1:1", "From: a\n\nhi\n"), m_dir.path());
     ASSERT_TRUE(id && *id);
     auto started = incoming.start_attempt(0);
     ASSERT_TRUE(started && *started);
@@ -449,7 +517,7 @@ TEST_P(StoreTest,
 
 TEST_P(StoreTest, BackupsAreRetriedOrDeletedAndADeletedOneKeepsItsKey) {
     IncomingStore incoming(*m_db);
-    auto id = incoming.add(fetched_mail("2:5", "From: a\n\nx\n"));
+    auto id = add_mail(incoming, fetched_mail("2:5", "From: a\n\nx\n"), m_dir.path());
     ASSERT_TRUE(id && *id);
     const TimePoint at = *from_iso8601("2026-11-28T09:00:00Z");
     ASSERT_TRUE(incoming.start_attempt(0));
@@ -475,6 +543,9 @@ TEST_P(StoreTest, BackupsAreRetriedOrDeletedAndADeletedOneKeepsItsKey) {
     auto deleted = incoming.get(**id);
     EXPECT_EQ((*deleted)->state, IncomingState::deleted);
     EXPECT_FALSE((*deleted)->raw);
+    auto gone = incoming.read_raw(**id, [](std::string_view) -> Result<void> { return {}; });
+    ASSERT_FALSE(gone) << "its bytes went";
+    EXPECT_EQ(gone.error().code(), Errc::not_found);
     EXPECT_EQ(incoming.keys("support")->count("2:5"), 1u) << "so it is not fetched again";
     EXPECT_EQ(*incoming.count(IncomingState::backup), 0);
 }
@@ -525,8 +596,8 @@ TEST_P(StoreTest, OnPostgresqlASecondNodeSkipsAMailBeingProcessed) {
     if (GetParam() != Backend::postgresql)
         GTEST_SKIP() << "SQLite has one writer at a time";
     IncomingStore incoming(*m_db);
-    ASSERT_TRUE(incoming.add(fetched_mail("3:1", "a")));
-    ASSERT_TRUE(incoming.add(fetched_mail("3:2", "b")));
+    ASSERT_TRUE(add_mail(incoming, fetched_mail("3:1", "a"), m_dir.path()));
+    ASSERT_TRUE(add_mail(incoming, fetched_mail("3:2", "b"), m_dir.path()));
     auto other = Database::open(m_url);
     ASSERT_TRUE(other);
     IncomingStore second(**other);
