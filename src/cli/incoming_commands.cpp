@@ -36,8 +36,7 @@ std::string join_addresses(const std::optional<std::vector<std::string>>& list) 
 }
 
 int run_fetch(CliContext& ctx, services::Installation& installation, const IncomingOptions& o) {
-    services::PollingRound round(installation.accounts(), installation.incoming(),
-                                 installation.delivery());
+    auto& round = installation.polling_round();
     auto report = round.run({.account = o.account, .deliver = false});
     if (!report)
         return ctx.report(with_hint(report.error(), "account list"));

@@ -37,9 +37,7 @@ std::string stamp(const Clock& clock) {
 // One round; problems are logged and the next round tries again: one account that cannot be
 // read, one mail that cannot be filed, even our database failing for a while, never end the job.
 void round(services::Installation& installation, const Clock& clock) {
-    services::PollingRound polling(installation.accounts(), installation.incoming(),
-                                   installation.delivery());
-    auto report = polling.run({.account = "", .deliver = true});
+    auto report = installation.polling_round().run({.account = "", .deliver = true});
     if (!report) {
         std::cout << stamp(clock) << "round failed: " << one_line(report.error().message())
                   << std::endl;

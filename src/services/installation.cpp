@@ -3,37 +3,109 @@
 #include <sys/stat.h>
 
 #include "core/scratch_dir.h"
+#include "crypto/key_vault.h"
 #include "crypto/openssl_error.h"
+#include "services/certificate_resolver.h"
+#include "services/delivery.h"
 #include "services/master_key.h"
+#include "services/outgoing_mail.h"
+#include "store/account_store.h"
+#include "store/audit_log.h"
+#include "store/certificate_store.h"
+#include "store/database.h"
+#include "store/incoming_store.h"
+#include "store/ldap_miss_store.h"
+#include "store/outbox_store.h"
+#include "store/property_store.h"
+#include "store/ticket_store.h"
 
 namespace casecrypt::services {
 
-Installation::Installation(std::filesystem::path data_dir,
-                           std::unique_ptr<store::Database> database, crypto::KeyVault vault,
-                           const Clock& clock)
-    : m_data_dir(std::move(data_dir)),
-      m_database(std::move(database)),
-      m_vault(std::move(vault)),
-      m_certificate_store(*m_database),
-      m_property_store(*m_database),
-      m_audit(*m_database),
-      m_outbox_store(*m_database),
-      m_ldap_misses(*m_database),
-      m_account_store(*m_database),
-      m_incoming_store(*m_database),
-      m_ticket_store(*m_database),
-      m_certificate_admin(m_certificate_store, m_audit, m_vault, clock),
-      m_properties(m_property_store, m_audit, m_vault, clock),
-      m_mail_crypto(m_certificate_admin.key_ring(), m_properties, clock, m_data_dir / "tmp"),
-      m_resolver(m_certificate_store, m_certificate_admin, m_ldap_misses, m_properties, clock),
-      m_recipient_lookup(m_resolver),
-      m_outgoing(m_resolver, m_outbox_store, m_properties, clock, m_data_dir / "tmp"),
-      m_delivery(m_outbox_store, m_properties, clock, m_data_dir),
-      m_accounts(m_account_store, m_audit, m_vault, m_properties, clock),
-      m_tickets(*m_database, m_ticket_store, m_audit, m_properties, m_outgoing, clock),
-      m_incoming(*m_database, m_incoming_store, m_accounts, m_certificate_admin, m_tickets,
-                 m_properties, m_audit, clock, m_data_dir / "tmp"),
-      m_outbox(m_outgoing, m_tickets, m_delivery, m_outbox_store) {}
+// Everything one installation owns, in the order it is built (each part refers only to the
+// parts above it) and destroyed in reverse.
+struct Installation::Parts {
+    Parts(const std::filesystem::path& data_dir, std::unique_ptr<store::Database> db,
+          crypto::KeyVault key_vault, const Clock& clock)
+        : database(std::move(db)),
+          vault(std::move(key_vault)),
+          certificate_store(*database),
+          property_store(*database),
+          audit(*database),
+          outbox_store(*database),
+          ldap_misses(*database),
+          account_store(*database),
+          incoming_store(*database),
+          ticket_store(*database),
+          certificate_admin(certificate_store, audit, vault, clock),
+          properties(property_store, audit, vault, clock),
+          mail_crypto(certificate_admin.key_ring(), properties, clock, data_dir / "tmp"),
+          resolver(certificate_store, certificate_admin, ldap_misses, properties, clock),
+          recipient_lookup(resolver),
+          outgoing(resolver, outbox_store, properties, clock, data_dir / "tmp"),
+          delivery(outbox_store, properties, clock, data_dir),
+          accounts(account_store, audit, vault, properties, clock),
+          tickets(*database, ticket_store, audit, properties, outgoing, clock),
+          incoming(*database, incoming_store, accounts, certificate_admin, tickets, properties,
+                   audit, clock, data_dir / "tmp"),
+          outbox(outgoing, tickets, delivery, outbox_store),
+          polling_round(accounts, incoming, delivery) {}
+
+    std::unique_ptr<store::Database> database;
+    crypto::KeyVault vault;
+    store::CertificateStore certificate_store;
+    store::PropertyStore property_store;
+    store::AuditLog audit;
+    store::OutboxStore outbox_store;
+    store::LdapMissStore ldap_misses;
+    store::AccountStore account_store;
+    store::IncomingStore incoming_store;
+    store::TicketStore ticket_store;
+    CertificateAdmin certificate_admin;
+    Properties properties;
+    MailCrypto mail_crypto;
+    CertificateResolver resolver;
+    RecipientLookup recipient_lookup;
+    OutgoingMail outgoing;
+    Delivery delivery;
+    MailAccounts accounts;
+    Tickets tickets;
+    IncomingMail incoming;
+    Outbox outbox;
+    PollingRound polling_round;
+};
+
+Installation::Installation(std::filesystem::path data_dir, std::unique_ptr<Parts> parts)
+    : m_data_dir(std::move(data_dir)), m_parts(std::move(parts)) {}
+
+Installation::~Installation() = default;
+
+CertificateAdmin& Installation::certificates() {
+    return m_parts->certificate_admin;
+}
+Properties& Installation::properties() {
+    return m_parts->properties;
+}
+MailCrypto& Installation::mail_crypto() {
+    return m_parts->mail_crypto;
+}
+RecipientLookup& Installation::recipient_lookup() {
+    return m_parts->recipient_lookup;
+}
+Outbox& Installation::outbox() {
+    return m_parts->outbox;
+}
+MailAccounts& Installation::accounts() {
+    return m_parts->accounts;
+}
+Tickets& Installation::tickets() {
+    return m_parts->tickets;
+}
+IncomingMail& Installation::incoming() {
+    return m_parts->incoming;
+}
+PollingRound& Installation::polling_round() {
+    return m_parts->polling_round;
+}
 
 Result<std::unique_ptr<Installation>> Installation::open(const InstallationOptions& options,
                                                          const Clock& clock) {
@@ -64,14 +136,16 @@ Result<std::unique_ptr<Installation>> Installation::open(const InstallationOptio
     if (!vault) {
         return std::unexpected(vault.error());
     }
-    std::unique_ptr<Installation> installation(
-        new Installation(options.data_dir, std::move(*database), std::move(*vault), clock));
-    if (auto registered = installation->m_properties.register_all(); !registered) {
+    auto parts =
+        std::make_unique<Parts>(options.data_dir, std::move(*database), std::move(*vault), clock);
+    if (auto registered = parts->properties.register_all(); !registered) {
         return std::unexpected(registered.error());
     }
-    if (auto local = installation->m_accounts.ensure_local(options.data_dir); !local) {
+    if (auto local = parts->accounts.ensure_local(options.data_dir); !local) {
         return std::unexpected(local.error());
     }
+    std::unique_ptr<Installation> installation(
+        new Installation(options.data_dir, std::move(parts)));
     return installation;
 }
 

@@ -2,6 +2,11 @@
 // database (migrated) and the services over them. The composition root that the CLI, and later
 // the web server and the workers, start from; each thread opens its own.
 //
+// It hands out only the services the edges call (their headers include no store/, crypto/,
+// ldap/, transport/ or mime/ header; docs/architecture.md). The stores, the key vault and the
+// internal services (resolver, delivery, S/MIME engine) live behind it in `Parts`, so an edge
+// cannot reach past a service into the database.
+//
 // Data directory layout: <dir>/casecrypt.db (SQLite, unless a database URL is given),
 // <dir>/master.key (mode 0600, or $CASECRYPT_MASTER_KEY_FILE; made only for a database with
 // nothing sealed, see services/master_key.h), <dir>/mail/incoming/ (the `local` account's
@@ -26,27 +31,15 @@
 
 #include "core/clock.h"
 #include "core/error.h"
-#include "crypto/key_vault.h"
 #include "services/certificate_admin.h"
-#include "services/certificate_resolver.h"
-#include "services/delivery.h"
 #include "services/incoming_mail.h"
 #include "services/mail_accounts.h"
 #include "services/mail_crypto.h"
 #include "services/outbox.h"
-#include "services/outgoing_mail.h"
+#include "services/polling_round.h"
 #include "services/properties.h"
 #include "services/recipient_lookup.h"
 #include "services/tickets.h"
-#include "store/account_store.h"
-#include "store/audit_log.h"
-#include "store/certificate_store.h"
-#include "store/database.h"
-#include "store/incoming_store.h"
-#include "store/ldap_miss_store.h"
-#include "store/outbox_store.h"
-#include "store/property_store.h"
-#include "store/ticket_store.h"
 
 namespace casecrypt::services {
 
@@ -60,51 +53,32 @@ class Installation {
 public:
     static Result<std::unique_ptr<Installation>> open(const InstallationOptions& options,
                                                       const Clock& clock);
+    ~Installation();
+    Installation(const Installation&) = delete;
+    Installation& operator=(const Installation&) = delete;
 
     const std::filesystem::path& data_dir() const { return m_data_dir; }
-    store::Database& database() { return *m_database; }
-    CertificateAdmin& certificates() { return m_certificate_admin; }
-    Properties& properties() { return m_properties; }
-    MailCrypto& mail_crypto() { return m_mail_crypto; }
-    CertificateResolver& resolver() { return m_resolver; }
-    RecipientLookup& recipient_lookup() { return m_recipient_lookup; }
-    OutgoingMail& outgoing() { return m_outgoing; }
-    Delivery& delivery() { return m_delivery; }
-    // Sending, retrying, delivering and listing outgoing mail: what the edges call.
-    Outbox& outbox() { return m_outbox; }
-    store::AuditLog& audit() { return m_audit; }
-    MailAccounts& accounts() { return m_accounts; }
-    Tickets& tickets() { return m_tickets; }
-    IncomingMail& incoming() { return m_incoming; }
     // Where operations keep their intermediate files (<data-dir>/tmp, private to the owner).
     std::filesystem::path work_dir() const { return m_data_dir / "tmp"; }
 
+    CertificateAdmin& certificates();
+    Properties& properties();
+    MailCrypto& mail_crypto();
+    RecipientLookup& recipient_lookup();
+    // Sending, retrying, delivering and listing outgoing mail.
+    Outbox& outbox();
+    MailAccounts& accounts();
+    Tickets& tickets();
+    IncomingMail& incoming();
+    // One polling round (fetch, file, deliver): `serve` and `mail fetch` both run it.
+    PollingRound& polling_round();
+
 private:
-    Installation(std::filesystem::path data_dir, std::unique_ptr<store::Database> database,
-                 crypto::KeyVault vault, const Clock& clock);
+    struct Parts;
+    Installation(std::filesystem::path data_dir, std::unique_ptr<Parts> parts);
 
     std::filesystem::path m_data_dir;
-    std::unique_ptr<store::Database> m_database;
-    crypto::KeyVault m_vault;
-    store::CertificateStore m_certificate_store;
-    store::PropertyStore m_property_store;
-    store::AuditLog m_audit;
-    store::OutboxStore m_outbox_store;
-    store::LdapMissStore m_ldap_misses;
-    store::AccountStore m_account_store;
-    store::IncomingStore m_incoming_store;
-    store::TicketStore m_ticket_store;
-    CertificateAdmin m_certificate_admin;
-    Properties m_properties;
-    MailCrypto m_mail_crypto;
-    CertificateResolver m_resolver;
-    RecipientLookup m_recipient_lookup;
-    OutgoingMail m_outgoing;
-    Delivery m_delivery;
-    MailAccounts m_accounts;
-    Tickets m_tickets;
-    IncomingMail m_incoming;
-    Outbox m_outbox;
+    std::unique_ptr<Parts> m_parts;
 };
 
 }  // namespace casecrypt::services

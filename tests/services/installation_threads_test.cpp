@@ -82,7 +82,7 @@ void work(int thread, const InstallationOptions& options, Outcome& outcome) {
         request.subject = "thread " + std::to_string(thread) + " mail " + std::to_string(i);
         request.text = "Hello from a thread.\n";
         request.encrypt = true;
-        auto sent = (*installation)->outgoing().send(request);
+        auto sent = (*installation)->outbox().send_now(request);
         if (!sent) {
             outcome.error(thread, "send " + std::to_string(i), sent.error());
             continue;
