@@ -32,11 +32,6 @@ std::string summary(const services::CertificateView& c) {
            ", sha256 " + c.fingerprint_sha256.substr(0, 16) + "...)";
 }
 
-// The service says what was wrong; the CLI adds how to fix it with its own commands and flags.
-Error with_hint(const Error& error, const std::string& hint) {
-    return Error(error.code(), error.message() + " (" + hint + ")");
-}
-
 int report_not_found(CliContext& ctx, const Error& error) {
     return ctx.report(
         error.code() == Errc::not_found ? with_hint(error, "`cert list` shows the ids") : error);

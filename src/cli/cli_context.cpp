@@ -41,6 +41,10 @@ Result<services::Installation*> CliContext::installation() {
     return m_installation.get();
 }
 
+Error with_hint(const Error& error, const std::string& hint) {
+    return Error(error.code(), error.message() + " (" + hint + ")");
+}
+
 std::string CliContext::actor() const {
     const passwd* pw = ::getpwuid(::geteuid());
     return std::string("cli:") + (pw != nullptr ? pw->pw_name : std::to_string(::geteuid()));

@@ -39,6 +39,10 @@ inline std::string shown_text(std::string_view text) {
     return escape_control(text, LineBreaks::keep);
 }
 
+// The service says what was wrong; the CLI adds how to fix it in its own terms (a command, a
+// flag), in parentheses after the service's sentence.
+Error with_hint(const Error& error, const std::string& hint);
+
 class CliContext {
 public:
     std::string data_dir;

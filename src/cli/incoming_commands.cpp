@@ -23,10 +23,18 @@ struct IncomingOptions {
 };
 
 // The edge's hint for an unknown name or id: where the valid ones are listed.
-Error with_hint(const Error& error, const std::string& listing) {
+Error with_listing_hint(const Error& error, const std::string& listing) {
     if (error.code() != Errc::not_found)
         return error;
-    return Error(error.code(), error.message() + " (`" + listing + "` shows them)");
+    return with_hint(error, "`" + listing + "` shows them");
+}
+
+// A mailbox URL with credentials in it is refused by the service; the CLI says where they go.
+Error with_credentials_hint(const Error& error) {
+    if (error.code() != Errc::usage ||
+        error.message().find("holds a user name or password") == std::string::npos)
+        return error;
+    return with_hint(error, "give them with --user and --password-file or --password-stdin");
 }
 
 std::string join_addresses(const std::optional<std::vector<std::string>>& list) {
@@ -39,7 +47,7 @@ int run_fetch(CliContext& ctx, services::Installation& installation, const Incom
     auto& round = installation.polling_round();
     auto report = round.run({.account = o.account, .deliver = false});
     if (!report)
-        return ctx.report(with_hint(report.error(), "account list"));
+        return ctx.report(with_listing_hint(report.error(), "account list"));
     if (report->processing_error)
         return ctx.report(*report->processing_error);
     const bool unreadable = report->accounts_unreadable();
@@ -166,7 +174,7 @@ void add_incoming_commands(CLI::App& app, Action& action) {
             auto added =
                 installation.accounts().add(o->name, o->url, o->user, *password, ctx.actor());
             if (!added)
-                return ctx.report(added.error());
+                return ctx.report(with_credentials_hint(added.error()));
             std::cout << "account " << added->name << " added (" << added->url << ")\n";
             return kExitOk;
         };
@@ -209,7 +217,7 @@ void add_incoming_commands(CLI::App& app, Action& action) {
     remove->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
             if (auto removed = installation.accounts().remove(o->name, ctx.actor()); !removed) {
-                return ctx.report(with_hint(removed.error(), "account list"));
+                return ctx.report(with_listing_hint(removed.error(), "account list"));
             }
             std::cout << "account " << o->name << " removed\n";
             return kExitOk;
@@ -274,7 +282,7 @@ void add_incoming_commands(CLI::App& app, Action& action) {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto b = installation.incoming().backup(o->id);
             if (!b)
-                return ctx.report(with_hint(b.error(), "backup list"));
+                return ctx.report(with_listing_hint(b.error(), "backup list"));
             if (o->json) {
                 std::cout << json_text(backup_json(*b), 2) << "\n";
                 return kExitOk;
@@ -304,7 +312,7 @@ void add_incoming_commands(CLI::App& app, Action& action) {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto written = installation.incoming().save_backup(o->id, o->out);
             if (!written)
-                return ctx.report(with_hint(written.error(), "backup list"));
+                return ctx.report(with_listing_hint(written.error(), "backup list"));
             std::cout << "wrote " << *written << " bytes to " << o->out << "\n";
             return kExitOk;
         };
@@ -319,7 +327,7 @@ void add_incoming_commands(CLI::App& app, Action& action) {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto outcome = installation.incoming().retry_backup(o->id, ctx.actor());
             if (!outcome)
-                return ctx.report(with_hint(outcome.error(), "backup list"));
+                return ctx.report(with_listing_hint(outcome.error(), "backup list"));
             if (!outcome->filed()) {
                 return ctx.report(
                     Error(Errc::rejected, "email backup " + std::to_string(o->id) +
@@ -339,7 +347,7 @@ void add_incoming_commands(CLI::App& app, Action& action) {
         action = [o](CliContext& ctx, services::Installation& installation) {
             if (auto deleted = installation.incoming().delete_backup(o->id, ctx.actor());
                 !deleted) {
-                return ctx.report(with_hint(deleted.error(), "backup list"));
+                return ctx.report(with_listing_hint(deleted.error(), "backup list"));
             }
             std::cout << "email backup " << o->id << " deleted\n";
             return kExitOk;
@@ -375,7 +383,7 @@ void add_incoming_commands(CLI::App& app, Action& action) {
         action = [o](CliContext& ctx, services::Installation& installation) {
             auto view = installation.tickets().show(o->id);
             if (!view)
-                return ctx.report(with_hint(view.error(), "ticket list"));
+                return ctx.report(with_listing_hint(view.error(), "ticket list"));
             print_ticket(*view, o->json);
             return kExitOk;
         };
@@ -411,7 +419,7 @@ void add_incoming_commands(CLI::App& app, Action& action) {
             action = [o, status, close](CliContext& ctx, services::Installation& installation) {
                 if (auto changed = installation.tickets().set_status(o->id, status, ctx.actor());
                     !changed) {
-                    return ctx.report(with_hint(changed.error(), "ticket list"));
+                    return ctx.report(with_listing_hint(changed.error(), "ticket list"));
                 }
                 std::cout << "ticket " << o->id << " " << (close ? "closed" : "reopened") << "\n";
                 return kExitOk;

@@ -57,5 +57,16 @@ TEST_F(CommandLine, TheTopHelpSaysAllThatMailDoesAndShowsExamples) {
     }
 }
 
+// The service says what is wrong with the URL (no flag names below the edge); the CLI adds its
+// flags, and never repeats the password.
+TEST_F(CommandLine, AMailboxUrlWithCredentialsIsToldWhereTheyGo) {
+    const auto r =
+        cli({"account", "add", "desk", "--url", "imap://helpdesk:hunter2@mail.example.test/"});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("holds a user name or password"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--user and --password-file"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("hunter2"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace casecrypt::test
