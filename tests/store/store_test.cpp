@@ -279,9 +279,9 @@ TEST_P(StoreTest, OutboxClaimsEachCopyOnceAndAgainOnlyAfterItsLeaseRanOut) {
 }
 
 // Issue 10: an outgoing copy went into the outbox from a whole-mail string, and came out as
-// one for the transport; now it goes from a file into the row and back into a file a chunk at
-// a time (SQLite incremental BLOB I/O), with every byte value and a length that is no multiple
-// of a chunk.
+// one for the transport; now it goes from a file into the database and back into a file a
+// chunk at a time (blob_chunks since migration 8; the test keeps its first name), with every byte
+// value and a length that is no multiple of a chunk.
 TEST_P(StoreTest, AnOutboxCopyGoesFromAFileIntoTheRowAndBackIntoAFile) {
     OutboxStore outbox(*m_db);
     const TimePoint now = *from_iso8601("2026-11-27T12:00:00Z");
