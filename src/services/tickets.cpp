@@ -475,14 +475,16 @@ Result<long long> Tickets::record_sent(long long number, const SendRequest& requ
                                        {"integrity_protected", *cipher == "aes-256-gcm"}});
     }
     for (const auto& file : request.attachments) {
-        auto bytes = read_file(file, 1024ull * 1024 * 1024);
-        if (!bytes)
-            return std::unexpected(bytes.error());
+        // Stored from the file in chunks, as a received attachment is: never whole in memory.
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(file, ec);
+        if (ec)
+            return fail(Errc::io, "cannot read " + file.string() + ": " + ec.message());
         store::AttachmentRecord a;
         a.name = file.filename().string();
         a.content_type = content_type_for(file);
-        a.size = static_cast<long long>(bytes->size());
-        a.content = std::move(*bytes);
+        a.size = static_cast<long long>(size);
+        a.file = file;
         m.attachments.push_back(std::move(a));
     }
     return m_store.add_message(m);

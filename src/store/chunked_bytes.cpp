@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -13,7 +14,17 @@ namespace casecrypt::store {
 namespace {
 
 std::string owner_name(ChunkOwner owner) {
-    return owner == ChunkOwner::incoming ? "incoming" : "attachment";
+    switch (owner) {
+        case ChunkOwner::incoming:
+            return "incoming";
+        case ChunkOwner::attachment:
+            return "attachment";
+        case ChunkOwner::outbox_payload:
+            return "outbox_payload";
+        case ChunkOwner::outbox_plain:
+            return "outbox_plain";
+    }
+    return "attachment";
 }
 
 }  // namespace
@@ -46,6 +57,25 @@ Result<long long> ChunkedBytes::write_file(ChunkOwner owner, long long id,
         if (in.bad())
             return fail(Errc::io, "cannot read " + file.string());
         return total;
+    });
+}
+
+Result<long long> ChunkedBytes::write(ChunkOwner owner, long long id, std::string_view bytes) {
+    if (auto removed = remove(owner, id); !removed)
+        return std::unexpected(removed.error());
+    return guarded("storing bytes", [&]() -> Result<long long> {
+        soci::session& sql = m_database.session();
+        const std::string name = owner_name(owner);
+        // At least one chunk, so that empty bytes are told from none stored.
+        std::size_t at = 0;
+        for (int seq = 0; seq == 0 || at < bytes.size(); ++seq) {
+            const std::string text = base64_encode(bytes.substr(at, kChunkBytes));
+            sql << "INSERT INTO blob_chunks (owner, owner_id, seq, data_base64) VALUES (:o, :i, "
+                   ":s, :d)",
+                soci::use(name), soci::use(id), soci::use(seq), soci::use(text);
+            at += std::min(kChunkBytes, bytes.size() - at);
+        }
+        return static_cast<long long>(bytes.size());
     });
 }
 

@@ -16,8 +16,9 @@
 
 namespace casecrypt::store {
 
-// What the bytes belong to (the chunk rows' `owner` column).
-enum class ChunkOwner { incoming, attachment };
+// What the bytes belong to (the chunk rows' `owner` column): a fetched mail, an attachment of
+// a ticket message, an outbox copy's bytes to send and its kept plain message (by outbox id).
+enum class ChunkOwner { incoming, attachment, outbox_payload, outbox_plain };
 
 // Receives the bytes in order, a chunk at a time.
 using ByteSink = std::function<Result<void>(std::string_view)>;
@@ -31,6 +32,8 @@ public:
     // Stores the content of `file` for (owner, id), replacing what was there; how many bytes.
     // Call inside a transaction (or the chunks commit one by one).
     Result<long long> write_file(ChunkOwner owner, long long id, const std::filesystem::path& file);
+    // The same for bytes already in memory (small ones, or a caller that has nothing else).
+    Result<long long> write(ChunkOwner owner, long long id, std::string_view bytes);
     // Sends the stored bytes to `sink`; how many, or nullopt when nothing is stored for
     // (owner, id) (bytes from before chunks existed are in the owner's own column).
     Result<std::optional<long long>> read(ChunkOwner owner, long long id, const ByteSink& sink);

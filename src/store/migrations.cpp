@@ -258,6 +258,31 @@ const std::vector<Migration>& migrations() {
                  data_base64 TEXT NOT NULL,
                  PRIMARY KEY (owner, owner_id, seq)))",
          }},
+        {8,
+         "outbox copies stored in chunks",
+         {
+             // An outbox copy's bytes to send (owner 'outbox_payload', the outbox id) and its kept
+             // plain message ('outbox_plain') move into blob_chunks: while they shared the row
+             // with the state, SQLite loaded the whole copy on every UPDATE of it (claim, mark
+             // sent) and PostgreSQL bound it whole. outbox.payload_base64 and plain_base64 stay
+             // NULL for new copies; copies from before keep their bytes there and are read from
+             // there. The owner CHECK cannot be altered in SQLite, so the table is rebuilt there
+             // (nothing references it); PostgreSQL replaces the constraint.
+             R"({SQLITE}CREATE TABLE blob_chunks_v8 (
+                 owner TEXT NOT NULL CHECK (owner IN ('incoming', 'attachment', 'outbox_payload',
+                                                      'outbox_plain')),
+                 owner_id BIGINT NOT NULL,
+                 seq INTEGER NOT NULL,
+                 data_base64 TEXT NOT NULL,
+                 PRIMARY KEY (owner, owner_id, seq)))",
+             "{SQLITE}INSERT INTO blob_chunks_v8 SELECT owner, owner_id, seq, data_base64 FROM "
+             "blob_chunks",
+             "{SQLITE}DROP TABLE blob_chunks",
+             "{SQLITE}ALTER TABLE blob_chunks_v8 RENAME TO blob_chunks",
+             "{POSTGRESQL}ALTER TABLE blob_chunks DROP CONSTRAINT blob_chunks_owner_check",
+             "{POSTGRESQL}ALTER TABLE blob_chunks ADD CONSTRAINT blob_chunks_owner_check CHECK "
+             "(owner IN ('incoming', 'attachment', 'outbox_payload', 'outbox_plain'))",
+         }},
     };
     return all;
 }

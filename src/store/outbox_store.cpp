@@ -1,10 +1,8 @@
 #include "store/outbox_store.h"
 
 #include <soci/soci.h>
-#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <fstream>
-#include <memory>
 
 #include "core/base64.h"
 #include "core/iso_time.h"
@@ -30,61 +28,8 @@ OutboxState state_from(const std::string& text) {
     return OutboxState::queued;
 }
 
-// Base64 of the optional bytes: from the file when one is given (read a chunk at a time, so
-// only the encoded text is held), else from the string. nullopt when there are none.
-Result<std::optional<std::string>> encoded(const std::optional<std::string>& bytes,
-                                           const std::optional<std::filesystem::path>& file) {
-    if (!file) {
-        return bytes ? std::optional<std::string>(base64_encode(*bytes)) : std::nullopt;
-    }
-    std::ifstream in(*file, std::ios::binary);
-    if (!in)
-        return fail(Errc::io, "cannot read " + file->string());
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(*file, ec);
-    std::string out;
-    if (!ec)
-        out.reserve((size + 2) / 3 * 4);
-    std::string chunk(3 * 256 * 1024, '\0');  // a multiple of 3: no padding inside
-    while (in) {
-        in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-        const auto got = static_cast<std::size_t>(in.gcount());
-        if (got > 0)
-            out += base64_encode(std::string_view(chunk.data(), got));
-    }
-    if (in.bad())
-        return fail(Errc::io, "cannot read " + file->string());
-    return std::optional<std::string>(std::move(out));
-}
-
-// base64 turns 3 bytes into 4 characters: chunks of these sizes encode and decode on their own.
-constexpr std::size_t kPlainChunk = 3 * 256 * 1024;
+// base64 turns 3 bytes into 4 characters: text chunks of this size decode on their own.
 constexpr std::size_t kTextChunk = 4 * 256 * 1024;
-
-// The SQLite connection under the session, for incremental BLOB I/O; nullptr on PostgreSQL.
-sqlite_api::sqlite3* sqlite_of(Database& database) {
-    if (database.backend() != Backend::sqlite)
-        return nullptr;
-    auto* backend = static_cast<soci::sqlite3_session_backend*>(database.session().get_backend());
-    return backend != nullptr ? backend->conn_ : nullptr;
-}
-
-struct BlobCloser {
-    void operator()(sqlite_api::sqlite3_blob* blob) const { sqlite_api::sqlite3_blob_close(blob); }
-};
-using BlobPtr = std::unique_ptr<sqlite_api::sqlite3_blob, BlobCloser>;
-
-Result<BlobPtr> open_blob(sqlite_api::sqlite3* db, const char* column, long long id, bool write) {
-    sqlite_api::sqlite3_blob* blob = nullptr;
-    const int rc =
-        sqlite_api::sqlite3_blob_open(db, "main", "outbox", column, id, write ? 1 : 0, &blob);
-    BlobPtr owned(blob);
-    if (rc != SQLITE_OK) {
-        return fail(Errc::io, std::string("outbox copy ") + std::to_string(id) + ": " +
-                                  sqlite_api::sqlite3_errmsg(db));
-    }
-    return owned;
-}
 
 TimePoint time_of(const std::string& text) {
     return from_iso8601(text).value_or(TimePoint{});
@@ -131,57 +76,6 @@ struct Row {
     }
 };
 
-// Writes the base64 of a file into one column of a row. On SQLite the value is made as a
-// zeroblob of the final length and filled a chunk at a time (incremental BLOB I/O), so neither
-// the bytes nor their text are held in memory; on PostgreSQL the text is bound as one value.
-Result<void> fill_from_file(Database& database, long long id, const char* column,
-                            const std::filesystem::path& file) {
-    sqlite_api::sqlite3* db = sqlite_of(database);
-    if (db == nullptr) {
-        auto text = encoded(std::nullopt, file);
-        if (!text)
-            return std::unexpected(text.error());
-        std::string value = std::move(**text);
-        database.session() << std::string("UPDATE outbox SET ") + column + " = :v WHERE id = :id",
-            soci::use(value), soci::use(id);
-        return {};
-    }
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(file, ec);
-    if (ec)
-        return fail(Errc::io, "cannot read " + file.string() + ": " + ec.message());
-    const long long length = static_cast<long long>((size + 2) / 3 * 4);
-    database.session() << std::string("UPDATE outbox SET ") + column +
-                              " = zeroblob(:n) WHERE id = :id",
-        soci::use(length), soci::use(id);
-    auto blob = open_blob(db, column, id, true);
-    if (!blob)
-        return std::unexpected(blob.error());
-    std::ifstream in(file, std::ios::binary);
-    if (!in)
-        return fail(Errc::io, "cannot read " + file.string());
-    std::string chunk(kPlainChunk, '\0');
-    long long at = 0;
-    while (in) {
-        in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-        const auto got = static_cast<std::size_t>(in.gcount());
-        if (got == 0)
-            break;
-        const std::string text = base64_encode(std::string_view(chunk.data(), got));
-        if (at + static_cast<long long>(text.size()) > length)
-            return fail(Errc::io, file.string() + " grew while it was read");
-        if (sqlite_api::sqlite3_blob_write(blob->get(), text.data(), static_cast<int>(text.size()),
-                                           static_cast<int>(at)) != SQLITE_OK) {
-            return fail(Errc::io, std::string("outbox copy ") + std::to_string(id) + ": " +
-                                      sqlite_api::sqlite3_errmsg(db));
-        }
-        at += static_cast<long long>(text.size());
-    }
-    if (in.bad() || at != length)
-        return fail(Errc::io, "cannot read " + file.string());
-    return {};
-}
-
 }  // namespace
 
 std::string to_string(OutboxState state) {
@@ -209,44 +103,59 @@ Result<std::vector<long long>> OutboxStore::add(const std::vector<OutboxEntry>& 
             const std::string state = to_string(c.state);
             const std::string recipients = join(c.recipients, ",");
             const int encrypted = c.encrypted ? 1 : 0;
-            // Bytes from a file are filled in after the row exists (fill_from_file).
-            auto payload_text = encoded(c.payload_file ? std::nullopt : c.payload, std::nullopt);
-            if (!payload_text)
-                return std::unexpected(payload_text.error());
-            auto plain_text = encoded(c.plain_file ? std::nullopt : c.plain, std::nullopt);
-            if (!plain_text)
-                return std::unexpected(plain_text.error());
-            soci::indicator payload_i = *payload_text ? soci::i_ok : soci::i_null;
-            soci::indicator plain_i = *plain_text ? soci::i_ok : soci::i_null;
-            std::string payload = std::move(payload_text->value_or(""));
-            std::string plain = std::move(plain_text->value_or(""));
             const std::string next = to_iso8601(c.next_attempt_at);
             const std::string created = to_iso8601(c.created_at);
             const std::string expires = to_iso8601(c.expires_at);
             std::string error = c.last_error;
             long long id = 0;
+            // payload_base64 and plain_base64 stay NULL: the bytes go into chunks.
             sql << "INSERT INTO outbox (mail_id, state, envelope_from, recipients, subject, "
-                   "encrypted, payload_base64, plain_base64, report, attempts, next_attempt_at, "
-                   "last_error, created_at, expires_at) VALUES (:m, :s, :f, :r, :subj, :e, :p, "
-                   ":pl, :rep, 0, :n, :err, :c, :x) RETURNING id",
+                   "encrypted, report, attempts, next_attempt_at, last_error, created_at, "
+                   "expires_at) VALUES (:m, :s, :f, :r, :subj, :e, :rep, 0, :n, :err, :c, :x) "
+                   "RETURNING id",
                 soci::use(c.mail_id), soci::use(state), soci::use(c.envelope_from),
                 soci::use(recipients), soci::use(c.subject), soci::use(encrypted),
-                soci::use(payload, payload_i), soci::use(plain, plain_i), soci::use(c.report),
-                soci::use(next), soci::use(error), soci::use(created), soci::use(expires),
-                soci::into(id);
-            if (c.payload_file) {
-                if (auto r = fill_from_file(m_database, id, "payload_base64", *c.payload_file); !r)
-                    return std::unexpected(r.error());
-            }
-            if (c.plain_file) {
-                if (auto r = fill_from_file(m_database, id, "plain_base64", *c.plain_file); !r)
-                    return std::unexpected(r.error());
-            }
+                soci::use(c.report), soci::use(next), soci::use(error), soci::use(created),
+                soci::use(expires), soci::into(id);
+            if (auto r = store_bytes(id, ChunkOwner::outbox_payload, c.payload, c.payload_file); !r)
+                return std::unexpected(r.error());
+            if (auto r = store_bytes(id, ChunkOwner::outbox_plain, c.plain, c.plain_file); !r)
+                return std::unexpected(r.error());
             ids.push_back(id);
         }
         transaction.commit();
         return ids;
     });
+}
+
+Result<void> OutboxStore::store_bytes(long long id, ChunkOwner owner,
+                                      const std::optional<std::string>& bytes,
+                                      const std::optional<std::filesystem::path>& file) {
+    if (file) {
+        auto written = m_chunks.write_file(owner, id, *file);
+        return written ? Result<void>() : std::unexpected(written.error());
+    }
+    if (bytes) {
+        auto written = m_chunks.write(owner, id, *bytes);
+        return written ? Result<void>() : std::unexpected(written.error());
+    }
+    return m_chunks.remove(owner, id);
+}
+
+Result<std::optional<std::string>> OutboxStore::bytes_of(long long id, ChunkOwner owner,
+                                                         const std::optional<std::string>& text) {
+    std::string bytes;
+    auto read = m_chunks.read(owner, id, [&](std::string_view chunk) -> Result<void> {
+        bytes += chunk;
+        return {};
+    });
+    if (!read)
+        return std::unexpected(read.error());
+    if (*read)
+        return std::optional<std::string>(std::move(bytes));
+    if (!text)
+        return std::optional<std::string>();
+    return std::optional<std::string>(base64_decode(*text).value_or(""));
 }
 
 Result<std::vector<OutboxEntry>> OutboxStore::list() {
@@ -285,10 +194,17 @@ Result<std::optional<OutboxEntry>> OutboxStore::get(long long id) {
             return std::optional<OutboxEntry>();
         }
         OutboxEntry entry = row.entry();
-        if (payload_i == soci::i_ok)
-            entry.payload = base64_decode(payload).value_or("");
-        if (plain_i == soci::i_ok)
-            entry.plain = base64_decode(plain).value_or("");
+        // The row's own columns hold bytes only for copies made before they moved into chunks.
+        auto sent = bytes_of(id, ChunkOwner::outbox_payload,
+                             payload_i == soci::i_ok ? std::optional(payload) : std::nullopt);
+        if (!sent)
+            return std::unexpected(sent.error());
+        entry.payload = std::move(*sent);
+        auto kept = bytes_of(id, ChunkOwner::outbox_plain,
+                             plain_i == soci::i_ok ? std::optional(plain) : std::nullopt);
+        if (!kept)
+            return std::unexpected(kept.error());
+        entry.plain = std::move(*kept);
         return std::optional<OutboxEntry>(std::move(entry));
     });
 }
@@ -309,73 +225,60 @@ Result<std::optional<OutboxEntry>> OutboxStore::get_summary(long long id) {
     });
 }
 
-Result<bool> OutboxStore::column_to_file(long long id, const char* column,
-                                         const std::filesystem::path& out) {
-    return guarded("reading the outbox", [&]() -> Result<bool> {
-        if (sqlite_api::sqlite3* db = sqlite_of(m_database)) {
-            // Incremental BLOB I/O: a chunk of the text at a time, decoded into the file.
-            int present = 0;
-            m_database.session() << std::string("SELECT ") + column +
-                                        " IS NOT NULL FROM outbox WHERE id = :id",
-                soci::into(present), soci::use(id);
-            if (!m_database.session().got_data() || present == 0)
-                return false;
-            auto blob = open_blob(db, column, id, false);
-            if (!blob)
-                return std::unexpected(blob.error());
-            std::ofstream file(out, std::ios::binary | std::ios::trunc);
-            if (!file)
+Result<bool> OutboxStore::bytes_to_file(long long id, ChunkOwner owner, const char* column,
+                                        const std::filesystem::path& out) {
+    // The file is made only when there are bytes: `false` leaves nothing behind.
+    std::optional<std::ofstream> file;
+    auto sink = [&](std::string_view bytes) -> Result<void> {
+        if (!file) {
+            file.emplace(out, std::ios::binary | std::ios::trunc);
+            if (!*file)
                 return fail(Errc::io, "cannot write " + out.string());
-            const int length = sqlite_api::sqlite3_blob_bytes(blob->get());
-            std::string chunk(kTextChunk, '\0');
-            for (int at = 0; at < length;) {
-                const int n = std::min(length - at, static_cast<int>(chunk.size()));
-                if (sqlite_api::sqlite3_blob_read(blob->get(), chunk.data(), n, at) != SQLITE_OK) {
-                    return fail(Errc::io, std::string("outbox copy ") + std::to_string(id) + ": " +
-                                              sqlite_api::sqlite3_errmsg(db));
-                }
-                auto bytes =
-                    base64_decode(std::string_view(chunk.data(), static_cast<std::size_t>(n)));
-                if (!bytes)
-                    return fail(Errc::internal, "outbox copy " + std::to_string(id) +
-                                                    ": the stored message is not base64");
-                file.write(bytes->data(), static_cast<std::streamsize>(bytes->size()));
-                at += n;
-            }
-            if (!file.flush())
-                return fail(Errc::io, "cannot write " + out.string());
-            return true;
         }
-        // PostgreSQL: the base64 text is one value of the row: it is held once, the decoded
-        // bytes never.
-        std::string text;
-        soci::indicator text_i = soci::i_null;
-        m_database.session() << std::string("SELECT ") + column + " FROM outbox WHERE id = :id",
-            soci::into(text, text_i), soci::use(id);
-        if (!m_database.session().got_data() || text_i != soci::i_ok)
-            return false;
-        std::ofstream file(out, std::ios::binary | std::ios::trunc);
-        if (!file)
+        if (!file->write(bytes.data(), static_cast<std::streamsize>(bytes.size())))
             return fail(Errc::io, "cannot write " + out.string());
-        for (std::size_t at = 0; at < text.size(); at += kTextChunk) {
+        return {};
+    };
+    auto chunked = m_chunks.read(owner, id, sink);
+    if (!chunked)
+        return std::unexpected(chunked.error());
+    if (!*chunked) {
+        // A copy from before the chunks: its base64 text is one value of the row, held once
+        // while it is decoded into the file a chunk at a time.
+        auto whole = guarded("reading the outbox", [&]() -> Result<std::optional<std::string>> {
+            std::string text;
+            soci::indicator text_i = soci::i_null;
+            m_database.session() << std::string("SELECT ") + column + " FROM outbox WHERE id = :id",
+                soci::into(text, text_i), soci::use(id);
+            if (!m_database.session().got_data() || text_i != soci::i_ok)
+                return std::optional<std::string>();
+            return std::optional<std::string>(std::move(text));
+        });
+        if (!whole)
+            return std::unexpected(whole.error());
+        if (!*whole)
+            return false;
+        const std::string& text = **whole;
+        for (std::size_t at = 0; at == 0 || at < text.size(); at += kTextChunk) {
             auto bytes = base64_decode(std::string_view(text).substr(at, kTextChunk));
             if (!bytes)
                 return fail(Errc::internal, "outbox copy " + std::to_string(id) +
                                                 ": the stored message is not base64");
-            file.write(bytes->data(), static_cast<std::streamsize>(bytes->size()));
+            if (auto written = sink(*bytes); !written)
+                return std::unexpected(written.error());
         }
-        if (!file.flush())
-            return fail(Errc::io, "cannot write " + out.string());
-        return true;
-    });
+    }
+    if (file && !file->flush())
+        return fail(Errc::io, "cannot write " + out.string());
+    return true;
 }
 
 Result<bool> OutboxStore::payload_to_file(long long id, const std::filesystem::path& out) {
-    return column_to_file(id, "payload_base64", out);
+    return bytes_to_file(id, ChunkOwner::outbox_payload, "payload_base64", out);
 }
 
 Result<bool> OutboxStore::plain_to_file(long long id, const std::filesystem::path& out) {
-    return column_to_file(id, "plain_base64", out);
+    return bytes_to_file(id, ChunkOwner::outbox_plain, "plain_base64", out);
 }
 
 Result<std::optional<OutboxEntry>> OutboxStore::claim(TimePoint now, std::chrono::seconds lease,
@@ -430,11 +333,15 @@ Result<std::optional<OutboxEntry>> OutboxStore::claim_id(long long id, TimePoint
 Result<void> OutboxStore::mark_sent(long long id, TimePoint at) {
     return guarded("updating the outbox", [&]() -> Result<void> {
         const std::string when = to_iso8601(at);
-        // The bytes are not needed any more: an outbox is no archive of plaintext.
+        Transaction transaction(m_database);
+        // The plain message is not needed any more: an outbox is no archive of plaintext.
         m_database.session()
             << "UPDATE outbox SET state = 'sent', sent_at = :at, lease_until = NULL, "
                "last_error = NULL, plain_base64 = NULL WHERE id = :id",
             soci::use(when), soci::use(id);
+        if (auto removed = m_chunks.remove(ChunkOwner::outbox_plain, id); !removed)
+            return std::unexpected(removed.error());
+        transaction.commit();
         return {};
     });
 }
@@ -463,33 +370,19 @@ Result<void> OutboxStore::requeue(const OutboxEntry& e, TimePoint now, TimePoint
         const std::string at = to_iso8601(now);
         const std::string until = to_iso8601(expires);
         Transaction transaction(m_database);  // never a half-filled copy that is due
-        auto payload_text = encoded(e.payload_file ? std::nullopt : e.payload, std::nullopt);
-        if (!payload_text)
-            return std::unexpected(payload_text.error());
-        auto plain_text = encoded(e.plain_file ? std::nullopt : e.plain, std::nullopt);
-        if (!plain_text)
-            return std::unexpected(plain_text.error());
-        soci::indicator payload_i = *payload_text ? soci::i_ok : soci::i_null;
-        soci::indicator plain_i = *plain_text ? soci::i_ok : soci::i_null;
-        std::string payload = std::move(payload_text->value_or(""));
-        std::string plain = std::move(plain_text->value_or(""));
         const int encrypted = e.encrypted ? 1 : 0;
         const std::string state = to_string(e.state);
+        // The old columns are cleared: from now on the copy's bytes are in chunks.
         m_database.session()
-            << "UPDATE outbox SET state = :s, payload_base64 = :p, plain_base64 = :pl, "
+            << "UPDATE outbox SET state = :s, payload_base64 = NULL, plain_base64 = NULL, "
                "encrypted = :e, report = :r, next_attempt_at = :n, expires_at = :x, "
                "lease_until = NULL, last_error = :err WHERE id = :id",
-            soci::use(state), soci::use(payload, payload_i), soci::use(plain, plain_i),
-            soci::use(encrypted), soci::use(e.report), soci::use(at), soci::use(until),
-            soci::use(e.last_error), soci::use(e.id);
-        if (e.payload_file) {
-            if (auto r = fill_from_file(m_database, e.id, "payload_base64", *e.payload_file); !r)
-                return std::unexpected(r.error());
-        }
-        if (e.plain_file) {
-            if (auto r = fill_from_file(m_database, e.id, "plain_base64", *e.plain_file); !r)
-                return std::unexpected(r.error());
-        }
+            soci::use(state), soci::use(encrypted), soci::use(e.report), soci::use(at),
+            soci::use(until), soci::use(e.last_error), soci::use(e.id);
+        if (auto r = store_bytes(e.id, ChunkOwner::outbox_payload, e.payload, e.payload_file); !r)
+            return std::unexpected(r.error());
+        if (auto r = store_bytes(e.id, ChunkOwner::outbox_plain, e.plain, e.plain_file); !r)
+            return std::unexpected(r.error());
         transaction.commit();
         return {};
     });

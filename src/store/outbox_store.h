@@ -2,6 +2,9 @@
 // claimed by one worker at a time (a lease, so a worker that died does not hold it forever).
 // On PostgreSQL the claim uses FOR UPDATE SKIP LOCKED so several nodes can deliver at once;
 // SQLite has one writer at a time, which makes the claiming UPDATE atomic by itself.
+// A copy's bytes (to send, and the kept plain message) are in blob_chunks (ChunkedBytes), not
+// in its row: they move file -> database -> file a chunk at a time, and updating the row's state
+// never touches them. Copies made before that keep theirs in the row and are read from there.
 // Not thread-safe (one database connection).
 #pragma once
 
@@ -12,6 +15,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "store/chunked_bytes.h"
 #include "store/database.h"
 
 namespace casecrypt::store {
@@ -46,7 +50,7 @@ struct OutboxEntry {
 
 class OutboxStore {
 public:
-    explicit OutboxStore(Database& database) : m_database(database) {}
+    explicit OutboxStore(Database& database) : m_database(database), m_chunks(database) {}
 
     // Inserts every copy of one mail in one transaction; returns their ids.
     Result<std::vector<long long>> add(const std::vector<OutboxEntry>& copies);
@@ -74,9 +78,19 @@ public:
     Result<void> requeue(const OutboxEntry& entry, TimePoint now, TimePoint expires);
 
 private:
-    Result<bool> column_to_file(long long id, const char* column, const std::filesystem::path& out);
+    // The bytes of one kind (chunks, else the row's old column) into `out`; false: none kept.
+    Result<bool> bytes_to_file(long long id, ChunkOwner owner, const char* column,
+                               const std::filesystem::path& out);
+    // The bytes of one kind as a string (chunks, else the row's old column `text`).
+    Result<std::optional<std::string>> bytes_of(long long id, ChunkOwner owner,
+                                                const std::optional<std::string>& text);
+    // Replaces the stored bytes of one kind: from the file, else the string, else none.
+    Result<void> store_bytes(long long id, ChunkOwner owner,
+                             const std::optional<std::string>& bytes,
+                             const std::optional<std::filesystem::path>& file);
 
     Database& m_database;
+    ChunkedBytes m_chunks;
 };
 
 }  // namespace casecrypt::store

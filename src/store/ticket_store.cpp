@@ -288,7 +288,7 @@ Result<std::optional<AttachmentRecord>> TicketStore::read_attachment(long long i
     if (!chunked)
         return std::unexpected(chunked.error());
     if (!*chunked) {
-        // Stored whole (a sent mail's attachment, or from before chunks existed).
+        // Stored whole (from before chunks existed, or given as content).
         auto whole = attachment(id);
         if (!whole)
             return std::unexpected(whole.error());

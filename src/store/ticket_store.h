@@ -34,7 +34,8 @@ struct AttachmentRecord {
     bool is_inline = false;
     std::optional<std::string> content;  // only when asked for
     // For add_message: where the bytes are, when `content` is not given (a received mail's
-    // attachment, decoded to a scratch file); they are stored in chunks, never whole in memory.
+    // attachment, decoded to a scratch file, or a sent mail's attached file); they are stored in
+    // chunks, never whole in memory.
     std::filesystem::path file;
 };
 

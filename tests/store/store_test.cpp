@@ -8,6 +8,7 @@
 #include <fstream>
 #include <functional>
 
+#include "core/base64.h"
 #include "core/iso_time.h"
 #include "store/account_store.h"
 #include "store/audit_log.h"
@@ -278,9 +279,9 @@ TEST_P(StoreTest, OutboxClaimsEachCopyOnceAndAgainOnlyAfterItsLeaseRanOut) {
 }
 
 // Issue 10: an outgoing copy went into the outbox from a whole-mail string, and came out as
-// one for the transport; now it goes from a file into the row and back into a file a chunk at
-// a time (SQLite incremental BLOB I/O), with every byte value and a length that is no multiple
-// of a chunk.
+// one for the transport; now it goes from a file into the database and back into a file a
+// chunk at a time (blob_chunks since migration 8; the test keeps its first name), with every byte
+// value and a length that is no multiple of a chunk.
 TEST_P(StoreTest, AnOutboxCopyGoesFromAFileIntoTheRowAndBackIntoAFile) {
     OutboxStore outbox(*m_db);
     const TimePoint now = *from_iso8601("2026-11-27T12:00:00Z");
@@ -323,6 +324,115 @@ TEST_P(StoreTest, AnOutboxCopyGoesFromAFileIntoTheRowAndBackIntoAFile) {
     std::ifstream in2(back, std::ios::binary);
     EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in2)), std::istreambuf_iterator<char>()),
               "From: a\r\n\r\nplain");
+}
+
+// Issue 10: a copy's bytes are in blob_chunks, not in its row; a copy made before that keeps
+// them in payload_base64/plain_base64 and is still read from there, and a requeue moves it over.
+TEST_P(StoreTest, AnOutboxCopyMadeBeforeTheChunksIsStillReadFromItsRow) {
+    OutboxStore outbox(*m_db);
+    const TimePoint now = *from_iso8601("2026-11-27T12:00:00Z");
+    OutboxEntry e = copy_to("a@customer.test", now);
+    e.payload.reset();
+    auto ids = outbox.add({e});
+    ASSERT_TRUE(ids) << ids.error().message();
+    const long long id = ids->front();
+    // What a copy from before migration 8 looks like: the base64 in the row, no chunks.
+    const std::string payload = base64_encode(std::string("From: old\r\n\r\n\0old body", 22));
+    const std::string plain = base64_encode("From: old\r\n\r\nplain");
+    m_db->session() << "UPDATE outbox SET payload_base64 = :p, plain_base64 = :pl WHERE id = :id",
+        soci::use(payload), soci::use(plain), soci::use(id);
+    int chunks = -1;
+    m_db->session() << "SELECT COUNT(*) FROM blob_chunks WHERE owner_id = :id", soci::use(id),
+        soci::into(chunks);
+    EXPECT_EQ(chunks, 0);
+
+    auto claimed = outbox.claim(now, std::chrono::seconds(60), false);
+    ASSERT_TRUE(claimed && *claimed);
+    EXPECT_EQ((*claimed)->id, id);
+    const auto back = m_dir.path() / "back";
+    auto written = outbox.payload_to_file(id, back);
+    ASSERT_TRUE(written) << written.error().message();
+    EXPECT_TRUE(*written);
+    std::ifstream in(back, std::ios::binary);
+    EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()),
+              std::string("From: old\r\n\r\n\0old body", 22));
+    auto got = outbox.get(id);
+    ASSERT_TRUE(got && *got);
+    EXPECT_EQ((*got)->payload, std::string("From: old\r\n\r\n\0old body", 22));
+    EXPECT_EQ((*got)->plain, "From: old\r\n\r\nplain");
+    const auto kept = m_dir.path() / "kept";
+    auto has_plain = outbox.plain_to_file(id, kept);
+    ASSERT_TRUE(has_plain && *has_plain);
+
+    // A requeue takes the bytes into chunks and clears the row's columns.
+    OutboxEntry again = **got;
+    again.payload.reset();
+    again.plain.reset();
+    again.payload_file = back;
+    again.plain_file = kept;
+    again.state = OutboxState::queued;
+    ASSERT_TRUE(outbox.requeue(again, now, now + std::chrono::hours(1)));
+    soci::indicator payload_i = soci::i_ok, plain_i = soci::i_ok;
+    std::string column, column2;
+    m_db->session() << "SELECT payload_base64, plain_base64 FROM outbox WHERE id = :id",
+        soci::use(id), soci::into(column, payload_i), soci::into(column2, plain_i);
+    EXPECT_EQ(payload_i, soci::i_null);
+    EXPECT_EQ(plain_i, soci::i_null);
+    auto moved = outbox.get(id);
+    ASSERT_TRUE(moved && *moved);
+    EXPECT_EQ((*moved)->payload, std::string("From: old\r\n\r\n\0old body", 22));
+    EXPECT_EQ((*moved)->plain, "From: old\r\n\r\nplain");
+}
+
+// The plain message goes when a copy is sent (its chunks too), a requeue replaces the chunks
+// rather than adding to them, and other copies' chunks stay.
+TEST_P(StoreTest, AnOutboxCopysChunksGoWithWhatTheCopyNoLongerKeeps) {
+    OutboxStore outbox(*m_db);
+    const TimePoint now = *from_iso8601("2026-11-27T12:00:00Z");
+    std::string big(2 * ChunkedBytes::kChunkBytes + 5, 'x');
+    const auto payload = m_dir.path() / "payload";
+    std::ofstream(payload, std::ios::binary) << big;
+    OutboxEntry a = copy_to("a@customer.test", now);
+    a.payload.reset();
+    a.payload_file = payload;
+    a.plain = "From: a\r\n\r\nplain";
+    OutboxEntry b = copy_to("b@customer.test", now);
+    b.plain = std::string();  // empty bytes are kept as such, not as none
+    auto ids = outbox.add({a, b});
+    ASSERT_TRUE(ids) << ids.error().message();
+    auto count = [&](const std::string& owner, long long id) {
+        int n = -1;
+        m_db->session() << "SELECT COUNT(*) FROM blob_chunks WHERE owner = :o AND owner_id = :i",
+            soci::use(owner), soci::use(id), soci::into(n);
+        return n;
+    };
+    EXPECT_EQ(count("outbox_payload", (*ids)[0]), 3);
+    EXPECT_EQ(count("outbox_plain", (*ids)[0]), 1);
+    EXPECT_EQ(count("outbox_payload", (*ids)[1]), 1);
+    EXPECT_EQ(count("outbox_plain", (*ids)[1]), 1);
+    auto empty = outbox.get((*ids)[1]);
+    ASSERT_TRUE(empty && *empty);
+    EXPECT_EQ((*empty)->plain, std::string());
+
+    ASSERT_TRUE(outbox.mark_sent((*ids)[0], now));
+    EXPECT_EQ(count("outbox_plain", (*ids)[0]), 0) << "an outbox is no archive of plaintext";
+    EXPECT_EQ(count("outbox_payload", (*ids)[0]), 3);
+    EXPECT_EQ(count("outbox_plain", (*ids)[1]), 1) << "another copy keeps its own";
+
+    OutboxEntry again = copy_to("a@customer.test", now);
+    again.id = (*ids)[0];
+    again.payload = "short";
+    ASSERT_TRUE(outbox.requeue(again, now, now + std::chrono::hours(1)));
+    EXPECT_EQ(count("outbox_payload", (*ids)[0]), 1);
+    auto got = outbox.get((*ids)[0]);
+    ASSERT_TRUE(got && *got);
+    EXPECT_EQ((*got)->payload, "short");
+    EXPECT_FALSE((*got)->plain.has_value());
+    const auto none = m_dir.path() / "none";
+    auto kept = outbox.plain_to_file((*ids)[0], none);
+    ASSERT_TRUE(kept);
+    EXPECT_FALSE(*kept);
+    EXPECT_FALSE(std::filesystem::exists(none)) << "no file when nothing is kept";
 }
 
 TEST_P(StoreTest, LdapMissesAreRememberedUntilTheirTime) {
@@ -695,6 +805,70 @@ TEST(Migration6, TrustAnchorsBecomeCertificatesOfKindCaAndOtherRowsKeepIdsAddres
     EXPECT_GT(*id, cas->at(0).id);
     ASSERT_TRUE(store.remove(7));
     EXPECT_TRUE(store.find_by_address(CertificateKind::client, "a@x.test")->empty());
+}
+
+// Migration 8 (issue 10): blob_chunks is rebuilt on SQLite to take outbox owners; chunks
+// stored before stay readable, and so does an outbox copy whose bytes are in its row.
+TEST(Migration8, ChunksFromBeforeStayAndAnOldOutboxCopyIsStillDelivered) {
+    TempDir dir;
+    const std::string path = (dir.path() / "v7.db").string();
+    {
+        soci::session sql(soci::sqlite3, "db=\"" + path + "\"");
+        sql << "PRAGMA foreign_keys = ON";
+        sql << "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT "
+               "NULL, applied_at TEXT NOT NULL)";
+        for (const Migration& m : migrations()) {
+            if (m.version > 7)
+                break;
+            for (std::string statement : m.statements) {
+                for (auto at = statement.find("{ID}"); at != std::string::npos;
+                     at = statement.find("{ID}"))
+                    statement.replace(at, 4, "INTEGER PRIMARY KEY AUTOINCREMENT");
+                if (statement.starts_with("{POSTGRESQL}"))
+                    continue;
+                if (statement.starts_with("{SQLITE}"))
+                    statement.erase(0, 8);
+                sql << statement;
+            }
+            sql << "INSERT INTO schema_migrations VALUES (:v, 'old', '2026-01-01T00:00:00Z')",
+                soci::use(m.version);
+        }
+        sql << "INSERT INTO blob_chunks VALUES ('attachment', 4, 0, 'QUJD')";
+        sql << "INSERT INTO outbox (id, mail_id, state, envelope_from, recipients, subject, "
+               "encrypted, payload_base64, plain_base64, report, attempts, next_attempt_at, "
+               "created_at, expires_at) VALUES (9, 'm9@example.test', 'queued', "
+               "'support@example.test', 'a@customer.test', 'Old', 0, 'T2xkIG1haWw=', NULL, '{}', "
+               "0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '2026-01-03T00:00:00Z')";
+    }
+    auto db = Database::open(path);
+    ASSERT_TRUE(db) << db.error().message();
+    EXPECT_EQ((*db)->schema_version(), static_cast<int>(migrations().size()));
+    ChunkedBytes chunks(**db);
+    std::string read;
+    auto old = chunks.read(ChunkOwner::attachment, 4, [&](std::string_view bytes) -> Result<void> {
+        read += bytes;
+        return {};
+    });
+    ASSERT_TRUE(old && *old);
+    EXPECT_EQ(read, "ABC");
+    OutboxStore outbox(**db);
+    auto claimed =
+        outbox.claim(*from_iso8601("2026-01-01T00:00:01Z"), std::chrono::seconds(60), false);
+    ASSERT_TRUE(claimed && *claimed);
+    EXPECT_EQ((*claimed)->id, 9);
+    const auto out = dir.path() / "out";
+    auto written = outbox.payload_to_file(9, out);
+    ASSERT_TRUE(written && *written);
+    std::ifstream in(out, std::ios::binary);
+    EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()),
+              "Old mail");
+    auto plain = outbox.plain_to_file(9, out);
+    ASSERT_TRUE(plain);
+    EXPECT_FALSE(*plain);
+    // The widened CHECK takes the new owners and still refuses unknown ones.
+    ASSERT_TRUE(chunks.write(ChunkOwner::outbox_plain, 9, "plain"));
+    EXPECT_THROW((**db).session() << "INSERT INTO blob_chunks VALUES ('other', 1, 0, '')",
+                 soci::soci_error);
 }
 
 }  // namespace
