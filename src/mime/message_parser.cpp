@@ -368,9 +368,15 @@ Result<ParsedMessage> parse_message(const std::filesystem::path& path,
                                     const std::filesystem::path& attachment_dir,
                                     const ParseLimits& limits, bool stop_at_smime) {
     init_gmime();
+    count_parse();
     auto stream = open_in(path);
     if (!stream)
         return std::unexpected(stream.error());
+    // Whether an mbox "From " line comes first: MimeDocument reads such a file in mbox format.
+    char start[5] = {0};
+    const bool mbox = g_mime_stream_read(stream->get(), start, sizeof start) == 5 &&
+                      std::string_view(start, 5) == "From ";
+    g_mime_stream_reset(stream->get());
     // Persistent: bodies stay in the file and are decoded from it straight into their files.
     GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream->get()));
     g_mime_parser_set_persist_stream(parser.get(), TRUE);
@@ -404,6 +410,9 @@ Result<ParsedMessage> parse_message(const std::filesystem::path& path,
     out.recipients = recipient_addresses(fields);
     if (stop_at_smime && has_smime_parts(g_mime_message_get_mime_part(m))) {
         out.smime = true;
+        if (!mbox)
+            out.document =
+                std::make_shared<MimeDocument>(adopt_message(stream->get(), m, options.release()));
         return out;
     }
     BodyWalker walker(out, attachment_dir);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,6 +52,10 @@ struct ParsedMessage {
     // With stop_at_smime: the mail is S/MIME (MimeDocument::layout() would not be none); only
     // the header fields above are filled, no body read, nothing written.
     bool smime = false;
+    // With smime: this parse as a MimeDocument, for the S/MIME engine, so that the mail is not
+    // parsed a second time before it is decrypted. Null for a file that starts with an mbox
+    // "From " line: the engine reads those in mbox format, so it parses them itself.
+    std::shared_ptr<MimeDocument> document;
 };
 
 // What is needed of a message before it is opened (for matching and for email backups): the

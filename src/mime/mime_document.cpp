@@ -3,6 +3,7 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <mutex>
 
@@ -110,6 +111,23 @@ bool has_smime_parts(GMimeObject* body) {
     return false;
 }
 
+namespace {
+
+std::atomic<std::uint64_t>& parse_counter() {
+    static std::atomic<std::uint64_t> counter{0};
+    return counter;
+}
+
+}  // namespace
+
+void count_parse() {
+    parse_counter().fetch_add(1, std::memory_order_relaxed);
+}
+
+std::uint64_t parse_count() {
+    return parse_counter().load(std::memory_order_relaxed);
+}
+
 void init_gmime() {
     static std::once_flag once;
     std::call_once(once, [] { g_mime_init(); });
@@ -134,6 +152,7 @@ bool is_entity_header(const std::string& name) {
 }
 
 struct MimeDocument::Impl {
+    ParserOptionsPtr options;  // those of parse_message, for an adopted parse; freed last
     GPtr<GMimeStream> stream;
     GPtr<GMimeMessage> message;  // set when parsed as a message
     GPtr<GMimeObject> entity;    // set when parsed as an entity
@@ -156,8 +175,20 @@ MimeDocument::~MimeDocument() = default;
 MimeDocument::MimeDocument(MimeDocument&&) noexcept = default;
 MimeDocument& MimeDocument::operator=(MimeDocument&&) noexcept = default;
 
+MimeDocument adopt_message(GMimeStream* stream, GMimeMessage* message,
+                           GMimeParserOptions* options) {
+    auto impl = std::make_unique<MimeDocument::Impl>();
+    impl->options.reset(options);
+    g_object_ref(stream);
+    impl->stream.reset(stream);
+    g_object_ref(message);
+    impl->message.reset(message);
+    return MimeDocument(std::move(impl));
+}
+
 Result<MimeDocument> MimeDocument::parse_file(const std::filesystem::path& path, bool message) {
     init_gmime();
+    count_parse();
     GErrorOwner error;
     auto impl = std::make_unique<Impl>();
     impl->stream.reset(g_mime_stream_fs_open(path.c_str(), O_RDONLY | O_CLOEXEC, 0, error.out()));

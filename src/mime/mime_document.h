@@ -6,6 +6,7 @@
 // and writes entities and messages back out. Not thread-safe; one per thread.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -13,6 +14,11 @@
 #include <vector>
 
 #include "core/error.h"
+
+// GMime's types, only named for the friend below (mime/smime_parts.h uses them).
+struct _GMimeStream;
+struct _GMimeMessage;
+struct _GMimeParserOptions;
 
 namespace casecrypt::mime {
 
@@ -80,8 +86,15 @@ public:
 private:
     struct Impl;
     explicit MimeDocument(std::unique_ptr<Impl> impl);
+    friend MimeDocument adopt_message(_GMimeStream* stream, _GMimeMessage* message,
+                                      _GMimeParserOptions* options);
     std::unique_ptr<Impl> m_impl;
 };
+
+// How many whole files this process has parsed (MimeDocument::parse_file and parse_message;
+// not read_summary, which reads a header only): tests prove with it that a mail is parsed once
+// for its summary and once after decryption.
+std::uint64_t parse_count();
 
 // Writes `headers` (each "Name:raw_value"), then the entity file's bytes with CRLF turned into
 // LF, into `out` (created or truncated).

@@ -509,7 +509,11 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord& record) {
         SmimeEngine engine(m_work_dir, {.max_message_bytes = static_cast<std::uintmax_t>(*max_size),
                                         .max_layers = 4});
         const auto opened = scratch->file("opened");
-        auto decrypted = engine.decrypt(raw, identities, *anchors, opened);
+        // The parse above goes on in the engine: the mail is not parsed again before it is
+        // decrypted (unless it begins with an mbox "From " line, which the engine reads its way).
+        auto decrypted = parsed->document
+                             ? engine.decrypt(raw, *parsed->document, identities, *anchors, opened)
+                             : engine.decrypt(raw, identities, *anchors, opened);
         if (!decrypted) {
             std::string cause = "cannot decrypt: " + decrypted.error().message();
             bool ours = false;

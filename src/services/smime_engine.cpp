@@ -136,9 +136,7 @@ Result<void> SmimeEngine::encrypt(const std::filesystem::path& message,
     return written;
 }
 
-Result<DecryptReport> SmimeEngine::decrypt(
-    const std::filesystem::path& message, const std::vector<crypto::DecryptionIdentity>& identities,
-    const crypto::TrustAnchors& anchors, const std::filesystem::path& out) {
+Result<void> SmimeEngine::check_size(const std::filesystem::path& message) const {
     std::error_code ec;
     const auto size = std::filesystem::file_size(message, ec);
     if (ec) {
@@ -149,14 +147,36 @@ Result<DecryptReport> SmimeEngine::decrypt(
                                         " bytes, larger than the limit of " +
                                         std::to_string(m_limits.max_message_bytes));
     }
-    auto scratch = ScratchDir::create(m_work_dir);
-    if (!scratch) {
-        return std::unexpected(scratch.error());
+    return {};
+}
+
+Result<DecryptReport> SmimeEngine::decrypt(
+    const std::filesystem::path& message, const std::vector<crypto::DecryptionIdentity>& identities,
+    const crypto::TrustAnchors& anchors, const std::filesystem::path& out) {
+    // The size first: a message over the limit is not parsed at all.
+    if (auto fits = check_size(message); !fits) {
+        return std::unexpected(fits.error());
     }
     auto document = MimeDocument::parse_file(message, true);
     if (!document) {
         return std::unexpected(document.error());
     }
+    return decrypt(message, *document, identities, anchors, out);
+}
+
+Result<DecryptReport> SmimeEngine::decrypt(
+    const std::filesystem::path& message, const MimeDocument& parsed,
+    const std::vector<crypto::DecryptionIdentity>& identities, const crypto::TrustAnchors& anchors,
+    const std::filesystem::path& out) {
+    if (auto fits = check_size(message); !fits) {
+        return std::unexpected(fits.error());
+    }
+    std::error_code ec;
+    auto scratch = ScratchDir::create(m_work_dir);
+    if (!scratch) {
+        return std::unexpected(scratch.error());
+    }
+    const MimeDocument* document = &parsed;
     DecryptReport report;
     const std::vector<HeaderField> outer = message_headers(document->headers());
     const std::string from = document->from_address();

@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "crypto/cms_envelope.h"
 #include "crypto/signature_verifier.h"
+#include "mime/mime_document.h"
 #include "services/decrypt_report.h"
 
 namespace casecrypt::services {
@@ -38,8 +39,19 @@ public:
                                   const std::vector<crypto::DecryptionIdentity>& identities,
                                   const crypto::TrustAnchors& anchors,
                                   const std::filesystem::path& out);
+    // The same with `message` already parsed (e.g. by mime::parse_message, whose
+    // ParsedMessage::document it is), so that it is not parsed a second time. `message` is
+    // still read where OpenSSL needs the exact bytes (a signed message) or where it is passed
+    // on unchanged (mixed parts).
+    Result<DecryptReport> decrypt(const std::filesystem::path& message,
+                                  const mime::MimeDocument& parsed,
+                                  const std::vector<crypto::DecryptionIdentity>& identities,
+                                  const crypto::TrustAnchors& anchors,
+                                  const std::filesystem::path& out);
 
 private:
+    Result<void> check_size(const std::filesystem::path& message) const;
+
     std::filesystem::path m_work_dir;
     EngineLimits m_limits;
 };
