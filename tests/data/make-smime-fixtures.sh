@@ -516,9 +516,6 @@ echo "$ca_fpr S relax" >"$GNUPGHOME/trustlist.txt"
 GPGSM=(gpgsm --batch --no-tty --pinentry-mode loopback)
 gpg_pass='gpgsm import pass'
 run "${GPGSM[@]}" --import "$out/ca/ca.pem" "$SUPPORT"
-# gpgsm 2.2 imports only the old PBE-SHA1-3DES flavour of PKCS #12.
-run openssl pkcs12 -export -inkey "$ALICE_KEY" -in "$ALICE_CRT" -passout "pass:$gpg_pass" \
-  -certpbe PBE-SHA1-3DES -keypbe PBE-SHA1-3DES -macalg sha1 -out "$work/alice-3des.p12"
 # gpgsm_pw ARGS...: gpgsm with the passphrase on stdin.
 gpgsm_pw() {
   local log=$work/log.gpgsm
@@ -527,7 +524,17 @@ gpgsm_pw() {
     die "failed: gpgsm $*"
   fi
 }
-gpgsm_pw --import "$work/alice-3des.p12"
+# gpgsm 2.2 imports only the old PBE-SHA1-3DES flavour of PKCS #12, and even of that it rejects
+# some files openssl reads ("decryption failed; trying charset ...", "possibly bad passphrase"):
+# which ones depends on the random salt (5 of 200 fresh files with gpgsm 2.2.40, each one failing
+# again on every retry). So a new file is made, at most 20 times.
+for ((try = 1; ; try++)); do
+  run openssl pkcs12 -export -inkey "$ALICE_KEY" -in "$ALICE_CRT" -passout "pass:$gpg_pass" \
+    -certpbe PBE-SHA1-3DES -keypbe PBE-SHA1-3DES -macalg sha1 -out "$work/alice-3des.p12"
+  printf '%s' "$gpg_pass" | "${GPGSM[@]}" --passphrase-fd 0 --import "$work/alice-3des.p12" \
+    >"$work/log.gpgsm" 2>&1 && break
+  ((try < 20)) || { cat "$work/log.gpgsm" >&2; die "failed: gpgsm --import of 20 PKCS #12 files"; }
+done
 # p7m_mail_entity DER OUT: a MIME entity application/pkcs7-mime (enveloped-data) around DER.
 p7m_mail_entity() {
   {
