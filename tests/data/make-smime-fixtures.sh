@@ -341,22 +341,47 @@ mail 19-truncated.eml 19 "$CUSTOMER" "$TO_SUPPORT" "Test 19: truncated" "$T/19.c
 no 19-truncated.eml damaged "like 01, but only the first half of the base64 lines"
 
 # 20: characters in the middle base64 line replaced by their successors in the base64 alphabet
-# (still valid base64; in a mail this size the bytes are inside the RSA encryptedKey).
-simple 20-corrupt-base64.eml 20 "Test 20: corrupt" "Secret text 20: corrupt" -aes-256-cbc -recip "$SUPPORT"
-n_b64=$(entity_body "$T/20.p7m" | wc -l)
-{
-  entity_headers "$T/20.p7m"
-  printf '\r\n'
-  entity_body "$T/20.p7m" | awk -v mid=$((n_b64 / 2 + 1)) '
-    BEGIN { a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" }
-    NR == mid { s = ""
-                for (i = 1; i <= length($0); i++) {
-                  c = substr($0, i, 1); p = index(a, c)
-                  if (i >= 17 && i <= 24 && p > 0) c = substr(a, p % 64 + 1, 1)
-                  s = s c }
-                $0 = s }
-    { print }'
-} >"$T/20.bad"
+# (still valid base64, the DER still parses; in a mail this size the bytes are inside the RSA
+# encryptedKey, the self-check proves it), so the RSA PKCS#1 v1.5 key transport fails.
+# openssl does not say so by default: against Bleichenbacher's attack (RFC 3218, "MMA") a failed
+# key transport to the given certificate goes on with a random content key, and the CBC padding
+# of what that key decrypts is valid with probability ~1/256, so `openssl cms -decrypt` then
+# "succeeds" with garbage (exit 0; 3 times in 1000 tries here). That key is drawn anew at every
+# decryption of the same file, so regenerating cannot avoid it: every openssl check of this mail
+# uses -debug_decrypt, which reports the failed key transport instead.
+# With -debug_decrypt the only way through is a corrupt RSA block that still unpads to a
+# 32-byte key (~2.5e-8): then a new mail is made, at most 20 times.
+corrupt_middle_line() { # corrupt_middle_line ENTITY OUT
+  local n
+  n=$(entity_body "$1" | wc -l)
+  {
+    entity_headers "$1"
+    printf '\r\n'
+    entity_body "$1" | awk -v mid=$((n / 2 + 1)) '
+      BEGIN { a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" }
+      NR == mid { s = ""
+                  for (i = 1; i <= length($0); i++) {
+                    c = substr($0, i, 1); p = index(a, c)
+                    if (i >= 17 && i <= 24 && p > 0) c = substr(a, p % 64 + 1, 1)
+                    s = s c }
+                  $0 = s }
+      { print }'
+  } >"$2"
+}
+run openssl pkcs12 -in "$S/ok-aes256.p12" -passin "file:$S/ok-aes256.pass" -nocerts -nodes -out "$ID/ok-aes256.key"
+for ((try = 1; ; try++)); do
+  simple 20-corrupt-base64.eml 20 "Test 20: corrupt" "Secret text 20: corrupt" -aes-256-cbc -recip "$SUPPORT"
+  corrupt_middle_line "$T/20.p7m" "$T/20.bad"
+  p7m_der "$T/20.bad" "$T/20.bad.der"
+  # "Error decrypting CMS using private key" is openssl's message for a failed key transport
+  # (not for a failed content decryption).
+  if ! openssl cms -decrypt -debug_decrypt -binary -inform DER -in "$T/20.bad.der" -recip "$SUPPORT" \
+    -inkey "$ID/ok-aes256.key" -out /dev/null >"$T/20.err" 2>&1 &&
+    grep -q 'Error decrypting CMS using private key' "$T/20.err"; then
+    break
+  fi
+  ((try < 20)) || die "20: the key transport of 20 corrupt copies in a row did not fail"
+done
 mail 20-corrupt-base64.eml 20 "$CUSTOMER" "$TO_SUPPORT" "Test 20: corrupt" "$T/20.bad"
 no 20-corrupt-base64.eml damaged "like 01, 8 base64 characters in the middle line changed (still valid base64, DER still parses, key transport fails)"
 
@@ -491,9 +516,6 @@ echo "$ca_fpr S relax" >"$GNUPGHOME/trustlist.txt"
 GPGSM=(gpgsm --batch --no-tty --pinentry-mode loopback)
 gpg_pass='gpgsm import pass'
 run "${GPGSM[@]}" --import "$out/ca/ca.pem" "$SUPPORT"
-# gpgsm 2.2 imports only the old PBE-SHA1-3DES flavour of PKCS #12.
-run openssl pkcs12 -export -inkey "$ALICE_KEY" -in "$ALICE_CRT" -passout "pass:$gpg_pass" \
-  -certpbe PBE-SHA1-3DES -keypbe PBE-SHA1-3DES -macalg sha1 -out "$work/alice-3des.p12"
 # gpgsm_pw ARGS...: gpgsm with the passphrase on stdin.
 gpgsm_pw() {
   local log=$work/log.gpgsm
@@ -502,7 +524,17 @@ gpgsm_pw() {
     die "failed: gpgsm $*"
   fi
 }
-gpgsm_pw --import "$work/alice-3des.p12"
+# gpgsm 2.2 imports only the old PBE-SHA1-3DES flavour of PKCS #12, and even of that it rejects
+# some files openssl reads ("decryption failed; trying charset ...", "possibly bad passphrase"):
+# which ones depends on the random salt (5 of 200 fresh files with gpgsm 2.2.40, each one failing
+# again on every retry). So a new file is made, at most 20 times.
+for ((try = 1; ; try++)); do
+  run openssl pkcs12 -export -inkey "$ALICE_KEY" -in "$ALICE_CRT" -passout "pass:$gpg_pass" \
+    -certpbe PBE-SHA1-3DES -keypbe PBE-SHA1-3DES -macalg sha1 -out "$work/alice-3des.p12"
+  printf '%s' "$gpg_pass" | "${GPGSM[@]}" --passphrase-fd 0 --import "$work/alice-3des.p12" \
+    >"$work/log.gpgsm" 2>&1 && break
+  ((try < 20)) || { cat "$work/log.gpgsm" >&2; die "failed: gpgsm --import of 20 PKCS #12 files"; }
+done
 # p7m_mail_entity DER OUT: a MIME entity application/pkcs7-mime (enveloped-data) around DER.
 p7m_mail_entity() {
   {
@@ -619,7 +651,9 @@ peel() {
               sed -n '/contentEncryptionAlgorithm:/{n;s/^ *algorithm: \([^ ]*\).*/\1/p;q}')
             cipher=${sn[$cipher]:-unknown:$cipher}
           fi
-          if ! openssl cms -decrypt "${LEGACY[@]}" -binary -inform DER -in "$der" \
+          # -debug_decrypt: a failed key transport is an error, not openssl's MMA countermeasure
+          # (a random content key that yields garbage with valid CBC padding 1 time in 256; see 20).
+          if ! openssl cms -decrypt -debug_decrypt "${LEGACY[@]}" -binary -inform DER -in "$der" \
             -recip "$C/$2.crt" -inkey "$C/$2.key" -out "$next" 2>"$C/err"; then
             peel_error=$(tr '\n' ' ' <"$C/err")
             return
