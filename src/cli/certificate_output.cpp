@@ -1,8 +1,8 @@
 #include "cli/certificate_output.h"
 
-#include <algorithm>
 #include <sstream>
 
+#include "cli/text_table.h"
 #include "core/iso_time.h"
 #include "core/text.h"
 
@@ -52,32 +52,11 @@ std::string certificate_table(const std::vector<services::CertificateView>& view
                         to_date(c.not_before), to_date(c.not_after), to_string(c.status),
                         c.key_description});
     }
-    std::vector<std::size_t> widths(header.size());
-    for (std::size_t i = 0; i < header.size(); ++i) {
-        widths[i] = header[i].size();
-        for (const auto& row : rows) {
-            widths[i] = std::max(widths[i], row[i].size());
-        }
-    }
-    std::ostringstream out;
-    auto print = [&](const std::vector<std::string>& row) {
-        std::string line;
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            line += row[i];
-            if (i + 1 < row.size()) {
-                line += std::string(widths[i] - row[i].size() + 2, ' ');
-            }
-        }
-        out << line << "\n";
-    };
-    print(header);
-    for (const auto& row : rows) {
-        print(row);
-    }
+    std::string out = text_table(header, rows);
     if (rows.empty()) {
-        out << "(no certificates)\n";
+        out += "(no certificates)\n";
     }
-    return out.str();
+    return out;
 }
 
 std::string certificate_details(const services::CertificateDetails& details) {

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/incoming_output.h"
 #include "cli/password_input.h"
+#include "cli/text_table.h"
 #include "core/iso_time.h"
 #include "core/json_text.h"
 #include "core/text.h"
@@ -88,11 +89,12 @@ void print_tickets(const std::vector<services::TicketSummary>& tickets, bool jso
         std::cout << "no tickets\n";
         return;
     }
-    std::cout << "NUMBER  STATUS  UPDATED  CUSTOMER  SUBJECT\n";
+    std::vector<std::vector<std::string>> rows;
     for (const auto& t : tickets) {
-        std::cout << t.number << "  " << to_string(t.status) << "  " << to_iso8601(t.updated)
-                  << "  " << shown(t.customer) << "  " << shown(t.subject) << "\n";
+        rows.push_back({std::to_string(t.number), to_string(t.status), to_iso8601(t.updated),
+                        shown(t.customer), shown(t.subject)});
     }
+    std::cout << text_table({"NUMBER", "STATUS", "UPDATED", "CUSTOMER", "SUBJECT"}, rows);
 }
 
 void print_message(const services::MessageView& m) {
@@ -199,14 +201,13 @@ void add_incoming_commands(CLI::App& app, Action& action) {
                 std::cout << "no accounts\n";
                 return kExitOk;
             }
-            std::cout << "NAME  URL  USER  LAST FETCH  LAST ERROR\n";
+            std::vector<std::vector<std::string>> rows;
             for (const auto& a : *accounts) {
-                std::cout << a.name << "  " << a.url << "  "
-                          << (a.user.empty() ? "-" : shown(a.user)) << "  "
-                          << (a.last_fetch ? to_iso8601(*a.last_fetch) : "-") << "  "
-                          << (a.last_error.empty() ? "-" : "last error: " + shown(a.last_error))
-                          << "\n";
+                rows.push_back({a.name, a.url, a.user.empty() ? "-" : shown(a.user),
+                                a.last_fetch ? to_iso8601(*a.last_fetch) : "-",
+                                a.last_error.empty() ? "-" : shown(a.last_error)});
             }
+            std::cout << text_table({"NAME", "URL", "USER", "LAST FETCH", "LAST ERROR"}, rows);
             return kExitOk;
         };
     });

@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <utility>
 
 #include "cli/argument_check.h"
 #include "cli/cli_context.h"
@@ -44,6 +45,16 @@ int run(int argc, char** argv) {
     app.get_subcommand("mail")->description(
         "Send mail (encrypted when it should be), fetch and file incoming mail, encrypt or "
         "decrypt one S/MIME message");
+    // The groups whose commands come from several files get their example here.
+    const std::pair<const char*, const char*> group_examples[] = {
+        {"cert", "casecrypt cert import-client customer.cer"},
+        {"property", "casecrypt property set cmas-core-server mail.encryption true"},
+        {"mail", "casecrypt mail fetch --json"},
+        {"outbox", "casecrypt outbox list"},
+    };
+    for (const auto& [group, example] : group_examples) {
+        app.get_subcommand(group)->footer(std::string("Example:\n  ") + example + "\n");
+    }
     app.footer(
         "Examples:\n"
         "  casecrypt cert import-server support.p12 --password-file support.pass\n"

@@ -57,6 +57,22 @@ TEST_F(CommandLine, TheTopHelpSaysAllThatMailDoesAndShowsExamples) {
     }
 }
 
+// Every command and group answers --help with an example (issue 10).
+TEST_F(CommandLine, EveryCommandsHelpEndsWithAnExample) {
+    const std::vector<std::vector<std::string>> commands = {
+        {"cert"},   {"cert", "list"},    {"property"},        {"property", "set"},
+        {"mail"},   {"mail", "send"},    {"mail", "fetch"},   {"mail", "decrypt"},
+        {"outbox"}, {"outbox", "list"},  {"account"},         {"account", "add"},
+        {"backup"}, {"backup", "retry"}, {"ticket"},          {"ticket", "show"},
+        {"serve"},  {"cert", "resolve"}, {"mail", "encrypt"}, {"outbox", "retry"}};
+    for (auto args : commands) {
+        args.push_back("--help");
+        const auto r = run_cli(args);
+        EXPECT_EQ(r.exit_code, 0) << args.front();
+        EXPECT_NE(r.out.find("Example"), std::string::npos) << args.front() << " " << args[1];
+    }
+}
+
 // The service says what is wrong with the URL (no flag names below the edge); the CLI adds its
 // flags, and never repeats the password.
 TEST_F(CommandLine, AMailboxUrlWithCredentialsIsToldWhereTheyGo) {

@@ -150,7 +150,9 @@ TEST(TicketViews, EmptyListingsSaySoAndTablesHaveAHeaderRow) {
     EXPECT_EQ(desk.run({"backup", "list"}).out, "no backups\n");
     EXPECT_EQ(desk.run({"ticket", "list", "--json"}).out, "[]\n") << "JSON stays an array";
     const auto accounts = desk.run({"account", "list"});
-    EXPECT_EQ(accounts.out.rfind("NAME  URL  USER  LAST FETCH  LAST ERROR\nlocal  dir://", 0), 0u)
+    // Aligned columns: "local" is padded to the width of "NAME" and two spaces.
+    EXPECT_EQ(accounts.out.rfind("NAME   URL", 0), 0u) << accounts.out;
+    EXPECT_NE(accounts.out.find("LAST FETCH  LAST ERROR\nlocal  dir://"), std::string::npos)
         << accounts.out;
     ASSERT_EQ(desk.run({"account", "remove", "local"}).exit_code, 0);
     EXPECT_EQ(desk.run({"account", "list"}).out, "no accounts\n");
@@ -159,9 +161,9 @@ TEST(TicketViews, EmptyListingsSaySoAndTablesHaveAHeaderRow) {
     filled.drop("a", plain_mail("Hello", "hello@customer.test"));
     filled.drop("b", slurp(fx("smime/01-aes256-cbc.eml")));
     ASSERT_EQ(filled.fetch().exit_code, 0);
-    EXPECT_EQ(filled.run({"ticket", "list"})
-                  .out.rfind("NUMBER  STATUS  UPDATED  CUSTOMER  SUBJECT\n1  open  ", 0),
-              0u);
+    const auto tickets = filled.run({"ticket", "list"}).out;
+    EXPECT_EQ(tickets.rfind("NUMBER  STATUS  UPDATED", 0), 0u) << tickets;
+    EXPECT_NE(tickets.find("SUBJECT\n1       open    "), std::string::npos) << tickets;
     EXPECT_EQ(filled.run({"backup", "list"}).out.rfind("ID  RECEIVED  MAILBOX  FROM  SUBJECT\n", 0),
               0u);
 }
