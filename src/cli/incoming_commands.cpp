@@ -205,7 +205,7 @@ void add_incoming_commands(CLI::App& app, Action& action) {
             for (const auto& a : *accounts) {
                 rows.push_back({a.name, a.url, a.user.empty() ? "-" : shown(a.user),
                                 a.last_fetch ? to_iso8601(*a.last_fetch) : "-",
-                                a.last_error.empty() ? "-" : shown(a.last_error)});
+                                a.last_error.empty() ? "-" : "last error: " + shown(a.last_error)});
             }
             std::cout << text_table({"NAME", "URL", "USER", "LAST FETCH", "LAST ERROR"}, rows);
             return kExitOk;
