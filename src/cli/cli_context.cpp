@@ -16,6 +16,9 @@ int exit_code_for(const Error& error) {
             return kExitUsage;
         case Errc::rejected:
         case Errc::not_found:
+        case Errc::conflict:
+        case Errc::denied:
+        case Errc::throttled:
             return kExitRejected;
         case Errc::io:
         case Errc::internal:

@@ -16,6 +16,9 @@ enum class Errc {
     usage,      // the caller asked for something that does not exist or is malformed
     rejected,   // input was understood and refused (bad certificate, wrong password, ...)
     not_found,  // the thing asked for is not there
+    conflict,   // it exists already, or the change would leave the installation unusable
+    denied,     // not logged in, wrong login or password, or not allowed for this role
+    throttled,  // too many failed attempts: asked to wait
     internal,   // a bug or a library failure we did not expect
 };
 

@@ -31,15 +31,19 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "services/audit_trail.h"
 #include "services/certificate_admin.h"
 #include "services/incoming_mail.h"
 #include "services/mail_accounts.h"
 #include "services/mail_crypto.h"
 #include "services/outbox.h"
+#include "services/page_customizations.h"
 #include "services/polling_round.h"
 #include "services/properties.h"
 #include "services/recipient_lookup.h"
+#include "services/sessions.h"
 #include "services/tickets.h"
+#include "services/users.h"
 
 namespace casecrypt::services {
 
@@ -72,6 +76,11 @@ public:
     IncomingMail& incoming();
     // One polling round (fetch, file, deliver): `serve` and `mail fetch` both run it.
     PollingRound& polling_round();
+    // Who may log in to the web edge, their sessions, the pages' switches and the audit log.
+    Users& users();
+    Sessions& sessions();
+    PageCustomizations& page_customizations();
+    AuditTrail& audit();
 
 private:
     struct Parts;
