@@ -21,6 +21,10 @@ httplib::Headers WebSession::headers(bool write) const {
 }
 
 ServedDesk::ServedDesk() {
+    start();
+}
+
+void ServedDesk::start() {
     const std::string bin = casecrypt_binary();
     const auto dir = std::filesystem::path(m_desk.data()).parent_path();
     const std::string out = (dir / "serve.out").string();
@@ -140,8 +144,9 @@ WebSession ServedDesk::user(const std::string& login, const std::string& role) {
         nlohmann::json{{"login", login}, {"role", role}, {"password", password}}.dump(),
         "application/json");
     EXPECT_TRUE(r);
-    if (r)
+    if (r) {
         EXPECT_EQ(r->status, 201) << r->body;
+    }
     return first_login(login, password, login + " own password 1");
 }
 

@@ -52,6 +52,8 @@ public:
     static nlohmann::json json(const httplib::Result& result);
 
 private:
+    // Starts serve and reads its port and the one-time password (fails the test otherwise).
+    void start();
     WebSession first_login(const std::string& login, const std::string& password,
                            const std::string& new_password);
 
