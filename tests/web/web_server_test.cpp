@@ -3,6 +3,10 @@
 // unchanged, and the security headers on every answer (an API one, a page, a 404).
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <fstream>
+#include <thread>
+
 #include "support/openssl_cli.h"
 #include "web/served_desk.h"
 
@@ -236,6 +240,56 @@ TEST(WebServer, AKeyThatIsNoKeyIsRefusedAtStart) {
                             "--listen", "127.0.0.1:0", "--tls-cert", junk, "--tls-key", junk});
     EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
     EXPECT_NE(r.err.find("cannot use the TLS certificate"), std::string::npos) << r.err;
+}
+
+TEST(WebServer, AChunkedBodyIsRefusedWithoutBeingRead) {
+    ServedDesk served;
+    const auto admin = served.admin();
+    auto c = served.client();
+    const auto r = c.Post(
+        "/api/certificates/client", admin.headers(true),
+        [](std::size_t, httplib::DataSink& sink) {
+            const std::string chunk(64 * 1024, 'z');
+            for (int i = 0; i < 16; ++i)
+                sink.write(chunk.data(), chunk.size());
+            sink.done();
+            return true;
+        },
+        "application/octet-stream");
+    if (r) {
+        EXPECT_EQ(r->status, 411) << r->body;
+    }
+    // Either way the server goes on, and nothing was stored.
+    const auto still = served.client().Get("/api/certificates", admin.headers());
+    ASSERT_TRUE(still);
+    EXPECT_EQ(still->status, 200);
+    EXPECT_EQ(ServedDesk::json(still).size(), 0u);
+}
+
+TEST(WebServer, RequestsOnManyThreadsAtOnceEachGetAnAnswer) {
+    ServedDesk served;
+    const auto admin = served.admin();
+    std::vector<std::thread> threads;
+    std::atomic<int> ok{0};
+    for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&, t] {
+            auto c = served.client();
+            for (int i = 0; i < 10; ++i) {
+                const auto r =
+                    (t % 2 == 0)
+                        ? c.Get("/api/properties", admin.headers())
+                        : c.Put("/api/page-customizations/mailTemplate/mailEncryptionAvailable",
+                                admin.headers(true),
+                                i % 2 ? R"({"value":true})" : R"({"value":false})",
+                                "application/json");
+                if (r && r->status == 200)
+                    ++ok;
+            }
+        });
+    }
+    for (auto& t : threads)
+        t.join();
+    EXPECT_EQ(ok, 80);
 }
 
 }  // namespace
