@@ -47,6 +47,7 @@ TEST(TicketRoutes, HostileHtmlReachesThePageWithNoneOfItActive) {
 
     const auto tickets = ServedDesk::json(c.Get("/api/tickets", engineer.headers()));
     ASSERT_EQ(tickets.size(), 1u) << tickets.dump();
+    EXPECT_EQ(tickets[0]["encrypted"], false);
     const long long number = tickets[0]["number"];
     const auto ticket_answer = c.Get("/api/tickets/" + std::to_string(number), engineer.headers());
     ASSERT_TRUE(ticket_answer);
@@ -178,6 +179,9 @@ TEST(TicketRoutes, AnEncryptedReplyOpensWithOpensslAndAnUncheckedOneGoesPlain) {
     const std::string plain = shell("openssl cms -decrypt -in " + quote(file.string()) +
                                     " -inkey " + quote(fx("keys/alice.key")));
     EXPECT_NE(plain.find("Secret answer"), std::string::npos) << plain;
+    const auto listed = ServedDesk::json(c.Get("/api/tickets", engineer.headers()));
+    ASSERT_EQ(listed.size(), 1u);
+    EXPECT_EQ(listed[0]["encrypted"], true) << "the list's lock: " << listed.dump();
     const auto history = ServedDesk::json(c.Get("/api/tickets/1", engineer.headers()));
     ASSERT_EQ(history["messages"].size(), 2u);
     EXPECT_EQ(history["messages"][1]["encrypted"], true) << history.dump();
