@@ -1,7 +1,11 @@
 // The server's guards, against the real `casecrypt serve`: no session is 401, an engineer on an
 // admin route 403, a write without the CSRF token 403, a body too large 413 with the store
 // unchanged, and the security headers on every answer (an API one, a page, a 404).
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <fstream>
@@ -290,6 +294,38 @@ TEST(WebServer, RequestsOnManyThreadsAtOnceEachGetAnAnswer) {
     for (auto& t : threads)
         t.join();
     EXPECT_EQ(ok, 80);
+}
+
+}  // namespace
+}  // namespace casecrypt::test
+
+namespace casecrypt::test {
+namespace {
+
+// A client that sends a request and goes away before reading the answer must not end serve
+// (SIGPIPE): the next request is answered.
+TEST(WebServer, AClientThatHangsUpEarlyDoesNotEndTheServer) {
+    ServedDesk served;
+    const auto admin = served.admin();
+    for (int i = 0; i < 20; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        ASSERT_GE(fd, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(static_cast<std::uint16_t>(served.port()));
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+        const std::string request =
+            "GET /api/properties HTTP/1.1\r\nHost: x\r\nCookie: " + admin.cookie + "\r\n\r\n";
+        ASSERT_EQ(::write(fd, request.data(), request.size()),
+                  static_cast<ssize_t>(request.size()));
+        linger hard{1, 0};  // close with a reset: the answer's write fails
+        ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+        ::close(fd);
+    }
+    const auto still = served.client().Get("/api/properties", admin.headers());
+    ASSERT_TRUE(still) << served.log();
+    EXPECT_EQ(still->status, 200);
 }
 
 }  // namespace
