@@ -84,6 +84,11 @@ std::string ServedDesk::log() const {
     return slurp(std::filesystem::path(m_desk.data()).parent_path() / "serve.log");
 }
 
+void ServedDesk::terminate() const {
+    if (m_pid > 0)
+        ::kill(m_pid, SIGTERM);
+}
+
 int ServedDesk::stop() {
     if (m_pid <= 0)
         return -1;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <thread>
 
@@ -326,6 +327,38 @@ TEST(WebServer, AClientThatHangsUpEarlyDoesNotEndTheServer) {
     const auto still = served.client().Get("/api/properties", admin.headers());
     ASSERT_TRUE(still) << served.log();
     EXPECT_EQ(still->status, 200);
+}
+
+// SIGTERM while a request is in flight: the request is answered, then serve ends with 0.
+TEST(WebServer, SigtermLetsTheRequestInFlightFinish) {
+    ServedDesk served;
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(served.port()));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    const std::string body = R"({"login":"admin","password":"not the password"})";
+    const std::string head =
+        "POST /api/session HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        "Content-Type: application/json\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n";
+    const std::string first = head + body.substr(0, 10);
+    ASSERT_EQ(::write(fd, first.data(), first.size()), static_cast<ssize_t>(first.size()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    served.terminate();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    const std::string rest = body.substr(10);
+    ASSERT_EQ(::write(fd, rest.data(), rest.size()), static_cast<ssize_t>(rest.size()));
+    std::string answer;
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;)
+        answer.append(buffer, static_cast<std::size_t>(n));
+    ::close(fd);
+    EXPECT_EQ(answer.rfind("HTTP/1.1 401", 0), 0u) << answer;
+    EXPECT_EQ(served.stop(), 0) << served.log();
+    EXPECT_NE(served.output().find("casecrypt serve: stopped"), std::string::npos);
 }
 
 }  // namespace
