@@ -197,9 +197,12 @@ WebServer::~WebServer() {
 
 void WebServer::install_routes() {
     auto& server = *m_server;
-    const int threads = m_options.threads > 0 ? m_options.threads : 4;
+    const int threads = m_options.threads > 0 ? m_options.threads : 16;
     server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server.set_payload_max_length(kMaxRequestBody);
+    // An idle keep-alive connection holds its worker: let it go after 2 s (httplib's 5 s stalled
+    // a page load of the embedded pages behind the connections of the one before).
+    server.set_keep_alive_timeout(2);
     server.set_read_timeout(30);
     server.set_write_timeout(30);
 

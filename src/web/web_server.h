@@ -33,7 +33,10 @@ struct WebServerOptions {
     // Both or neither: HTTPS with this certificate (chain) and key, PEM files.
     std::optional<std::filesystem::path> tls_certificate;
     std::optional<std::filesystem::path> tls_key;
-    int threads = 4;
+    // cpp-httplib gives each connection a worker until it closes (keep-alive included), and a
+    // browser opens up to 6 per page load: enough for a few browsers at once. A worker opens its
+    // Installation only on its first /api request.
+    int threads = 16;
 };
 
 // The largest request body: mail with attachments. Bigger bodies are answered 413 without
