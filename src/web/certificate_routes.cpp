@@ -64,7 +64,7 @@ Result<httplib::MultipartFormData> uploaded_file(const httplib::Request& request
 
 bool too_large(ApiCall& call) {
     // The whole body, before any part of it is looked at (the file plus a little framing).
-    if (call.request.body.size() > kMaxCertificateUpload + 64 * 1024 ||
+    if (call.request.body.size() > kMaxCertificateUpload + kMultipartSlack ||
         (call.request.has_file("file") &&
          call.request.get_file_value("file").content.size() > kMaxCertificateUpload)) {
         send_error(call.response, 413, "a certificate file is at most 1 MiB");

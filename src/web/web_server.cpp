@@ -214,6 +214,11 @@ void WebServer::install_routes() {
                 send_error(response, 413, sentence_for_status(413));
                 return 413;
             }
+            if (request.path.starts_with("/api/certificates/") &&
+                content_length(request) > kMaxCertificateUpload + kMultipartSlack) {
+                send_error(response, 413, "a certificate file is at most 1 MiB");
+                return 413;
+            }
             return 100;
         });
 

@@ -44,6 +44,8 @@ struct WebServerOptions {
 inline constexpr std::size_t kMaxRequestBody = 50 * 1024 * 1024;
 // The largest certificate file an upload may carry (issue 11: 1 MiB).
 inline constexpr std::size_t kMaxCertificateUpload = 1024 * 1024;
+// What a multipart body may hold besides the file (boundaries, part headers, the password).
+inline constexpr std::size_t kMultipartSlack = 64 * 1024;
 
 class WebServer {
 public:
