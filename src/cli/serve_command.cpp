@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/incoming_output.h"
@@ -35,6 +36,7 @@ struct ServeOptions {
     int rounds = 0;      // 0: until stopped
     std::string listen;  // ADDR:PORT; empty: the default (and with --rounds: no web server)
     std::string tls_certificate, tls_key;
+    std::vector<std::string> trusted_proxies;
     bool no_web = false;
     bool no_poll = false;
 };
@@ -103,6 +105,7 @@ Result<std::unique_ptr<WebThread>> start_web(CliContext& ctx, services::Installa
         options.tls_certificate = o.tls_certificate;
     if (!o.tls_key.empty())
         options.tls_key = o.tls_key;
+    options.trusted_proxies = o.trusted_proxies;
     auto server = web::WebServer::create(ctx.installation_options(), ctx.clock(), options);
     if (!server)
         return std::unexpected(server.error());
@@ -225,6 +228,10 @@ void add_serve_command(CLI::App& app, Action& action) {
     auto* key = serve->add_option("--tls-key", o->tls_key, "the private key of --tls-cert, PEM");
     cert->needs(key);
     key->needs(cert);
+    serve->add_option("--trusted-proxy", o->trusted_proxies,
+                      "the address of a reverse proxy in front (repeatable): for requests from it "
+                      "the client address (which failed logins are counted by) is the last "
+                      "X-Forwarded-For entry");
     auto* no_web = serve->add_flag("--no-web", o->no_web, "run the polling rounds only");
     auto* no_poll =
         serve->add_flag("--no-poll", o->no_poll, "run the web server only (no polling rounds)");

@@ -32,6 +32,8 @@ struct ApiCall {
     services::Installation& installation;
     const services::SessionView* session;  // null for Access::anyone
     bool tls = false;
+    // Who is asking: the TCP peer, or what a trusted reverse proxy says (WebServerOptions).
+    std::string client_address;
 
     // The name the audit log records for changes made in this call: the login.
     std::string actor() const { return session != nullptr ? session->login : std::string(); }

@@ -45,7 +45,7 @@ void login(ApiCall& call) {
     if (!password)
         return send_error(call.response, password.error());
     auto session = call.installation.sessions().login(*login, Secret(std::move(*password)),
-                                                      call.request.remote_addr);
+                                                      call.client_address);
     if (!session) {
         if (session.error().code() == Errc::throttled) {
             call.response.set_header("Retry-After", retry_after(session.error().message()));

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 
@@ -70,10 +71,28 @@ void replace_header(httplib::Response& response, const std::string& name,
     response.set_header(name, value);
 }
 
+// The client's address: the TCP peer, unless the peer is a trusted reverse proxy, whose own
+// X-Forwarded-For entry (the last one: entries before it came from the client) names it.
+std::string client_address(const httplib::Request& request,
+                           const std::vector<std::string>& trusted_proxies) {
+    if (std::find(trusted_proxies.begin(), trusted_proxies.end(), request.remote_addr) ==
+        trusted_proxies.end())
+        return request.remote_addr;
+    std::string forwarded = request.get_header_value("X-Forwarded-For");
+    if (const auto comma = forwarded.rfind(','); comma != std::string::npos)
+        forwarded.erase(0, comma + 1);
+    const auto first = forwarded.find_first_not_of(" \t");
+    const auto last = forwarded.find_last_not_of(" \t");
+    if (first == std::string::npos || last - first + 1 > 64)
+        return request.remote_addr;
+    return forwarded.substr(first, last - first + 1);
+}
+
 class HttplibRoutes final : public ApiRoutes {
 public:
-    HttplibRoutes(httplib::Server& server, InstallationPool& pool, bool tls)
-        : m_server(server), m_pool(pool), m_tls(tls) {}
+    HttplibRoutes(httplib::Server& server, InstallationPool& pool, bool tls,
+                  const std::vector<std::string>& trusted_proxies)
+        : m_server(server), m_pool(pool), m_tls(tls), m_trusted_proxies(trusted_proxies) {}
 
     void get(const std::string& pattern, Access access, ApiHandler handler) override {
         m_server.Get(pattern, wrap(access, std::move(handler)));
@@ -91,10 +110,12 @@ public:
 private:
     // The handler outlives this registrar: it captures the pool and the flag, not `this`.
     httplib::Server::Handler wrap(Access access, ApiHandler handler) {
-        return [&pool = m_pool, tls = m_tls, access, handler = std::move(handler)](
-                   const httplib::Request& request, httplib::Response& response) {
+        return [&pool = m_pool, tls = m_tls, proxies = m_trusted_proxies, access,
+                handler = std::move(handler)](const httplib::Request& request,
+                                              httplib::Response& response) {
             try {
-                serve(pool, tls, access, handler, request, response);
+                serve(pool, tls, client_address(request, proxies), access, handler, request,
+                      response);
             } catch (const std::exception& e) {
                 spdlog::error("web: {} {} failed: {}", request.method, request.path, e.what());
                 send_error(response, 500, "internal error; the server log has the details");
@@ -102,8 +123,9 @@ private:
         };
     }
 
-    static void serve(InstallationPool& pool, bool tls, Access access, const ApiHandler& handler,
-                      const httplib::Request& request, httplib::Response& response) {
+    static void serve(InstallationPool& pool, bool tls, const std::string& client, Access access,
+                      const ApiHandler& handler, const httplib::Request& request,
+                      httplib::Response& response) {
         auto installation = pool.for_this_thread();
         if (!installation) {
             send_error(response, Error(Errc::internal, "cannot open the installation: " +
@@ -147,13 +169,15 @@ private:
                      .response = response,
                      .installation = **installation,
                      .session = session ? &*session : nullptr,
-                     .tls = tls};
+                     .tls = tls,
+                     .client_address = client};
         handler(call);
     }
 
     httplib::Server& m_server;
     InstallationPool& m_pool;
     bool m_tls;
+    std::vector<std::string> m_trusted_proxies;
 };
 
 }  // namespace
@@ -266,7 +290,7 @@ void WebServer::install_routes() {
                       response.status);
     });
 
-    HttplibRoutes routes(server, *m_pool, m_tls);
+    HttplibRoutes routes(server, *m_pool, m_tls, m_options.trusted_proxies);
     add_session_routes(routes);
     add_certificate_routes(routes);
     add_property_routes(routes);

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -37,6 +38,10 @@ struct WebServerOptions {
     // browser opens up to 6 per page load: enough for a few browsers at once. A worker opens its
     // Installation only on its first /api request.
     int threads = 16;
+    // Reverse proxies in front (their addresses as the TCP peer shows them): for requests from
+    // one of them the client address is the last X-Forwarded-For entry, which the proxy wrote;
+    // from anyone else X-Forwarded-For is ignored (a client cannot choose its own address).
+    std::vector<std::string> trusted_proxies;
 };
 
 // The largest request body: mail with attachments. Bigger bodies are answered 413 without

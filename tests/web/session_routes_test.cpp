@@ -89,3 +89,51 @@ TEST(SessionRoutes, ALoginBodyMustBeJson) {
 
 }  // namespace
 }  // namespace casecrypt::test
+
+namespace casecrypt::test {
+namespace {
+
+// Five wrong logins for five different logins from one client (198.51.100.1), each through
+// the proxy with X-Forwarded-For.
+void guess_five_logins(const ServedDesk& served) {
+    auto c = served.client();
+    for (int i = 0; i < 5; ++i) {
+        const auto r = c.Post(
+            "/api/session", {{"X-Forwarded-For", "203.0.113.66, 198.51.100.1"}},
+            nlohmann::json{{"login", "guess" + std::to_string(i)}, {"password", "not a password 1"}}
+                .dump(),
+            "application/json");
+        EXPECT_TRUE(r && r->status == 401) << (r ? r->body : "no answer");
+    }
+}
+
+// The status of one more wrong login from `forwarded_for`.
+int next_login_status(const ServedDesk& served, const std::string& forwarded_for) {
+    const auto r = served.client().Post(
+        "/api/session", {{"X-Forwarded-For", forwarded_for}},
+        nlohmann::json{{"login", "someone"}, {"password", "not a password 1"}}.dump(),
+        "application/json");
+    return r ? r->status : 0;
+}
+
+TEST(SessionRoutes, BehindATrustedProxyFailedLoginsCountPerForwardedClient) {
+    ServedDesk served({"--trusted-proxy", "127.0.0.1"});
+    served.admin();
+    // The address the proxy appended (the last entry) is the client: another client is not
+    // slowed down by the guesses of the first...
+    guess_five_logins(served);
+    EXPECT_EQ(next_login_status(served, "198.51.100.2"), 401);
+    // ...the guessing one is, whatever it puts in front of the proxy's entry.
+    EXPECT_EQ(next_login_status(served, "10.9.8.7, 198.51.100.1"), 429);
+}
+
+TEST(SessionRoutes, WithoutATrustedProxyXForwardedForIsIgnored) {
+    ServedDesk served;
+    served.admin();
+    // A client cannot dodge the count by naming another address.
+    guess_five_logins(served);
+    EXPECT_EQ(next_login_status(served, "198.51.100.2"), 429);
+}
+
+}  // namespace
+}  // namespace casecrypt::test
