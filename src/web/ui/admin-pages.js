@@ -101,8 +101,7 @@ const admin = (() => {
       h('p.intro', 'Attributes of the pages engineers see. mailEncryptionAvailable shows the Send encrypted checkbox in the Ticket Email Editor when mail.encryption is on.'));
     const rows = api.list(await api.get('/api/page-customizations'), 'page_customizations');
     main.append(table('Page Customization', ['Type', 'Name', 'Description', 'Value'], rows.map((p) => {
-      const type = p.value === true || p.value === false || p.value === 'true' || p.value === 'false'
-        ? 'boolean' : (p.value_type || 'string');
+      const type = p.value_type || (typeof p.value === 'boolean' ? 'boolean' : 'string');
       return editableRow([h('span.mono', p.type), h('span.mono', p.name), p.description || ''],
         type, p.value, `${p.type} ${p.name}`,
         (value) => api.put(`/api/page-customizations/${api.enc(p.type)}/${api.enc(p.name)}`,

@@ -21,11 +21,12 @@ const client = (() => {
       h('td.nowrap', date(t.updated || t.last_change)))), 'No tickets yet.'));
   }
 
-  // Whether the Ticket Email Editor offers "Send encrypted": mail.encryption and the page
-  // customization mailEncryptionAvailable are both true (the server decides and says so).
-  function encryptionOffered(ticket) {
-    const c = ticket.compose || ticket.editor || {};
-    return Boolean(c.encryption_available ?? ticket.encryption_available ?? c.send_encrypted_available);
+  // Whether the Ticket Email Editor offers "Send encrypted" (GET /api/editor): only when
+  // mail.encryption and the page customization mailEncryptionAvailable are both true, and then
+  // checked by default. Asked each time the editor opens, so a switch applies at once.
+  async function encryptionOffer() {
+    const e = await api.get('/api/editor');
+    return { offered: Boolean(e.encryption_available), checked: e.encrypt_default !== false };
   }
 
   async function ticket(main, number) {
@@ -38,7 +39,15 @@ const client = (() => {
         ['Last change', date(t.updated)]]),
       h('h2', 'History'),
       h('ol.history', (t.messages || []).map((m) => h('li', message(m)))));
-    write.addEventListener('click', () => editor(t, () => ticket(main, number)));
+    write.addEventListener('click', async () => {
+      try {
+        editor(t, await encryptionOffer(), () => ticket(main, number));
+      } catch (e) {
+        const box = alertBox();
+        main.prepend(box);
+        box.show(e.message);
+      }
+    });
   }
 
   function signatureLine(s) {
@@ -178,10 +187,10 @@ const client = (() => {
       round += 1;
       const mine = round;
       const list = addresses(input.value).map(bareAddress).filter((a) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(a));
-      clear(chips).append(list.map((a) => chipFor(a, null)));
+      dom.append(clear(chips), [list.map((a) => chipFor(a, null))]);
       const answers = await Promise.all(list.map(resolve));
       if (mine !== round) return;
-      clear(chips).append(list.map((a, i) => chipFor(a, answers[i])));
+      dom.append(clear(chips), [list.map((a, i) => chipFor(a, answers[i]))]);
     }
     input.addEventListener('input', () => {
       clearTimeout(timer);
@@ -200,7 +209,7 @@ const client = (() => {
     return subject.includes(tag) ? (subject.startsWith('Re:') ? subject : `Re: ${subject}`) : `Re: ${subject} [${tag}]`;
   }
 
-  function editor(t, reloadHistory) {
+  function editor(t, offer, reloadHistory) {
     const last = [...(t.messages || [])].reverse().find((m) => m.direction !== 'sent' && m.direction !== 'outgoing');
     const to = recipientField('To', last ? last.from : (t.customer || ''));
     const cc = recipientField('Cc', '');
@@ -208,8 +217,7 @@ const client = (() => {
     const subject = h('input', { type: 'text', value: replySubject(t) });
     const text = h('textarea', { rows: '8' });
     const files = h('input', { type: 'file', multiple: true });
-    const offered = encryptionOffered(t);
-    const encrypt = offered ? h('input', { type: 'checkbox', checked: true, id: dom.uid('encrypt') }) : null;
+    const encrypt = offer.offered ? h('input', { type: 'checkbox', checked: offer.checked, id: dom.uid('encrypt') }) : null;
     const error = alertBox();
     const result = h('div.send-result', { role: 'status' });
     const send = h('button.primary', { type: 'submit' }, 'Send');
