@@ -126,8 +126,8 @@ const admin = (() => {
               status.say(`Testing ${a.name}…`);
               try {
                 const r = await api.post(`/api/accounts/${api.enc(a.name)}/test`);
-                status.say(r && r.error ? '' : `${a.name}: the connection works${r && r.messages !== undefined ? ` (${r.messages} messages)` : ''}.`);
-                if (r && r.error) error.show(`${a.name}: ${r.error}`);
+                status.say(r.ok ? `${a.name}: the connection works (${r.messages} messages waiting).` : '');
+                if (!r.ok) error.show(`${a.name}: ${r.error}`);
               } catch (e) {
                 status.say('');
                 error.show(`${a.name}: ${e.message}`);
@@ -220,7 +220,8 @@ const admin = (() => {
               status.say('');
               try {
                 const r = await api.post(`/api/backups/${api.enc(b.id)}/retry`);
-                status.say(r && r.ticket ? `Filed into ticket ${r.ticket}.` : (r && r.outcome ? `Retried: ${r.outcome}${r.cause ? ` (${r.cause})` : ''}.` : 'Retried.'));
+                if (r.filed) status.say(`“${b.subject || b.id}” was filed into ticket ${r.ticket}.`);
+                else error.show(`“${b.subject || b.id}” is still not filed (${r.outcome}): ${r.cause}`);
                 await reload();
               } catch (e) {
                 error.show(e.message);
@@ -251,18 +252,7 @@ const admin = (() => {
     async function reload() {
       const rows = api.list(await api.get('/api/users'), 'users');
       clear(area).append(table('Users', ['Login', 'Role', 'Created', 'Last login', 'Actions'], rows.map((u) => {
-        const role = h('select', ['admin', 'engineer'].map((r) => h('option', { value: r, selected: r === u.role }, r)));
-        role.addEventListener('change', async () => {
-          error.show('');
-          try {
-            await api.put(`/api/users/${api.enc(u.login)}`, { role: role.value });
-            status.say(`${u.login} is now ${role.value === 'admin' ? 'an admin' : 'an engineer'}.`);
-          } catch (e) {
-            role.value = u.role;
-            error.show(e.message);
-          }
-        });
-        return [u.login, h('div', hiddenLabel(role, `Role of ${u.login}`)), date(u.created),
+        return [u.login, u.role, [date(u.created), u.created_by ? ` by ${u.created_by}` : ''],
           date(u.last_login) || (u.must_change_password ? 'must change password' : ''),
           h('div.row-actions',
             h('button', { type: 'button', 'aria-label': `Set password of ${u.login}`, onclick: () => userDialog(u, reload) }, 'Set password'),
@@ -311,9 +301,8 @@ const admin = (() => {
     clear(main).append(app.pageHeader('Audit Log'),
       h('p.intro', 'Who changed which certificate, property, page customization, mailbox or user, and when (the command line’s changes as the local operator).'));
     const rows = api.list(await api.get('/api/audit'), 'entries');
-    main.append(table('Audit Log', ['When', 'Who', 'What', 'Object', 'Detail'], rows.map((e) => [
-      date(e.at || e.time || e.when), e.actor || e.who || e.login || '', e.action || e.what || '',
-      e.object || e.target || '', e.detail || e.details || '']), 'Nothing recorded yet.'));
+    main.append(table('Audit Log', ['When', 'Who', 'What', 'Detail'], rows.map((e) => [
+      h('span.nowrap', date(e.at)), e.actor, e.action, e.detail || '']), 'Nothing recorded yet.'));
   }
 
   return { properties, pageCustomization, mailboxes, outbox, backups, users, audit };

@@ -45,6 +45,7 @@ const api = (() => {
       const sentence = data && typeof data.error === 'string' ? data.error
         : `The server answered ${response.status} ${response.statusText}.`;
       const error = new ApiError(response.status, sentence);
+      error.data = data;
       if (response.status === 401 && path !== '/api/session') {
         window.dispatchEvent(new CustomEvent('casecrypt:logged-out'));
       }

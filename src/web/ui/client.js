@@ -13,12 +13,26 @@ const client = (() => {
   async function tickets(main) {
     clear(main).append(app.pageHeader('Tickets'));
     const rows = api.list(await api.get('/api/tickets'), 'tickets');
-    main.append(table('Tickets', ['Number', 'Subject', 'Customer', 'Status', 'Last change'], rows.map((t) => h('tr',
-      h('td.nowrap', h('a', { href: `#/tickets/${encodeURIComponent(t.number)}` }, String(t.number))),
-      h('td', h('a', { href: `#/tickets/${encodeURIComponent(t.number)}` }, t.subject || '(no subject)'),
-        t.encrypted ? [' ', lock('its mail was encrypted')] : null),
-      h('td', t.customer || ''), h('td', h('span.badge.neutral', t.status || '')),
-      h('td.nowrap', date(t.updated || t.last_change)))), 'No tickets yet.'));
+    const pending = [];
+    main.append(table('Tickets', ['Number', 'Subject', 'Customer', 'Status', 'Last change'], rows.map((t) => {
+      const subject = h('td', h('a', { href: `#/tickets/${encodeURIComponent(t.number)}` }, t.subject || '(no subject)'));
+      if (t.encrypted) subject.append(' ', lock('its mail was encrypted'));
+      else if (t.encrypted === undefined) pending.push([t.number, subject]);
+      return h('tr',
+        h('td.nowrap', h('a', { href: `#/tickets/${encodeURIComponent(t.number)}` }, String(t.number))),
+        subject, h('td', t.customer || ''), h('td', h('span.badge.neutral', t.status || '')),
+        h('td.nowrap', date(t.updated)));
+    }), 'No tickets yet.'));
+    // The list answer does not say whether a ticket's mail was encrypted: ask each ticket (the
+    // first 50) until it does.
+    await Promise.all(pending.slice(0, 50).map(async ([number, cell]) => {
+      try {
+        const t = await api.get(`/api/tickets/${encodeURIComponent(number)}`);
+        if ((t.messages || []).some((m) => m.encrypted)) cell.append(' ', lock('its mail was encrypted'));
+      } catch (e) {
+        // The row stays without a lock; the ticket view says more.
+      }
+    }));
   }
 
   // Whether the Ticket Email Editor offers "Send encrypted" (GET /api/editor): only when
@@ -99,6 +113,12 @@ const client = (() => {
     return out;
   }
 
+  // The server's list of targets (docs/api.md "links"), with the text the mail shows for each.
+  function linksFrom(targets, html) {
+    const shown = new Map(linksOf(html).map((l) => [l.href, l.text]));
+    return targets.filter((href) => /^(https?:|mailto:)/i.test(href)).map((href) => ({ href, text: shown.get(href) || '' }));
+  }
+
   function openLink(link) {
     const go = h('button.primary', { type: 'submit' }, 'Open link');
     const cancel = h('button', { type: 'button' }, 'Cancel');
@@ -116,17 +136,18 @@ const client = (() => {
   function message(m) {
     const sent = m.direction === 'sent' || m.direction === 'outgoing';
     const body = [];
-    if (m.html && m.id !== undefined) {
-      body.push(h('iframe.mail-html', { sandbox: '', src: `/api/messages/${encodeURIComponent(m.id)}/html`,
+    const hasHtml = Boolean(m.html && m.html_url);
+    if (hasHtml) {
+      body.push(h('iframe.mail-html', { sandbox: '', src: m.html_url,
         title: `HTML part of “${m.subject || ''}”`, referrerpolicy: 'no-referrer' }));
-      const links = linksOf(m.html);
+      const links = Array.isArray(m.links) ? linksFrom(m.links, m.html) : linksOf(m.html);
       if (links.length) {
         body.push(h('div.links', h('h4', 'Links in this mail'), h('ul', links.map((l) => h('li',
           h('span.mono.break', l.href), ' ',
           h('button.link-button', { type: 'button', onclick: () => openLink(l) }, 'Open…'))))));
       }
     }
-    if (m.text && !(m.html && m.id !== undefined)) body.push(h('pre.mail-text', m.text));
+    if (m.text && !hasHtml) body.push(h('pre.mail-text', m.text));
     else if (m.text) body.push(h('details', h('summary', 'Plain text part'), h('pre.mail-text', m.text)));
     if (!m.text && !m.html) body.push(h('p.hint', '(no text)'));
     const attachments = (m.attachments || []).filter((a) => !a.inline);
@@ -139,7 +160,7 @@ const client = (() => {
       h('div.security', encryptionLine(m), ' ', sent ? null : signatureLine(m.signature)),
       body,
       attachments.length ? h('ul.attachments', attachments.map((a) => h('li',
-        h('a', { href: `/api/attachments/${encodeURIComponent(a.id)}`, download: a.name || 'attachment' }, a.name || 'attachment'),
+        h('a', { href: a.url || `/api/attachments/${encodeURIComponent(a.id)}`, download: a.name || 'attachment' }, a.name || 'attachment'),
         ` (${a.type || ''}, ${dom.size(a.size)})`))) : null,
       m.report ? h('div.report', h('h4', 'Report'), reportTable(m.report, `Report of “${m.subject || ''}”`)) : null,
       (m.notes || []).length ? h('ul.notes', m.notes.map((n) => h('li', n))) : null);
@@ -243,16 +264,26 @@ const client = (() => {
       let body = mail;
       if (files.files.length) {
         body = new FormData();
-        body.append('mail', new Blob([JSON.stringify(mail)], { type: 'application/json' }), 'mail.json');
-        for (const f of files.files) body.append('attachments', f, f.name);
+        for (const key of ['to', 'cc', 'bcc']) for (const a of mail[key]) body.append(key, a);
+        body.append('subject', mail.subject);
+        body.append('text', mail.text);
+        if (encrypt) body.append('encrypt', encrypt.checked ? 'true' : 'false');
+        for (const f of files.files) body.append('files', f, f.name);
       }
       send.disabled = true;
       try {
-        const report = await api.post(`/api/tickets/${encodeURIComponent(t.number)}/mails`, body);
+        const report = await api.post(`/api/tickets/${encodeURIComponent(t.number)}/mails`, body)
+          .catch((e) => {
+            // A refusal (a recipient without a certificate under the reject policy) is a
+            // report too: show who.
+            if (e.data && Array.isArray(e.data.recipients)) return e.data;
+            throw e;
+          });
         const sentence = report.decision || report.sentence || (report.encrypted ? 'Sent encrypted.' : 'Sent.');
         result.append(h('p', h(`span.badge.${report.rejected ? 'bad' : (report.encrypted ? 'good' : 'warn')}`,
           report.rejected ? 'not sent' : (report.encrypted ? 'sent encrypted' : 'sent unencrypted')), ' ', sentence),
         reportTable(report.recipients, 'What happened to each recipient'));
+        if (report.delivery_error) result.append(h('p.hint', `Delivery will be tried again: ${report.delivery_error}`));
         if (!report.rejected) send.hidden = true;
         reloadHistory();
       } catch (e) {
