@@ -57,9 +57,9 @@ const adminCertificates = (() => {
           h('td.nowrap', day(c.not_before)), h('td.nowrap', day(c.not_after)),
           h('td', statusBadge(c)), h('td.nowrap', c.key), h('td', sourceText(c)),
           h('td.dn', c.issuer), h('td.mono', fingerprint(c.fingerprint_sha256)),
-          h('td.row-actions',
+          h('td', h('div.row-actions.vertical',
             h('button', { type: 'button', 'aria-label': `Details of ${who}`, onclick: () => openDetails(c.id) }, 'Details'),
-            h('button.danger', { type: 'button', 'aria-label': `Remove ${who}`, onclick: () => remove(c, reload, error) }, 'Remove')));
+            h('button.danger', { type: 'button', 'aria-label': `Remove ${who}`, onclick: () => remove(c, reload, error) }, 'Remove'))));
       }), needle ? 'No certificate matches this address.' : 'No certificates yet. Use Add to import one.'));
     }
     async function reload() {

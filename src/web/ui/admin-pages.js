@@ -213,7 +213,7 @@ const admin = (() => {
     async function reload() {
       const rows = api.list(await api.get('/api/backups'), 'backups');
       clear(area).append(table('Email Backups', ['Subject', 'From', 'Mailbox', 'Cause', 'Size', 'Date', 'Actions'],
-        rows.map((b) => [b.subject || '(no subject)', b.from || '', b.mailbox || '', b.cause, size(b.size), date(b.date),
+        rows.map((b) => [b.subject || '(no subject)', b.from || '', b.mailbox || '', b.cause, h('span.nowrap', size(b.size)), h('span.nowrap', date(b.date)),
           h('div.row-actions',
             h('button', { type: 'button', 'aria-label': `Retry ${b.subject || b.id}`, onclick: async () => {
               error.show('');

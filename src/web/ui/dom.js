@@ -93,7 +93,7 @@ const dom = (() => {
   function fingerprint(hex) {
     if (!hex) return '';
     const text = String(hex);
-    const short = text.length > 16 ? `${text.slice(0, 16)}…` : text;
+    const short = text.length > 12 ? `${text.slice(0, 12)}…` : text;
     return h('span.fingerprint', { title: text }, h('span', { 'aria-hidden': 'true' }, short),
       h('span.visually-hidden', text));
   }
