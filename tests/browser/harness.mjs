@@ -68,13 +68,13 @@ export async function stopServer(server) {
   clearTimeout(timer);
 }
 
-// The one-time password printed on the first start: the last word of a line naming it.
+// The one-time password printed on the first start ("first start: user admin, one-time
+// password SECRET (change it at first login)") (CASECRYPT_ADMIN_PASSWORD overrides, for a server started otherwise).
 export function oneTimePassword(output) {
+  if (process.env.CASECRYPT_ADMIN_PASSWORD) return process.env.CASECRYPT_ADMIN_PASSWORD;
   for (const line of output.split('\n')) {
-    if (/password/i.test(line) && /admin/i.test(line + output)) {
-      const m = /password[^:]*:\s*(\S+)\s*$/i.exec(line);
-      if (m) return m[1].replace(/^["'`]|["'`]$/g, '');
-    }
+    const m = /one-time password:?\s+(\S+)/i.exec(line) || /password\b[^:\n]*:\s*(\S+)/i.exec(line);
+    if (m) return m[1].replace(/^["'`]|["'`.,;)]+$/g, '');
   }
   return null;
 }
