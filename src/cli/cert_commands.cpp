@@ -9,6 +9,7 @@
 #include "core/json_text.h"
 #include "core/secret.h"
 #include "core/text.h"
+#include "services/view_json.h"
 
 namespace casecrypt::cli {
 namespace {

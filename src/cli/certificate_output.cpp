@@ -8,38 +8,6 @@
 
 namespace casecrypt::cli {
 
-nlohmann::json certificate_json(const services::CertificateView& c) {
-    return nlohmann::json{
-        {"id", c.id},
-        {"kind", to_string(c.kind)},
-        {"addresses", c.addresses},
-        {"subject", c.subject},
-        {"issuer", c.issuer},
-        {"serial", c.serial},
-        {"not_before", to_iso8601(c.not_before)},
-        {"not_after", to_iso8601(c.not_after)},
-        {"fingerprint_sha256", c.fingerprint_sha256},
-        {"key", c.key_description},
-        {"source", to_string(c.source)},
-        {"status", to_string(c.status)},
-        {"has_private_key", c.has_private_key},
-        {"created_at", to_iso8601(c.created_at)},
-        {"created_by", c.created_by},
-    };
-}
-
-nlohmann::json certificate_details_json(const services::CertificateDetails& details) {
-    auto object = certificate_json(details.certificate);
-    object["chain"] = nlohmann::json::array();
-    for (const auto& c : details.chain) {
-        object["chain"].push_back({{"subject", c.subject},
-                                   {"issuer", c.issuer},
-                                   {"serial", c.serial},
-                                   {"fingerprint_sha256", c.fingerprint_sha256}});
-    }
-    return object;
-}
-
 std::string certificate_table(const std::vector<services::CertificateView>& views) {
     const std::vector<std::string> header = {"ID",         "KIND",     "ADDRESSES", "SERIAL",
                                              "VALID FROM", "VALID TO", "STATUS",    "KEY"};

@@ -1,8 +1,7 @@
-// How certificates are shown: the JSON object of `cert list --json` / `cert show --json`
-// (keep its field names: scripts read them) and the table an administrator scans.
+// How certificates are shown as text: the table an administrator scans and the details of one
+// (their JSON is services/view_json.h).
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -10,9 +9,6 @@
 
 namespace casecrypt::cli {
 
-nlohmann::json certificate_json(const services::CertificateView& view);
-// `cert show --json`: certificate_json plus "chain".
-nlohmann::json certificate_details_json(const services::CertificateDetails& details);
 std::string certificate_table(const std::vector<services::CertificateView>& views);
 std::string certificate_details(const services::CertificateDetails& details);
 

@@ -27,15 +27,19 @@ int exit_code_for(const Error& error) {
     return kExitFailure;
 }
 
+services::InstallationOptions CliContext::installation_options() const {
+    services::InstallationOptions options{
+        .data_dir = data_dir, .database_url = database_url, .master_key = std::nullopt};
+    if (const char* key_file = std::getenv("CASECRYPT_MASTER_KEY_FILE");
+        key_file != nullptr && *key_file != '\0') {
+        options.master_key = key_file;
+    }
+    return options;
+}
+
 Result<services::Installation*> CliContext::installation() {
     if (!m_installation) {
-        services::InstallationOptions options{
-            .data_dir = data_dir, .database_url = database_url, .master_key = std::nullopt};
-        if (const char* key_file = std::getenv("CASECRYPT_MASTER_KEY_FILE");
-            key_file != nullptr && *key_file != '\0') {
-            options.master_key = key_file;
-        }
-        auto opened = services::Installation::open(options, m_clock);
+        auto opened = services::Installation::open(installation_options(), m_clock);
         if (!opened) {
             return std::unexpected(opened.error());
         }

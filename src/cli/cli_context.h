@@ -48,6 +48,8 @@ public:
     std::string data_dir;
     std::string database_url;
 
+    // What opening the installation takes (the web server opens one per worker thread).
+    services::InstallationOptions installation_options() const;
     // Opens the installation once; the error is reported by the caller.
     Result<services::Installation*> installation();
     const Clock& clock() const { return m_clock; }

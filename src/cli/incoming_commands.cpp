@@ -13,6 +13,7 @@
 #include "core/iso_time.h"
 #include "core/json_text.h"
 #include "core/text.h"
+#include "services/view_json.h"
 
 namespace casecrypt::cli {
 namespace {

@@ -11,6 +11,7 @@
 #include "core/iso_time.h"
 #include "core/json_text.h"
 #include "core/text.h"
+#include "services/view_json.h"
 
 namespace casecrypt::cli {
 namespace {
@@ -27,45 +28,6 @@ struct SendOptions {
 std::string state_line(const services::DeliveryOutcome& o) {
     return "outbox " + std::to_string(o.outbox_id) + ": " + services::to_string(o.state) +
            (o.detail.empty() ? "" : " (" + o.detail + ")");
-}
-
-nlohmann::json report_json(const services::SendReport& r) {
-    nlohmann::json recipients = nlohmann::json::array();
-    for (const auto& rec : r.recipients) {
-        nlohmann::json certificate = nullptr;
-        if (rec.certificate) {
-            certificate = {{"fingerprint_sha256", rec.certificate->fingerprint_sha256},
-                           {"source", services::to_string(rec.certificate->source)},
-                           {"serial", rec.certificate->serial},
-                           {"not_after", to_iso8601(rec.certificate->not_after)}};
-        }
-        recipients.push_back({{"address", rec.address},
-                              {"kind", services::to_string(rec.kind)},
-                              {"outcome", services::to_string(rec.outcome)},
-                              {"certificate", certificate}});
-    }
-    return {{"mail_id", r.mail_id},   {"encrypted", r.encrypted}, {"rejected", r.rejected()},
-            {"decision", r.sentence}, {"recipients", recipients}, {"outbox_ids", r.outbox_ids}};
-}
-
-nlohmann::json optional_time(const std::optional<TimePoint>& t) {
-    return t ? nlohmann::json(to_iso8601(*t)) : nlohmann::json(nullptr);
-}
-
-nlohmann::json outbox_json(const services::OutboxView& e) {
-    return {{"id", e.id},
-            {"mail_id", e.mail_id},
-            {"state", services::to_string(e.state)},
-            {"from", e.from},
-            {"recipients", e.recipients},
-            {"subject", e.subject},
-            {"encrypted", e.encrypted},
-            {"attempts", e.attempts},
-            {"next_attempt", optional_time(e.next_attempt)},
-            {"last_error", e.last_error},
-            {"created", to_iso8601(e.created)},
-            {"sent", optional_time(e.sent)},
-            {"report", e.report ? report_json(*e.report) : nlohmann::json(nullptr)}};
 }
 
 void print_send(const services::SendReport& r, bool json) {

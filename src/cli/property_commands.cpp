@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/password_input.h"
 #include "core/json_text.h"
+#include "services/view_json.h"
 
 namespace casecrypt::cli {
 namespace {
@@ -49,13 +50,7 @@ void add_property_commands(CLI::App& app, Action& action) {
             if (o->json) {
                 auto array = nlohmann::json::array();
                 for (const auto& r : *views) {
-                    array.push_back({{"module", r.module},
-                                     {"name", r.name},
-                                     {"value", r.value},
-                                     {"default", r.default_value},
-                                     {"type", r.type},
-                                     {"description", r.description},
-                                     {"is_default", r.is_default}});
+                    array.push_back(services::property_json(r));
                 }
                 std::cout << json_text(array, 2) << "\n";
                 return kExitOk;

@@ -137,6 +137,19 @@ Result<transport::MailboxSettings> MailAccounts::settings(const std::string& nam
     return settings;
 }
 
+Result<int> MailAccounts::test(const std::string& name) {
+    auto mailbox_settings = settings(name);
+    if (!mailbox_settings)
+        return std::unexpected(mailbox_settings.error());
+    auto mailbox = transport::open_mailbox(*mailbox_settings);
+    if (!mailbox)
+        return std::unexpected(mailbox.error());
+    auto listed = (*mailbox)->list();
+    if (!listed)
+        return std::unexpected(listed.error());
+    return static_cast<int>(listed->size());
+}
+
 Result<void> MailAccounts::record_fetch(const std::string& name, const std::string& error) {
     return m_store.record_fetch(name, m_clock.now(), error);
 }

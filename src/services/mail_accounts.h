@@ -64,6 +64,10 @@ public:
     // How to open the account's mailbox now (password unsealed, timeouts and trust from the
     // cmas-nimh properties). Errc::not_found for an unknown name.
     Result<transport::MailboxSettings> settings(const std::string& name);
+    // Tests the connection (`account test`, the admin tool's button): opens the mailbox as a
+    // fetch would and lists it, changing nothing. How many mails it holds; the error of the
+    // server or directory otherwise (Errc::not_found for an unknown name).
+    Result<int> test(const std::string& name);
     Result<void> record_fetch(const std::string& name, const std::string& error);
 
     // Creates the `local` account (dir://<data-dir>/mail/incoming) the first time an

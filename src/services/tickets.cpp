@@ -205,6 +205,34 @@ Result<TicketView> Tickets::show(long long number) {
     return view;
 }
 
+Result<std::pair<long long, MessageView>> Tickets::message(long long id) {
+    auto ticket = m_store.ticket_of_message(id);
+    if (!ticket)
+        return std::unexpected(ticket.error());
+    if (!*ticket)
+        return fail(Errc::not_found, "no message " + std::to_string(id));
+    auto view = show(**ticket);
+    if (!view)
+        return std::unexpected(view.error());
+    for (auto& m : view->messages) {
+        if (m.id == id)
+            return std::pair<long long, MessageView>(**ticket, std::move(m));
+    }
+    return fail(Errc::not_found, "no message " + std::to_string(id));
+}
+
+Result<std::string> Tickets::reply_sender(long long number) {
+    auto view = show(number);
+    if (!view)
+        return std::unexpected(view.error());
+    for (auto it = view->messages.rbegin(); it != view->messages.rend(); ++it) {
+        if (it->direction == MessageDirection::in && it->to && !it->to->empty())
+            return it->to->front();
+    }
+    return fail(Errc::rejected, "ticket " + std::to_string(number) +
+                                    " has no received mail whose address a reply could come from");
+}
+
 Result<void> Tickets::set_status(long long number, TicketStatus status, const std::string& actor) {
     const std::string word = to_string(status);
     auto changed = m_store.set_status(number, word, m_clock.now());
@@ -230,7 +258,7 @@ Result<SavedAttachment> Tickets::save_attachment(long long id, const std::filesy
         return fail(Errc::not_found, "no attachment " + std::to_string(id));
     if (auto committed = file->commit(); !committed)
         return std::unexpected(committed.error());
-    return SavedAttachment{(*found)->id, (*found)->name, written};
+    return SavedAttachment{(*found)->id, (*found)->name, (*found)->content_type, written};
 }
 
 Result<Filing> Tickets::file_incoming(const IncomingMessage& in) {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -154,6 +155,7 @@ struct Filing {
 struct SavedAttachment {
     long long id = 0;
     std::string name;
+    std::string content_type;  // as the mail declared it (not checked against the bytes)
     long long size = 0;
 };
 
@@ -172,6 +174,13 @@ public:
     Result<std::vector<TicketSummary>> list();
     // Errc::not_found for an unknown number.
     Result<TicketView> show(long long number);
+    // One message of any ticket by its id (the web's mail view), with the ticket's number.
+    // Errc::not_found for an unknown id.
+    Result<std::pair<long long, MessageView>> message(long long id);
+    // The sender of a reply in the ticket: the first To address of its newest received mail
+    // (the address of ours the customer wrote to). Errc::rejected when it has no received mail
+    // with one.
+    Result<std::string> reply_sender(long long number);
     Result<void> set_status(long long number, TicketStatus status, const std::string& actor);
     // Writes an attachment's bytes to `out` (mode 0600, atomically). Errc::not_found for an
     // unknown id.

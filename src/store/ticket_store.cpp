@@ -79,6 +79,18 @@ Result<std::optional<TicketRecord>> TicketStore::get(long long number) {
     });
 }
 
+Result<std::optional<long long>> TicketStore::ticket_of_message(long long message_id) {
+    return guarded("reading a ticket message", [&]() -> Result<std::optional<long long>> {
+        long long ticket = 0;
+        soci::indicator found = soci::i_null;
+        m_database.session() << "SELECT ticket_id FROM ticket_messages WHERE id = :id",
+            soci::use(message_id), soci::into(ticket, found);
+        if (!m_database.session().got_data() || found != soci::i_ok)
+            return std::optional<long long>();
+        return std::optional<long long>(ticket);
+    });
+}
+
 Result<std::vector<TicketRecord>> TicketStore::list() {
     return guarded("reading tickets", [&]() -> Result<std::vector<TicketRecord>> {
         std::vector<TicketRecord> out;

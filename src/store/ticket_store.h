@@ -88,6 +88,8 @@ public:
     // Messages of a ticket, oldest first, attachments without content.
     Result<std::vector<TicketMessageRecord>> messages(long long number);
     Result<std::optional<AttachmentRecord>> attachment(long long id);
+    // The ticket a message (by its id) belongs to; nullopt for an unknown id.
+    Result<std::optional<long long>> ticket_of_message(long long message_id);
     // The attachment's record (without content) after its bytes went to `sink` a chunk at a
     // time; nullopt (and nothing sent) for an unknown id.
     Result<std::optional<AttachmentRecord>> read_attachment(long long id, const ByteSink& sink);

@@ -1,0 +1,39 @@
+// The JSON form of the services' typed views: one serialiser for every edge, so `casecrypt ...
+// --json` and the web API (docs/api.md) print the same objects with the same field names
+// (scripts read them: keep them). Pure functions of the values; thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "services/certificate_view.h"
+#include "services/incoming_mail.h"
+#include "services/mail_accounts.h"
+#include "services/outbox.h"
+#include "services/polling_round.h"
+#include "services/properties.h"
+#include "services/send_report.h"
+#include "services/tickets.h"
+
+namespace casecrypt::services {
+
+// `cert list --json`; certificate_details_json adds "chain" (`cert show --json`).
+nlohmann::json certificate_json(const CertificateView& view);
+nlohmann::json certificate_details_json(const CertificateDetails& details);
+
+nlohmann::json ticket_json(const TicketSummary& ticket);
+nlohmann::json ticket_json(const TicketView& view);  // with its messages
+nlohmann::json message_json(const MessageView& message);
+nlohmann::json backup_json(const BackupView& backup);
+nlohmann::json account_json(const AccountView& account);
+// One object: fetched, new_tickets, appended, backups, duplicates, failed, accounts (each with
+// name, the same counts, and error: null or the sentence).
+nlohmann::json round_json(const RoundReport& report);
+
+// `mail send --json` without "delivery"; `outbox list --json`.
+nlohmann::json report_json(const SendReport& report);
+nlohmann::json outbox_json(const OutboxView& entry);
+
+// `property list --json`.
+nlohmann::json property_json(const PropertyView& property);
+
+}  // namespace casecrypt::services

@@ -1,0 +1,209 @@
+// The server's guards, against the real `casecrypt serve`: no session is 401, an engineer on an
+// admin route 403, a write without the CSRF token 403, a body too large 413 with the store
+// unchanged, and the security headers on every answer (an API one, a page, a 404).
+#include <gtest/gtest.h>
+
+#include "web/served_desk.h"
+
+namespace casecrypt::test {
+namespace {
+
+constexpr const char* kPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-src 'self'; "
+    "frame-ancestors 'none'";
+
+void expect_security_headers(const httplib::Result& r, const std::string& what) {
+    ASSERT_TRUE(r) << what;
+    EXPECT_EQ(r->get_header_value("Content-Security-Policy"), kPolicy) << what;
+    EXPECT_EQ(r->get_header_value_count("Content-Security-Policy"), 1u) << what;
+    EXPECT_EQ(r->get_header_value("X-Content-Type-Options"), "nosniff") << what;
+    EXPECT_EQ(r->get_header_value("Referrer-Policy"), "no-referrer") << what;
+    EXPECT_EQ(r->get_header_value("X-Frame-Options"), "DENY") << what;
+}
+
+TEST(WebServer, EveryAnswerCarriesTheSecurityHeaders) {
+    ServedDesk served;
+    auto c = served.client();
+    const auto api = c.Get("/api/session");
+    expect_security_headers(api, "GET /api/session");
+    EXPECT_EQ(api->get_header_value("Cache-Control"), "no-store");
+    const auto page = c.Get("/");
+    expect_security_headers(page, "GET /");
+    EXPECT_EQ(page->status, 200);
+    EXPECT_EQ(page->get_header_value("Content-Type"), "text/html; charset=utf-8");
+    EXPECT_NE(page->body.find("<html"), std::string::npos);
+    EXPECT_EQ(page->body.find("<script>"), std::string::npos) << "no inline script";
+    const auto missing_page = c.Get("/no-such-page.html");
+    expect_security_headers(missing_page, "GET /no-such-page.html");
+    EXPECT_EQ(missing_page->status, 404);
+    const auto missing_api = c.Get("/api/no-such-thing", served.admin().headers());
+    expect_security_headers(missing_api, "GET /api/no-such-thing");
+    EXPECT_EQ(missing_api->status, 404);
+    EXPECT_TRUE(ServedDesk::json(missing_api).contains("error")) << missing_api->body;
+}
+
+TEST(WebServer, WithoutASessionEveryApiRouteIs401) {
+    ServedDesk served;
+    auto c = served.client();
+    for (const char* path :
+         {"/api/session", "/api/certificates", "/api/properties", "/api/tickets", "/api/users",
+          "/api/audit", "/api/backups", "/api/outbox", "/api/accounts", "/api/editor",
+          "/api/page-customizations", "/api/attachments/1", "/api/messages/1/html"}) {
+        const auto r = c.Get(path);
+        ASSERT_TRUE(r) << path;
+        EXPECT_EQ(r->status, 401) << path;
+        EXPECT_EQ(r->get_header_value("Content-Type"), "application/json") << path;
+        EXPECT_TRUE(ServedDesk::json(r).contains("error")) << path << ": " << r->body;
+    }
+    const auto forged = c.Get("/api/certificates", {{"Cookie", "casecrypt_session=forged"}});
+    ASSERT_TRUE(forged);
+    EXPECT_EQ(forged->status, 401);
+    const auto remove = c.Delete("/api/certificates/1");
+    ASSERT_TRUE(remove);
+    EXPECT_EQ(remove->status, 401);
+}
+
+TEST(WebServer, TheFirstAdminMustChangeTheOneTimePasswordBeforeAnythingElse) {
+    ServedDesk served;
+    auto c = served.client();
+    EXPECT_NE(served.output().find("first start: user admin, one-time password "),
+              std::string::npos);
+    const auto r = served.login("admin", served.first_password());
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    const std::string cookie = r->get_header_value("Set-Cookie");
+    EXPECT_NE(cookie.find("casecrypt_session="), std::string::npos) << cookie;
+    EXPECT_NE(cookie.find("HttpOnly"), std::string::npos) << cookie;
+    EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos) << cookie;
+    EXPECT_NE(cookie.find("Path=/"), std::string::npos) << cookie;
+    EXPECT_EQ(cookie.find("Secure"), std::string::npos) << "plain HTTP: no Secure";
+    const auto body = ServedDesk::json(r);
+    EXPECT_EQ(body["login"], "admin");
+    EXPECT_EQ(body["role"], "admin");
+    EXPECT_EQ(body["must_change_password"], true);
+    WebSession s{"admin", cookie.substr(0, cookie.find(';')), body["csrf_token"]};
+
+    const auto blocked = c.Get("/api/certificates", s.headers());
+    ASSERT_TRUE(blocked);
+    EXPECT_EQ(blocked->status, 403);
+    EXPECT_NE(blocked->body.find("change your password"), std::string::npos) << blocked->body;
+    const auto who = c.Get("/api/session", s.headers());
+    ASSERT_TRUE(who);
+    EXPECT_EQ(who->status, 200) << who->body;
+
+    const auto no_csrf = c.Put("/api/session/password", s.headers(),
+                               R"({"new_password":"a new password 123"})", "application/json");
+    ASSERT_TRUE(no_csrf);
+    EXPECT_EQ(no_csrf->status, 403);
+    const auto changed = c.Put("/api/session/password", s.headers(true),
+                               R"({"new_password":"a new password 123"})", "application/json");
+    ASSERT_TRUE(changed);
+    EXPECT_EQ(changed->status, 200) << changed->body;
+    const auto allowed = c.Get("/api/certificates", s.headers());
+    ASSERT_TRUE(allowed);
+    EXPECT_EQ(allowed->status, 200) << allowed->body;
+
+    // Logging out ends the session.
+    const auto out = c.Delete("/api/session", s.headers(true));
+    ASSERT_TRUE(out);
+    EXPECT_EQ(out->status, 200) << out->body;
+    const auto after = c.Get("/api/session", s.headers());
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->status, 401);
+}
+
+TEST(WebServer, AnEngineerGets403OnAdminRoutesAndMayUseTicketsAndTheEditor) {
+    ServedDesk served;
+    auto c = served.client();
+    const auto engineer = served.user("erin", "engineer");
+    for (const char* path :
+         {"/api/certificates", "/api/certificates/1", "/api/properties", "/api/page-customizations",
+          "/api/users", "/api/audit", "/api/backups", "/api/outbox", "/api/accounts"}) {
+        const auto r = c.Get(path, engineer.headers());
+        ASSERT_TRUE(r) << path;
+        EXPECT_EQ(r->status, 403) << path << ": " << r->body;
+    }
+    const auto put = c.Put("/api/properties/cmas-core-server/mail.encryption",
+                           engineer.headers(true), R"({"value":true})", "application/json");
+    ASSERT_TRUE(put);
+    EXPECT_EQ(put->status, 403);
+    const auto add = c.Post("/api/users", engineer.headers(true),
+                            R"({"login":"mallory","role":"admin","password":"mallory password"})",
+                            "application/json");
+    ASSERT_TRUE(add);
+    EXPECT_EQ(add->status, 403);
+    for (const char* path : {"/api/tickets", "/api/editor", "/api/session",
+                             "/api/certificates/resolve?address=alice@example.test"}) {
+        const auto r = c.Get(path, engineer.headers());
+        ASSERT_TRUE(r) << path;
+        EXPECT_EQ(r->status, 200) << path << ": " << r->body;
+    }
+    const auto editor = ServedDesk::json(c.Get("/api/editor", engineer.headers()));
+    EXPECT_EQ(editor["encryption_available"], false) << editor.dump();
+    EXPECT_EQ(editor["signing"], false);
+}
+
+TEST(WebServer, AWriteWithoutTheCsrfTokenIs403AndChangesNothing) {
+    ServedDesk served;
+    auto c = served.client();
+    const auto admin = served.admin();
+    const std::string body = R"({"value":"true"})";
+    const auto none = c.Put("/api/properties/cmas-core-server/mail.encryption", admin.headers(),
+                            body, "application/json");
+    ASSERT_TRUE(none);
+    EXPECT_EQ(none->status, 403);
+    auto wrong_headers = admin.headers();
+    wrong_headers.emplace("X-CSRF-Token", "not-the-token");
+    const auto wrong = c.Put("/api/properties/cmas-core-server/mail.encryption", wrong_headers,
+                             body, "application/json");
+    ASSERT_TRUE(wrong);
+    EXPECT_EQ(wrong->status, 403);
+    const auto property =
+        served.desk().run({"property", "get", "cmas-core-server", "mail.encryption"});
+    EXPECT_NE(property.out.find("false"), std::string::npos) << property.out;
+    const auto right = c.Put("/api/properties/cmas-core-server/mail.encryption",
+                             admin.headers(true), body, "application/json");
+    ASSERT_TRUE(right);
+    EXPECT_EQ(right->status, 200) << right->body;
+    EXPECT_EQ(ServedDesk::json(right)["value"], "true") << right->body;
+}
+
+TEST(WebServer, A60MiBUploadIs413AndTheStoreIsUnchanged) {
+    ServedDesk served;
+    auto c = served.client();
+    const auto admin = served.admin();
+    const auto before = served.desk().run({"cert", "list", "--json"});
+    ASSERT_EQ(before.exit_code, 0) << before.err;
+
+    const std::string garbage(60u * 1024 * 1024, 'x');
+    const auto huge = c.Post("/api/certificates/server", admin.headers(true), garbage,
+                             "multipart/form-data; boundary=xyz");
+    ASSERT_TRUE(huge) << "no answer: " << httplib::to_string(huge.error());
+    EXPECT_EQ(huge->status, 413);
+    EXPECT_TRUE(ServedDesk::json(huge).contains("error")) << huge->body;
+
+    // Over the 1 MiB of a certificate file, under the server's overall limit.
+    httplib::MultipartFormDataItems items = {
+        {"file", std::string(2u * 1024 * 1024, 'y'), "big.pem", "application/x-pem-file"}};
+    const auto big = c.Post("/api/certificates/client", admin.headers(true), items);
+    ASSERT_TRUE(big);
+    EXPECT_EQ(big->status, 413) << big->body;
+
+    const auto after = served.desk().run({"cert", "list", "--json"});
+    EXPECT_EQ(after.out, before.out);
+    // The server is still there.
+    const auto still = c.Get("/api/session", admin.headers());
+    ASSERT_TRUE(still);
+    EXPECT_EQ(still->status, 200);
+}
+
+TEST(WebServer, SigtermEndsItCleanly) {
+    ServedDesk served;
+    EXPECT_EQ(served.stop(), 0) << served.log();
+    EXPECT_NE(served.output().find("casecrypt serve: stopped"), std::string::npos)
+        << served.output();
+}
+
+}  // namespace
+}  // namespace casecrypt::test
