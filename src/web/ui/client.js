@@ -6,6 +6,11 @@
 const client = (() => {
   const { h, clear, field, alertBox, date, fingerprint, table } = dom;
 
+  // docs/api.md: a message's direction is "in" (received) or "out" (sent).
+  function isSent(m) {
+    return m.direction === 'out';
+  }
+
   function lock(label) {
     return h('img.lock', { src: 'lock.svg', alt: label || 'encrypted', width: '14', height: '14' });
   }
@@ -77,7 +82,7 @@ const client = (() => {
   }
 
   function encryptionLine(m) {
-    const sent = m.direction === 'sent' || m.direction === 'outgoing';
+    const sent = isSent(m);
     if (!m.encrypted || !m.encryption) {
       return h('span.badge.neutral', sent ? 'sent unencrypted' : 'received unencrypted');
     }
@@ -134,7 +139,7 @@ const client = (() => {
   }
 
   function message(m) {
-    const sent = m.direction === 'sent' || m.direction === 'outgoing';
+    const sent = isSent(m);
     const body = [];
     const hasHtml = Boolean(m.html && m.html_url);
     if (hasHtml) {
@@ -231,7 +236,7 @@ const client = (() => {
   }
 
   function editor(t, offer, reloadHistory) {
-    const last = [...(t.messages || [])].reverse().find((m) => m.direction !== 'sent' && m.direction !== 'outgoing');
+    const last = [...(t.messages || [])].reverse().find((m) => !isSent(m));
     const to = recipientField('To', last ? last.from : (t.customer || ''));
     const cc = recipientField('Cc', '');
     const bcc = recipientField('Bcc', '');
