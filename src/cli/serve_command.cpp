@@ -96,7 +96,9 @@ Result<std::unique_ptr<WebThread>> start_web(CliContext& ctx, services::Installa
     auto address = parse_listen(o.listen.empty() ? kDefaultListen : o.listen);
     if (!address)
         return std::unexpected(address.error());
-    web::WebServerOptions options{.host = address->first, .port = address->second};
+    web::WebServerOptions options;
+    options.host = address->first;
+    options.port = address->second;
     if (!o.tls_certificate.empty())
         options.tls_certificate = o.tls_certificate;
     if (!o.tls_key.empty())
