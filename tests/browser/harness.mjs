@@ -49,7 +49,8 @@ export async function startServer(dataDir) {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`casecrypt serve ended with ${child.exitCode}:\n${server.output}`);
     try {
-      const r = await fetch(`${server.url}/api/session`);
+      // The port may be bound before anything accepts: a fetch without a timeout waits forever.
+      const r = await fetch(`${server.url}/api/session`, { signal: AbortSignal.timeout(2000) });
       await r.text();
       break;
     } catch (e) {

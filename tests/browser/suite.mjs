@@ -88,6 +88,13 @@ await steps.run('casecrypt serve starts and prints the one-time password of admi
   await until('the one-time password in the output', () => oneTimePassword(server.output), 10000);
 });
 
+if (!server) {
+  await browser.close();
+  canary.close();
+  steps.summary();
+  process.exit(1);
+}
+
 await steps.run('log in with the one-time password, then choose a new password', async () => {
   await page.goto(server.url);
   await heading('Log in to casecrypt').waitFor();
