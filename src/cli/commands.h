@@ -16,5 +16,6 @@ void add_outbox_commands(CLI::App& app, Action& action);
 // Needs the `mail` group added first.
 void add_incoming_commands(CLI::App& app, Action& action);
 void add_serve_command(CLI::App& app, Action& action);
+void add_user_commands(CLI::App& app, Action& action);
 
 }  // namespace casecrypt::cli

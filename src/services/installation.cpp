@@ -48,7 +48,11 @@ struct Installation::Parts {
           incoming(*database, incoming_store, accounts, certificate_admin, tickets, properties,
                    audit, clock, data_dir / "tmp"),
           outbox(outgoing, tickets, delivery, outbox_store),
-          polling_round(accounts, incoming, delivery) {}
+          polling_round(accounts, incoming, delivery),
+          users(*database, audit, clock),
+          sessions(*database, users, properties, audit, clock),
+          page_customizations(*database, audit, clock),
+          audit_trail(audit) {}
 
     std::unique_ptr<store::Database> database;
     crypto::KeyVault vault;
@@ -72,6 +76,10 @@ struct Installation::Parts {
     IncomingMail incoming;
     Outbox outbox;
     PollingRound polling_round;
+    Users users;
+    Sessions sessions;
+    PageCustomizations page_customizations;
+    AuditTrail audit_trail;
 };
 
 Installation::Installation(std::filesystem::path data_dir, std::unique_ptr<Parts> parts)
@@ -105,6 +113,22 @@ IncomingMail& Installation::incoming() {
 }
 PollingRound& Installation::polling_round() {
     return m_parts->polling_round;
+}
+
+Users& Installation::users() {
+    return m_parts->users;
+}
+
+Sessions& Installation::sessions() {
+    return m_parts->sessions;
+}
+
+PageCustomizations& Installation::page_customizations() {
+    return m_parts->page_customizations;
+}
+
+AuditTrail& Installation::audit() {
+    return m_parts->audit_trail;
 }
 
 Result<std::unique_ptr<Installation>> Installation::open(const InstallationOptions& options,

@@ -50,6 +50,7 @@ inline constexpr const char* kTransportTimeout = "mail.transport.timeout";
 inline constexpr const char* kOutboxMaxAge = "mail.outbox.max.age.seconds";
 inline constexpr const char* kOutboxRetry = "mail.outbox.retry.seconds";
 inline constexpr const char* kTicketPattern = "mail.ticketname.pattern";
+inline constexpr const char* kWebSessionIdleMinutes = "web.session.idle.minutes";
 // Incoming mail (the module name of the helpdesk's mailbox tasks).
 inline constexpr const char* kMailboxModule = "cmas-nimh";
 inline constexpr const char* kMailboxDeleteRead = "mailbox.default.task.delete.read.messages";

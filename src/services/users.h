@@ -8,6 +8,7 @@
 // connection).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@ enum class Role { admin, engineer };
 std::string to_string(Role role);  // "admin", "engineer"
 // Errc::usage naming the two roles for anything else.
 Result<Role> parse_role(const std::string& text);
+
+// A random password from an alphabet without look-alikes, for a one-time password handed out.
+Result<Secret> one_time_password(std::size_t length);
 
 struct UserView {
     std::string login;

@@ -220,4 +220,36 @@ nlohmann::json property_json(const PropertyView& r) {
             {"is_default", r.is_default}};
 }
 
+nlohmann::json page_customization_json(const PageCustomizationView& v) {
+    return {{"type", v.type},
+            {"name", v.name},
+            {"value", v.value},
+            {"value_type", v.value_type},
+            {"default", v.default_value},
+            {"description", v.description},
+            {"is_default", v.is_default}};
+}
+
+nlohmann::json user_json(const UserView& u) {
+    return {{"login", u.login},
+            {"role", to_string(u.role)},
+            {"must_change_password", u.must_change_password},
+            {"created", to_iso8601(u.created)},
+            {"created_by", u.created_by},
+            {"last_login", optional_time(u.last_login)}};
+}
+
+nlohmann::json session_json(const SessionView& s) {
+    return {{"login", s.login},
+            {"role", to_string(s.role)},
+            {"must_change_password", s.must_change_password},
+            {"csrf_token", s.csrf_token},
+            {"expires", to_iso8601(s.expires)}};
+}
+
+nlohmann::json audit_json(const AuditEntryView& e) {
+    return {
+        {"id", e.id}, {"at", e.at}, {"actor", e.actor}, {"action", e.action}, {"detail", e.detail}};
+}
+
 }  // namespace casecrypt::services

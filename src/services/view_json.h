@@ -5,14 +5,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "services/audit_trail.h"
 #include "services/certificate_view.h"
 #include "services/incoming_mail.h"
 #include "services/mail_accounts.h"
 #include "services/outbox.h"
+#include "services/page_customizations.h"
 #include "services/polling_round.h"
 #include "services/properties.h"
 #include "services/send_report.h"
+#include "services/sessions.h"
 #include "services/tickets.h"
+#include "services/users.h"
 
 namespace casecrypt::services {
 
@@ -35,5 +39,16 @@ nlohmann::json outbox_json(const OutboxView& entry);
 
 // `property list --json`.
 nlohmann::json property_json(const PropertyView& property);
+// `page-customization list --json`: type, name, value, value_type, default, description,
+// is_default.
+nlohmann::json page_customization_json(const PageCustomizationView& view);
+
+// `user list --json`: login, role, must_change_password, created, created_by, last_login. No
+// password hash: a view has none.
+nlohmann::json user_json(const UserView& user);
+// GET /api/session: login, role, must_change_password, csrf_token, expires.
+nlohmann::json session_json(const SessionView& session);
+// `audit list --json`: id, at, actor, action, detail.
+nlohmann::json audit_json(const AuditEntryView& entry);
 
 }  // namespace casecrypt::services

@@ -18,15 +18,16 @@ Result<void> AuditLog::record(TimePoint at, const std::string& actor, const std:
     });
 }
 
-Result<std::vector<AuditEntry>> AuditLog::recent(int limit) {
+Result<std::vector<AuditEntry>> AuditLog::recent(int limit, long long before_id) {
     return guarded("reading the audit log", [&]() -> Result<std::vector<AuditEntry>> {
         std::vector<AuditEntry> entries;
         AuditEntry e;
         soci::statement statement =
-            (m_database.session().prepare << "SELECT id, at, actor, action, detail FROM "
-                                             "audit_log ORDER BY id DESC LIMIT :limit",
-             soci::use(limit), soci::into(e.id), soci::into(e.at), soci::into(e.actor),
-             soci::into(e.action), soci::into(e.detail));
+            (m_database.session().prepare
+                 << "SELECT id, at, actor, action, detail FROM "
+                    "audit_log WHERE (:before = 0 OR id < :before2) ORDER BY id DESC LIMIT :limit",
+             soci::use(before_id), soci::use(before_id), soci::use(limit), soci::into(e.id),
+             soci::into(e.at), soci::into(e.actor), soci::into(e.action), soci::into(e.detail));
         statement.execute();
         while (statement.fetch()) {
             entries.push_back(e);

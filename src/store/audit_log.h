@@ -25,7 +25,8 @@ public:
 
     Result<void> record(TimePoint at, const std::string& actor, const std::string& action,
                         const std::string& detail);
-    Result<std::vector<AuditEntry>> recent(int limit);
+    // Newest first; before_id > 0 starts below that entry (the next page).
+    Result<std::vector<AuditEntry>> recent(int limit, long long before_id = 0);
 
 private:
     Database& m_database;

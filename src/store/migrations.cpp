@@ -283,6 +283,41 @@ const std::vector<Migration>& migrations() {
              "{POSTGRESQL}ALTER TABLE blob_chunks ADD CONSTRAINT blob_chunks_owner_check CHECK "
              "(owner IN ('incoming', 'attachment', 'outbox_payload', 'outbox_plain'))",
          }},
+        {9,
+         "users, sessions, failed logins and page customizations for the web edge",
+         {
+             // A session row keeps the SHA-256 of the cookie's token, never the token; its CSRF
+             // token is derived from the token (services/sessions.h), so a copy of the database
+             // logs nobody in and can forge no write.
+             R"(CREATE TABLE users (
+                 login TEXT PRIMARY KEY,
+                 role TEXT NOT NULL CHECK (role IN ('admin', 'engineer')),
+                 password_hash TEXT NOT NULL,
+                 must_change_password INTEGER NOT NULL,
+                 created_at TEXT NOT NULL,
+                 created_by TEXT NOT NULL,
+                 last_login_at TEXT))",
+             R"(CREATE TABLE sessions (
+                 token_sha256 TEXT PRIMARY KEY,
+                 login TEXT NOT NULL REFERENCES users (login) ON DELETE CASCADE,
+                 created_at TEXT NOT NULL,
+                 expires_at TEXT NOT NULL))",
+             "CREATE INDEX sessions_by_login ON sessions (login)",
+             R"(CREATE TABLE login_failures (
+                 id {ID},
+                 login TEXT NOT NULL,
+                 client TEXT NOT NULL,
+                 at TEXT NOT NULL))",
+             "CREATE INDEX login_failures_by_login ON login_failures (login, at)",
+             "CREATE INDEX login_failures_by_client ON login_failures (client, at)",
+             R"(CREATE TABLE page_customizations (
+                 type TEXT NOT NULL,
+                 name TEXT NOT NULL,
+                 value TEXT NOT NULL,
+                 updated_at TEXT NOT NULL,
+                 updated_by TEXT NOT NULL,
+                 PRIMARY KEY (type, name)))",
+         }},
     };
     return all;
 }

@@ -87,11 +87,12 @@ public:
     }
 
 private:
+    // The handler outlives this registrar: it captures the pool and the flag, not `this`.
     httplib::Server::Handler wrap(Access access, ApiHandler handler) {
-        return [this, access, handler = std::move(handler)](const httplib::Request& request,
-                                                            httplib::Response& response) {
+        return [&pool = m_pool, tls = m_tls, access, handler = std::move(handler)](
+                   const httplib::Request& request, httplib::Response& response) {
             try {
-                serve(access, handler, request, response);
+                serve(pool, tls, access, handler, request, response);
             } catch (const std::exception& e) {
                 spdlog::error("web: {} {} failed: {}", request.method, request.path, e.what());
                 send_error(response, 500, "internal error; the server log has the details");
@@ -99,9 +100,9 @@ private:
         };
     }
 
-    void serve(Access access, const ApiHandler& handler, const httplib::Request& request,
-               httplib::Response& response) {
-        auto installation = m_pool.for_this_thread();
+    static void serve(InstallationPool& pool, bool tls, Access access, const ApiHandler& handler,
+                      const httplib::Request& request, httplib::Response& response) {
+        auto installation = pool.for_this_thread();
         if (!installation) {
             send_error(response, Error(Errc::internal, "cannot open the installation: " +
                                                            installation.error().message()));
@@ -144,7 +145,7 @@ private:
                      .response = response,
                      .installation = **installation,
                      .session = session ? &*session : nullptr,
-                     .tls = m_tls};
+                     .tls = tls};
         handler(call);
     }
 

@@ -21,6 +21,15 @@ httplib::Headers WebSession::headers(bool write) const {
 }
 
 ServedDesk::ServedDesk() {
+    start();
+}
+
+ServedDesk::ServedDesk(std::vector<std::string> extra, bool https)
+    : m_extra(std::move(extra)), m_https(https) {
+    start();
+}
+
+void ServedDesk::start() {
     const std::string bin = casecrypt_binary();
     const auto dir = std::filesystem::path(m_desk.data()).parent_path();
     const std::string out = (dir / "serve.out").string();
@@ -31,13 +40,16 @@ ServedDesk::ServedDesk() {
         const int e = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         ::dup2(o, 1);
         ::dup2(e, 2);
-        const char* argv[] = {bin.c_str(), "--data-dir", m_desk.data().c_str(), "serve",
-                              "--no-poll", "--listen",   "127.0.0.1:0",         nullptr};
-        ::execve(bin.c_str(), const_cast<char**>(argv), environ);
+        std::vector<const char*> argv = {bin.c_str(), "--data-dir", m_desk.data().c_str(), "serve",
+                                         "--no-poll", "--listen",   "127.0.0.1:0"};
+        for (const auto& e : m_extra)
+            argv.push_back(e.c_str());
+        argv.push_back(nullptr);
+        ::execve(bin.c_str(), const_cast<char**>(argv.data()), environ);
         ::_exit(127);
     }
     // serve's output says where it listens and the one-time password.
-    static const std::regex url(R"(web server at http://127\.0\.0\.1:(\d+)/)");
+    static const std::regex url(R"(web server at https?://127\.0\.0\.1:(\d+)/)");
     static const std::regex password(R"(one-time password (\S+) \(change it)");
     std::string seen;
     std::smatch match;
@@ -83,7 +95,9 @@ ServedDesk::~ServedDesk() {
 }
 
 httplib::Client ServedDesk::client() const {
-    httplib::Client c("127.0.0.1", m_port);
+    httplib::Client c((m_https ? "https://127.0.0.1:" : "http://127.0.0.1:") +
+                      std::to_string(m_port));
+    c.enable_server_certificate_verification(false);
     c.set_read_timeout(60);
     c.set_write_timeout(60);
     return c;
@@ -140,8 +154,9 @@ WebSession ServedDesk::user(const std::string& login, const std::string& role) {
         nlohmann::json{{"login", login}, {"role", role}, {"password", password}}.dump(),
         "application/json");
     EXPECT_TRUE(r);
-    if (r)
+    if (r) {
         EXPECT_EQ(r->status, 201) << r->body;
+    }
     return first_login(login, password, login + " own password 1");
 }
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "support/helpdesk.h"
 
@@ -27,12 +28,15 @@ struct WebSession {
 class ServedDesk {
 public:
     ServedDesk();
+    // serve with these options besides (e.g. --tls-cert F --tls-key F: then `https` is true).
+    explicit ServedDesk(std::vector<std::string> extra, bool https = false);
     ~ServedDesk();
     ServedDesk(const ServedDesk&) = delete;
     ServedDesk& operator=(const ServedDesk&) = delete;
 
     const Helpdesk& desk() const { return m_desk; }
     int port() const { return m_port; }
+    // A client of the server (https: one that accepts the test's self-signed certificate).
     httplib::Client client() const;
     const std::string& first_password() const { return m_first_password; }
     // What serve printed so far (stdout), and its log (stderr).
@@ -52,10 +56,14 @@ public:
     static nlohmann::json json(const httplib::Result& result);
 
 private:
+    // Starts serve and reads its port and the one-time password (fails the test otherwise).
+    void start();
     WebSession first_login(const std::string& login, const std::string& password,
                            const std::string& new_password);
 
     Helpdesk m_desk;
+    std::vector<std::string> m_extra;
+    bool m_https = false;
     pid_t m_pid = -1;
     int m_port = 0;
     std::string m_first_password;

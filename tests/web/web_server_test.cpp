@@ -3,6 +3,7 @@
 // unchanged, and the security headers on every answer (an API one, a page, a 404).
 #include <gtest/gtest.h>
 
+#include "support/openssl_cli.h"
 #include "web/served_desk.h"
 
 namespace casecrypt::test {
@@ -203,6 +204,38 @@ TEST(WebServer, SigtermEndsItCleanly) {
     EXPECT_EQ(served.stop(), 0) << served.log();
     EXPECT_NE(served.output().find("casecrypt serve: stopped"), std::string::npos)
         << served.output();
+}
+
+}  // namespace
+}  // namespace casecrypt::test
+
+namespace casecrypt::test {
+namespace {
+
+TEST(WebServer, ServesHttpsWithTheGivenCertificateAndASecureCookie) {
+    TempDir dir;
+    const auto key = (dir.path() / "site.key").string();
+    const auto cert = (dir.path() / "site.pem").string();
+    shell("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -keyout " +
+          quote(key) + " -out " + quote(cert) + " 2>/dev/null");
+    ServedDesk served({"--tls-cert", cert, "--tls-key", key}, true);
+    EXPECT_NE(served.output().find("web server at https://127.0.0.1:"), std::string::npos)
+        << served.output();
+    const auto r = served.login("admin", served.first_password());
+    ASSERT_TRUE(r) << httplib::to_string(r.error());
+    EXPECT_EQ(r->status, 200) << r->body;
+    EXPECT_NE(r->get_header_value("Set-Cookie").find("; Secure"), std::string::npos)
+        << r->get_header_value("Set-Cookie");
+}
+
+TEST(WebServer, AKeyThatIsNoKeyIsRefusedAtStart) {
+    TempDir dir;
+    const auto junk = (dir.path() / "junk.pem").string();
+    std::ofstream(junk) << "not a certificate\n";
+    const auto r = run_cli({"--data-dir", (dir.path() / "data").string(), "serve", "--no-poll",
+                            "--listen", "127.0.0.1:0", "--tls-cert", junk, "--tls-key", junk});
+    EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+    EXPECT_NE(r.err.find("cannot use the TLS certificate"), std::string::npos) << r.err;
 }
 
 }  // namespace
