@@ -118,6 +118,7 @@ export class Steps {
       console.log(`ok   ${name} (${Date.now() - started} ms)`);
     } catch (e) {
       this.failed += 1;
+      if (this.onFail) await this.onFail(this.passed + this.failed).catch(() => {});
       console.log(`FAIL ${name}\n     ${String(e && e.stack || e).split('\n').slice(0, 6).join('\n     ')}`);
     }
   }

@@ -43,11 +43,19 @@ const pageErrors = [];
 page.on('request', (r) => requests.push(r.url()));
 page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
 page.on('pageerror', (e) => pageErrors.push(e.message));
+page.on('response', (r) => {
+  if (r.status() >= 400 && process.env.CASECRYPT_VERBOSE) console.log(`     ${r.status()} ${r.request().method()} ${r.url()}`);
+});
 page.setDefaultTimeout(10000);
 
+steps.onFail = (n) => page.screenshot({ path: path.join(work, `failed-step-${n}.png`) });
 const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`) });
+// A real navigation each time (the query changes), so a page is loaded afresh and no dialog of
+// a failed step stays in the way.
+let visits = 0;
 const go = async (route) => {
-  await page.goto(`${server.url}/#/${route}`);
+  visits += 1;
+  await page.goto(`${server.url}/?v=${visits}#/${route}`);
   await page.locator('main h1').first().waitFor();
 };
 const heading = (text) => page.getByRole('heading', { level: 1, name: text });
@@ -138,7 +146,7 @@ await steps.run('Server Certificates: a bad file and a wrong password show the v
   await go('admin/server-certificates');
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   const add = dialog('Add server certificate');
-  await add.getByLabel('PKCS #12 file').setInputFiles(fx('server/reject-garbage.p12'));
+  await add.getByLabel('PKCS #12 file', { exact: true }).setInputFiles(fx('server/reject-garbage.p12'));
   await add.getByLabel('Password of the PKCS #12 file').fill('typed by the admin');
   await add.getByRole('button', { name: 'Import' }).click();
   await add.getByRole('alert').filter({ hasText: /not a PKCS #12 file/i }).waitFor();
@@ -146,7 +154,7 @@ await steps.run('Server Certificates: a bad file and a wrong password show the v
   assert(await add.getByLabel('Password of the PKCS #12 file').inputValue() === 'typed by the admin',
     'the password typed was lost');
   await shot('server-certificates-add-rejected');
-  await add.getByLabel('PKCS #12 file').setInputFiles(fx('server/reject-wrong-password.p12'));
+  await add.getByLabel('PKCS #12 file', { exact: true }).setInputFiles(fx('server/reject-wrong-password.p12'));
   await add.getByLabel('Password of the PKCS #12 file').fill(readPass('server/reject-wrong-password.pass'));
   await add.getByRole('button', { name: 'Import' }).click();
   await add.getByRole('alert').filter({ hasText: /password is wrong/i }).waitFor();
@@ -155,7 +163,7 @@ await steps.run('Server Certificates: a bad file and a wrong password show the v
 
 await steps.run('Server Certificates: import a PKCS #12 file with its password', async () => {
   const add = dialog('Add server certificate');
-  await add.getByLabel('PKCS #12 file').setInputFiles(fx('server/ok-aes256.p12'));
+  await add.getByLabel('PKCS #12 file', { exact: true }).setInputFiles(fx('server/ok-aes256.p12'));
   await add.getByLabel('Password of the PKCS #12 file').fill(readPass('server/ok-aes256.pass'));
   await add.getByRole('button', { name: 'Import' }).click();
   await add.waitFor({ state: 'detached' });

@@ -157,7 +157,6 @@ const app = (() => {
     document.getElementById('account').hidden = false;
     setTitle('Choose a new password');
     const target = clear(main());
-    const current = h('input', { type: 'password', autocomplete: 'current-password', required: true });
     const next = h('input', { type: 'password', autocomplete: 'new-password', required: true });
     const again = h('input', { type: 'password', autocomplete: 'new-password', required: true });
     const error = alertBox();
@@ -165,8 +164,7 @@ const app = (() => {
       h('h1', 'Choose a new password'),
       h('p', 'The password you logged in with can be used only once. Choose your own password to go on.'),
       error,
-      field('Current password', current),
-      field('New password', next),
+      field('New password', next, 'At least 12 characters.'),
       field('Repeat the new password', again),
       h('div.form-actions', h('button.primary', { type: 'submit' }, 'Change password')));
     form.addEventListener('submit', async (event) => {
@@ -175,7 +173,8 @@ const app = (() => {
       if (!next.value) return error.show('Enter a new password.');
       if (next.value !== again.value) return error.show('The two new passwords differ.');
       try {
-        await changeOwnPassword(current.value, next.value);
+        // Right after a login that must change the password, the server needs no current one.
+        await api.put('/api/session/password', { new_password: next.value });
         session.must_change_password = false;
         window.location.hash = isAdmin() ? '#/admin/server-certificates' : '#/tickets';
         route();
@@ -184,11 +183,7 @@ const app = (() => {
       }
     });
     target.append(form);
-    current.focus();
-  }
-
-  function changeOwnPassword(current, next) {
-    return api.put('/api/session/password', { current_password: current, new_password: next });
+    next.focus();
   }
 
   async function logout() {
