@@ -43,6 +43,10 @@ const pageErrors = [];
 page.on('request', (r) => requests.push(r.url()));
 page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
 page.on('pageerror', (e) => pageErrors.push(e.message));
+page.on('requestfinished', (r) => {
+  const t = r.timing();
+  if (process.env.CASECRYPT_VERBOSE && t.responseEnd > 700) console.log(`     slow ${Math.round(t.responseEnd)} ms ${r.method()} ${r.url()}`);
+});
 page.on('response', (r) => {
   if (r.status() >= 400 && process.env.CASECRYPT_VERBOSE) console.log(`     ${r.status()} ${r.request().method()} ${r.url()}`);
 });
@@ -56,7 +60,7 @@ let visits = 0;
 const go = async (route) => {
   visits += 1;
   await page.goto(`${server.url}/?v=${visits}#/${route}`);
-  await page.locator('main h1').first().waitFor();
+  await page.locator('main[aria-busy="false"]').waitFor();
 };
 const heading = (text) => page.getByRole('heading', { level: 1, name: text });
 const dialog = (name) => page.getByRole('dialog', { name });
@@ -134,6 +138,7 @@ await steps.run('an encrypted mail for an address without a key becomes an email
     cli(dataDir, ['mail', 'fetch']);
   } catch (e) {
     // serve's own round may hold the mail at this moment; the page below is what counts.
+    if (process.env.CASECRYPT_VERBOSE) console.log(`     mail fetch: ${e.message}`);
   }
   await until('the backup in Email Backups', async () => {
     await go('admin/backups');
@@ -180,7 +185,7 @@ await steps.run('Email Backups: retry after importing the key files the mail int
   await go('tickets');
   const t = row('Hostile HTML test');
   await t.waitFor();
-  assert(await t.getByRole('img', { name: /encrypted/ }).count() === 1, 'the ticket list shows no lock');
+  await t.getByRole('img', { name: /encrypted/ }).waitFor();
   await shot('tickets');
 });
 
@@ -204,7 +209,7 @@ await steps.run('Client Certificates: a bad file is refused in the dialog; a cer
   await page.getByLabel('Filter by address').fill('');
   await row('alice@example.test').getByRole('button', { name: /^Details/ }).click();
   const details = dialog('Certificate details');
-  await details.getByText('Chain').waitFor();
+  await details.getByRole('heading', { name: 'Chain' }).waitFor();
   await details.getByText(/by admin/).waitFor();
   await shot('certificate-details');
   await details.getByRole('button', { name: 'Close' }).click();
@@ -296,7 +301,7 @@ await steps.run('an encrypted reply: lock and report in the history; the sent fi
   await editor.getByLabel('Text').fill('Encrypted reply marker 7f3a');
   await editor.getByRole('button', { name: 'Send' }).click();
   const result = editor.getByRole('status');
-  await result.getByText('sent encrypted').waitFor();
+  await result.getByText('sent encrypted', { exact: true }).waitFor();
   await result.locator('tr', { hasText: 'alice@example.test' }).getByText('encrypted').waitFor();
   await shot('ticket-email-editor-report');
   await editor.getByRole('button', { name: 'Close' }).click();
@@ -320,10 +325,10 @@ await steps.run('Send encrypted unchecked sends that one mail plain', async () =
   await editor.getByLabel('Send encrypted').uncheck();
   await editor.getByLabel('Text').fill('Plain reply marker 9c1d');
   await editor.getByRole('button', { name: 'Send' }).click();
-  await editor.getByRole('status').getByText('sent unencrypted').waitFor();
+  await editor.getByRole('status').getByText('sent unencrypted', { exact: true }).waitFor();
   await editor.getByRole('button', { name: 'Close' }).click();
   const sent = page.locator('article.message.sent', { hasText: 'Plain reply marker 9c1d' });
-  await sent.getByText('sent unencrypted').waitFor();
+  await sent.getByText('sent unencrypted', { exact: true }).waitFor();
   const file = await until('the plain mail in mail/outgoing', () => outgoingFiles().find((f) => !before.has(f)), 20000);
   const raw = fs.readFileSync(file, 'utf8');
   assert(raw.includes('Plain reply marker 9c1d') && !/pkcs7-mime/i.test(raw), 'the outgoing file is not plain');

@@ -91,6 +91,7 @@ const app = (() => {
     const path = hash.slice(1).split('/').filter(Boolean);
     const target = main();
     clear(target);
+    target.setAttribute('aria-busy', 'true');
     try {
       if (path[0] === 'admin' && isAdmin()) {
         const page = adminPages[path[1]] ? path[1] : 'server-certificates';
@@ -109,6 +110,7 @@ const app = (() => {
       target.append(box);
       box.show(e.message);
     }
+    target.setAttribute('aria-busy', 'false');
     const heading = target.querySelector('h1');
     if (heading && document.activeElement === document.body) heading.focus();
   }
