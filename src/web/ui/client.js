@@ -89,8 +89,8 @@ const client = (() => {
     const e = m.encryption;
     const key = sent ? (e.certificates || []) : (e.certificate ? [e.certificate] : []);
     return h('span.crypto', lock(''), h('span', `${sent ? 'Sent' : 'Received'} encrypted`),
-      e.cipher ? h('span.detail', ` with ${e.cipher}${e.integrity_protected ? ' (authenticated)' : ''}`) : null,
-      key.length ? h('span.detail', [sent ? '; to keys ' : '; opened with key ', key.map((k, i) => [i ? ', ' : '', fingerprint(k)])]) : null,
+      e.cipher ? h('span.detail', ` with ${e.cipher}${e.integrity_protected ? ' (authenticated)' : ''}${key.length ? ';' : ''}`) : null,
+      key.length ? h('span.detail', [sent ? ' to keys ' : ' opened with key ', key.map((k, i) => [i ? ', ' : '', fingerprint(k)])]) : null,
       e.mixed_parts ? h('span.badge.warn', 'some parts were not encrypted') : null);
   }
 
@@ -190,7 +190,8 @@ const client = (() => {
         ` certificate from ${from}, valid until ${dom.day(c.not_after)}`);
     }
     const why = r ? (r.reason || r.error || 'no certificate') : 'checking…';
-    return h(`li.chip.${r ? 'bad' : 'neutral'}`, h('span.chip-address', address), ` ${r ? 'no certificate: ' : ''}${why}`);
+    const text = !r || /no certificate/i.test(why) ? why : `no certificate: ${why}`;
+    return h(`li.chip.${r ? 'bad' : 'neutral'}`, h('span.chip-address', address), ` ${text}`);
   }
 
   const resolveCache = new Map();
