@@ -54,12 +54,22 @@ page.setDefaultTimeout(10000);
 
 steps.onFail = (n) => page.screenshot({ path: path.join(work, `failed-step-${n}.png`) });
 const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`) });
-// A real navigation each time (the query changes), so a page is loaded afresh and no dialog of
-// a failed step stays in the way.
+// To a route of the app: by its hash when the app is loaded and the route differs (as a click on
+// a link would), else a real navigation; then until the page has loaded its data. Dialogs a
+// failed step left open are closed first.
 let visits = 0;
 const go = async (route) => {
-  visits += 1;
-  await page.goto(`${server.url}/?v=${visits}#/${route}`);
+  const moved = page.url().startsWith(server.url) && await page.evaluate((r) => {
+    if (typeof app === 'undefined' || window.location.hash === `#/${r}`) return false;
+    document.querySelectorAll('dialog[open]').forEach((d) => d.close());
+    document.getElementById('main').setAttribute('aria-busy', 'true');
+    window.location.hash = `#/${r}`;
+    return true;
+  }, route).catch(() => false);
+  if (!moved) {
+    visits += 1;
+    await page.goto(`${server.url}/?v=${visits}#/${route}`);
+  }
   await page.locator('main[aria-busy="false"]').waitFor();
 };
 const heading = (text) => page.getByRole('heading', { level: 1, name: text });
