@@ -53,7 +53,10 @@ page.on('response', (r) => {
 page.setDefaultTimeout(10000);
 
 steps.onFail = (n) => page.screenshot({ path: path.join(work, `failed-step-${n}.png`) });
-const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`) });
+const shot = async (name) => {
+  await page.waitForFunction(() => Array.from(document.images).every((i) => i.complete));
+  await page.screenshot({ path: path.join(shots, `${name}.png`) });
+};
 // To a route of the app: by its hash when the app is loaded and the route differs (as a click on
 // a link would), else a real navigation; then until the page has loaded its data. Dialogs a
 // failed step left open are closed first.

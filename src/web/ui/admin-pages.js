@@ -90,7 +90,7 @@ const admin = (() => {
       error);
     const rows = api.list(await api.get('/api/properties'), 'properties');
     main.append(table('System Properties', ['Module', 'Name', 'Description', 'Value'], rows.map((p) =>
-      editableRow([h('span.mono', p.module), h('span.mono', p.name),
+      editableRow([h('span.mono.nowrap', p.module), h('span.mono', p.name),
         [p.description, h('div.hint', `${p.type}; default ${shownValue(p.type, p.default) || '(empty)'}`)]],
       p.type, p.value, `${p.module} ${p.name}`,
       (value) => api.put(`/api/properties/${api.enc(p.module)}/${api.enc(p.name)}`, { value })))));
