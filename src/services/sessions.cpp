@@ -53,11 +53,14 @@ Result<NewSession> Sessions::login(const std::string& login, const Secret& passw
     if (delay > 0 && !failures->latest.empty()) {
         const TimePoint until =
             from_iso8601(failures->latest).value_or(now) + std::chrono::seconds(delay);
-        if (now < until) {
-            const auto wait = std::chrono::duration_cast<std::chrono::seconds>(until - now).count();
+        // Times are whole seconds: a failure at 25.9 s is stored as 25 s, so the wait ends one
+        // second after `until`, never earlier than the delay.
+        if (now <= until) {
+            const auto wait =
+                std::chrono::duration_cast<std::chrono::seconds>(until - now).count() + 1;
             return fail(Errc::throttled, "too many failed logins for " + login + " or from " +
                                              client_address + "; try again in " +
-                                             std::to_string(std::max<long long>(wait, 1)) + " s");
+                                             std::to_string(wait) + " s");
         }
     }
     auto user = m_users.verify(login, password);
