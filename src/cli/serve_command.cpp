@@ -167,6 +167,9 @@ int run_serve(CliContext& ctx, services::Installation& installation, const Serve
     const Clock& clock = ctx.clock();
     std::signal(SIGTERM, request_stop);
     std::signal(SIGINT, request_stop);
+    // cpp-httplib (Debian's build) writes to sockets without MSG_NOSIGNAL: a browser that goes
+    // away in the middle of an answer must be a failed write, not the end of the process.
+    std::signal(SIGPIPE, SIG_IGN);
     std::cout << "casecrypt serve: data directory " << installation.data_dir().string()
               << ", every " << o.interval << " s; SIGTERM or Ctrl-C stops" << std::endl;
     // With --rounds (scripts, tests) the web server runs only when --listen asks for it.

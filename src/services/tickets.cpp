@@ -183,10 +183,16 @@ Result<std::vector<TicketSummary>> Tickets::list() {
     auto records = m_store.list();
     if (!records)
         return std::unexpected(records.error());
+    auto encrypted = m_store.encrypted_tickets();
+    if (!encrypted)
+        return std::unexpected(encrypted.error());
     std::vector<TicketSummary> out;
     out.reserve(records->size());
-    for (const auto& r : *records)
+    for (const auto& r : *records) {
         out.push_back(summary_of(r));
+        out.back().encrypted =
+            std::find(encrypted->begin(), encrypted->end(), r.number) != encrypted->end();
+    }
     return out;
 }
 
@@ -200,8 +206,10 @@ Result<TicketView> Tickets::show(long long number) {
     if (!messages)
         return std::unexpected(messages.error());
     TicketView view{summary_of(**ticket), {}};
-    for (const auto& m : *messages)
+    for (const auto& m : *messages) {
         view.messages.push_back(message_of(m));
+        view.ticket.encrypted = view.ticket.encrypted || m.encrypted;
+    }
     return view;
 }
 

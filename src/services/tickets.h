@@ -36,6 +36,7 @@ struct TicketSummary {
     TimePoint created{};
     TimePoint updated{};
     std::optional<long long> linked_ticket;  // the closed ticket this one follows up
+    bool encrypted = false;                  // a mail of it (received or sent) was encrypted
 };
 
 enum class MessageDirection { in, out };

@@ -137,7 +137,8 @@ nlohmann::json ticket_json(const TicketSummary& t) {
             {"customer", t.customer},
             {"created", to_iso8601(t.created)},
             {"updated", to_iso8601(t.updated)},
-            {"linked_ticket", t.linked_ticket ? nlohmann::json(*t.linked_ticket) : nullptr}};
+            {"linked_ticket", t.linked_ticket ? nlohmann::json(*t.linked_ticket) : nullptr},
+            {"encrypted", t.encrypted}};
 }
 
 nlohmann::json ticket_json(const TicketView& view) {

@@ -91,6 +91,22 @@ Result<std::optional<long long>> TicketStore::ticket_of_message(long long messag
     });
 }
 
+Result<std::vector<long long>> TicketStore::encrypted_tickets() {
+    return guarded(
+        "reading which tickets hold encrypted mail", [&]() -> Result<std::vector<long long>> {
+            std::vector<long long> out;
+            long long ticket = 0;
+            soci::statement st =
+                (m_database.session().prepare << "SELECT DISTINCT ticket_id FROM ticket_messages "
+                                                 "WHERE encrypted = 1",
+                 soci::into(ticket));
+            st.execute();
+            while (st.fetch())
+                out.push_back(ticket);
+            return out;
+        });
+}
+
 Result<std::vector<TicketRecord>> TicketStore::list() {
     return guarded("reading tickets", [&]() -> Result<std::vector<TicketRecord>> {
         std::vector<TicketRecord> out;

@@ -88,6 +88,8 @@ public:
     // Messages of a ticket, oldest first, attachments without content.
     Result<std::vector<TicketMessageRecord>> messages(long long number);
     Result<std::optional<AttachmentRecord>> attachment(long long id);
+    // The tickets with at least one encrypted message (received or sent).
+    Result<std::vector<long long>> encrypted_tickets();
     // The ticket a message (by its id) belongs to; nullopt for an unknown id.
     Result<std::optional<long long>> ticket_of_message(long long message_id);
     // The attachment's record (without content) after its bytes went to `sink` a chunk at a

@@ -5,23 +5,10 @@
 
 #include "core/file_io.h"
 #include "core/scratch_dir.h"
-#include "core/text.h"
 #include "services/view_json.h"
 
 namespace casecrypt::web {
 namespace {
-
-// The sanitised HTML of a received mail, as a page of its own for a sandboxed iframe: no
-// script, no remote anything (images only as data: URIs), no forms, no navigation (a link's
-// target is a new window the sandbox does not allow: the page shows the link's target and
-// opens it only after a click there).
-constexpr const char* kMessageContentSecurityPolicy =
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; "
-    "frame-ancestors 'self'";
-
-// Types a browser may show as themselves; anything else is served as bytes to save.
-constexpr std::string_view kHarmlessTypes[] = {"image/png",  "image/jpeg",      "image/gif",
-                                               "image/webp", "application/pdf", "text/plain"};
 
 std::string unescape_attribute(std::string value) {
     static const std::pair<std::string_view, std::string_view> kEntities[] = {
@@ -85,71 +72,6 @@ void show(ApiCall& call) {
     for (std::size_t i = 0; i < view->messages.size() && i < json["messages"].size(); ++i)
         add_message_extras(json["messages"][i], view->messages[i]);
     send_json(call.response, json);
-}
-
-void message_html(ApiCall& call) {
-    auto id = id_parameter(call.request);
-    if (!id)
-        return send_error(call.response, id.error());
-    auto found = call.installation.tickets().message(*id);
-    if (!found)
-        return send_error(call.response, found.error());
-    const auto& message = found->second;
-    if (!message.html)
-        return send_error(call.response, 404, "message " + std::to_string(*id) + " has no HTML");
-    call.response.set_header("Content-Security-Policy", kMessageContentSecurityPolicy);
-    call.response.set_header("X-Frame-Options", "SAMEORIGIN");
-    call.response.set_content(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><base target=\"_blank\">"
-        "<title>message</title></head>\n<body>\n" +
-            *message.html + "\n</body></html>\n",
-        "text/html; charset=utf-8");
-}
-
-// RFC 6266: an ASCII fallback name and the UTF-8 one, percent-encoded.
-std::string content_disposition(const std::string& name) {
-    std::string ascii, encoded;
-    for (unsigned char c : name) {
-        const bool plain = std::isalnum(c) || c == '.' || c == '-' || c == '_';
-        ascii += plain || c == ' ' ? static_cast<char>(c) : '_';
-        if (plain) {
-            encoded += static_cast<char>(c);
-        } else {
-            static const char kHex[] = "0123456789ABCDEF";
-            encoded += '%';
-            encoded += kHex[c >> 4];
-            encoded += kHex[c & 15];
-        }
-    }
-    if (ascii.empty())
-        ascii = encoded = "attachment";
-    return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
-}
-
-void attachment(ApiCall& call) {
-    auto id = id_parameter(call.request);
-    if (!id)
-        return send_error(call.response, id.error());
-    auto scratch = ScratchDir::create(call.installation.work_dir());
-    if (!scratch)
-        return send_error(call.response, scratch.error());
-    const auto file = scratch->file("attachment");
-    auto saved = call.installation.tickets().save_attachment(*id, file);
-    if (!saved)
-        return send_error(call.response, saved.error());
-    auto bytes = read_file(file, std::size_t(1) << 31);
-    if (!bytes)
-        return send_error(call.response, bytes.error());
-    std::string type = to_lower_ascii(saved->content_type);
-    if (auto semicolon = type.find(';'); semicolon != std::string::npos)
-        type.resize(semicolon);
-    if (std::find(std::begin(kHarmlessTypes), std::end(kHarmlessTypes), type) ==
-        std::end(kHarmlessTypes)) {
-        type = "application/octet-stream";
-    }
-    call.response.set_header("Content-Disposition", content_disposition(saved->name));
-    call.response.set_header("Content-Security-Policy", "default-src 'none'; sandbox");
-    call.response.set_content(std::move(*bytes), type);
 }
 
 // A list field: a JSON string (an address list) or an array of them.
@@ -307,8 +229,6 @@ void add_ticket_routes(ApiRoutes& routes) {
     routes.get("/api/tickets", Access::engineer, list);
     routes.get(R"(/api/tickets/(\d+))", Access::engineer, show);
     routes.post(R"(/api/tickets/(\d+)/mails)", Access::engineer, send_mail);
-    routes.get(R"(/api/messages/(\d+)/html)", Access::engineer, message_html);
-    routes.get(R"(/api/attachments/(\d+))", Access::engineer, attachment);
 }
 
 }  // namespace casecrypt::web

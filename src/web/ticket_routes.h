@@ -1,5 +1,5 @@
-// /api/tickets, /api/messages/{id}/html, /api/attachments/{id}: the ticket history, the sanitised
-// mail view and sending a reply. Thin: parse, call a service, serialise (docs/api.md).
+// /api/tickets: the ticket list, a ticket's history and sending a reply (the Ticket Email
+// Editor). Thin: parse, call a service, serialise (docs/api.md).
 #pragma once
 
 #include "web/api.h"

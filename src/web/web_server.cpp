@@ -8,10 +8,12 @@
 #include "core/log.h"
 #include "web/account_routes.h"
 #include "web/api.h"
+#include "web/attachment_routes.h"
 #include "web/audit_routes.h"
 #include "web/backup_routes.h"
 #include "web/certificate_routes.h"
 #include "web/installation_pool.h"
+#include "web/message_routes.h"
 #include "web/outbox_routes.h"
 #include "web/property_routes.h"
 #include "web/session_routes.h"
@@ -261,6 +263,8 @@ void WebServer::install_routes() {
     add_certificate_routes(routes);
     add_property_routes(routes);
     add_ticket_routes(routes);
+    add_message_routes(routes);
+    add_attachment_routes(routes);
     add_backup_routes(routes);
     add_outbox_routes(routes);
     add_account_routes(routes);

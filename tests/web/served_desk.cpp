@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <regex>
 #include <thread>
 
@@ -30,6 +31,9 @@ ServedDesk::ServedDesk(std::vector<std::string> extra, bool https)
 }
 
 void ServedDesk::start() {
+    // The client writes without MSG_NOSIGNAL too: a server that refuses a body and closes (411)
+    // must fail the write, not end the test binary.
+    std::signal(SIGPIPE, SIG_IGN);
     const std::string bin = casecrypt_binary();
     const auto dir = std::filesystem::path(m_desk.data()).parent_path();
     const std::string out = (dir / "serve.out").string();
@@ -78,6 +82,11 @@ std::string ServedDesk::output() const {
 
 std::string ServedDesk::log() const {
     return slurp(std::filesystem::path(m_desk.data()).parent_path() / "serve.log");
+}
+
+void ServedDesk::terminate() const {
+    if (m_pid > 0)
+        ::kill(m_pid, SIGTERM);
 }
 
 int ServedDesk::stop() {

@@ -44,6 +44,8 @@ public:
     std::string log() const;
     // SIGTERM, then its exit code (128 + signal when a signal ended it).
     int stop();
+    // SIGTERM only (stop() then waits for the exit).
+    void terminate() const;
 
     // POST /api/session; the answer as it came.
     httplib::Result login(const std::string& login, const std::string& password) const;

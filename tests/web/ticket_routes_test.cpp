@@ -4,6 +4,7 @@
 // editor goes out with its report.
 #include <gtest/gtest.h>
 
+#include "support/openssl_cli.h"
 #include "web/served_desk.h"
 
 namespace casecrypt::test {
@@ -46,6 +47,7 @@ TEST(TicketRoutes, HostileHtmlReachesThePageWithNoneOfItActive) {
 
     const auto tickets = ServedDesk::json(c.Get("/api/tickets", engineer.headers()));
     ASSERT_EQ(tickets.size(), 1u) << tickets.dump();
+    EXPECT_EQ(tickets[0]["encrypted"], false);
     const long long number = tickets[0]["number"];
     const auto ticket_answer = c.Get("/api/tickets/" + std::to_string(number), engineer.headers());
     ASSERT_TRUE(ticket_answer);
@@ -142,6 +144,56 @@ TEST(TicketRoutes, AReplyFromTheEditorGoesOutWithItsReport) {
                R"({"to":"carl@customer.test","subject":"x","text":"y"})", "application/json");
     ASSERT_TRUE(no_ticket);
     EXPECT_EQ(no_ticket->status, 404) << no_ticket->body;
+}
+
+TEST(TicketRoutes, AnEncryptedReplyOpensWithOpensslAndAnUncheckedOneGoesPlain) {
+    ServedDesk served;
+    served.desk().drop("1",
+                       "From: Alice <alice@example.test>\nTo: support@example.test\n"
+                       "Subject: Key question\nMessage-ID: <k1@example.test>\n"
+                       "Date: Sat, 28 Nov 2026 08:00:00 +0000\n\nHello\n");
+    ASSERT_EQ(served.desk().fetch().exit_code, 0);
+    const auto admin = served.admin();
+    auto c = served.client();
+    httplib::MultipartFormDataItems items = {
+        {"file", slurp(fx("client/ok-rsa2048-dn-email.pem")), "alice.pem", "text/plain"}};
+    ASSERT_EQ(c.Post("/api/certificates/client", admin.headers(true), items)->status, 201);
+    ASSERT_EQ(c.Put("/api/properties/cmas-core-server/mail.encryption", admin.headers(true),
+                    R"({"value":"true"})", "application/json")
+                  ->status,
+              200);
+    const auto engineer = served.user("erin", "engineer");
+    const auto sent = c.Post("/api/tickets/1/mails", engineer.headers(true),
+                             R"({"to":"alice@example.test","subject":"Re","text":"Secret answer"})",
+                             "application/json");
+    ASSERT_TRUE(sent);
+    ASSERT_EQ(sent->status, 201) << sent->body;
+    const auto report = ServedDesk::json(sent);
+    EXPECT_EQ(report["encrypted"], true) << report.dump();
+    EXPECT_EQ(report["recipients"][0]["outcome"], "encrypted") << report.dump();
+    EXPECT_FALSE(report["recipients"][0]["certificate"]["fingerprint_sha256"].is_null());
+    const long long id = report["outbox_ids"][0];
+    const auto file = std::filesystem::path(served.desk().data()) / "mail" / "outgoing" /
+                      (std::to_string(id) + ".eml");
+    ASSERT_TRUE(std::filesystem::exists(file)) << report.dump();
+    const std::string plain = shell("openssl cms -decrypt -in " + quote(file.string()) +
+                                    " -inkey " + quote(fx("keys/alice.key")));
+    EXPECT_NE(plain.find("Secret answer"), std::string::npos) << plain;
+    const auto listed = ServedDesk::json(c.Get("/api/tickets", engineer.headers()));
+    ASSERT_EQ(listed.size(), 1u);
+    EXPECT_EQ(listed[0]["encrypted"], true) << "the list's lock: " << listed.dump();
+    const auto history = ServedDesk::json(c.Get("/api/tickets/1", engineer.headers()));
+    ASSERT_EQ(history["messages"].size(), 2u);
+    EXPECT_EQ(history["messages"][1]["encrypted"], true) << history.dump();
+    EXPECT_EQ(history["messages"][1]["report"][0]["address"], "alice@example.test");
+
+    const auto unchecked = c.Post(
+        "/api/tickets/1/mails", engineer.headers(true),
+        R"({"to":"alice@example.test","subject":"Re","text":"Plain answer","encrypt":false})",
+        "application/json");
+    ASSERT_TRUE(unchecked);
+    ASSERT_EQ(unchecked->status, 201) << unchecked->body;
+    EXPECT_EQ(ServedDesk::json(unchecked)["encrypted"], false) << unchecked->body;
 }
 
 }  // namespace

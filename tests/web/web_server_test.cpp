@@ -1,7 +1,16 @@
 // The server's guards, against the real `casecrypt serve`: no session is 401, an engineer on an
 // admin route 403, a write without the CSRF token 403, a body too large 413 with the store
 // unchanged, and the security headers on every answer (an API one, a page, a 404).
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <thread>
 
 #include "support/openssl_cli.h"
 #include "web/served_desk.h"
@@ -236,6 +245,120 @@ TEST(WebServer, AKeyThatIsNoKeyIsRefusedAtStart) {
                             "--listen", "127.0.0.1:0", "--tls-cert", junk, "--tls-key", junk});
     EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
     EXPECT_NE(r.err.find("cannot use the TLS certificate"), std::string::npos) << r.err;
+}
+
+TEST(WebServer, AChunkedBodyIsRefusedWithoutBeingRead) {
+    ServedDesk served;
+    const auto admin = served.admin();
+    auto c = served.client();
+    const auto r = c.Post(
+        "/api/certificates/client", admin.headers(true),
+        [](std::size_t, httplib::DataSink& sink) {
+            const std::string chunk(64 * 1024, 'z');
+            for (int i = 0; i < 16; ++i)
+                sink.write(chunk.data(), chunk.size());
+            sink.done();
+            return true;
+        },
+        "application/octet-stream");
+    if (r) {
+        EXPECT_EQ(r->status, 411) << r->body;
+    }
+    // Either way the server goes on, and nothing was stored.
+    const auto still = served.client().Get("/api/certificates", admin.headers());
+    ASSERT_TRUE(still);
+    EXPECT_EQ(still->status, 200);
+    EXPECT_EQ(ServedDesk::json(still).size(), 0u);
+}
+
+TEST(WebServer, RequestsOnManyThreadsAtOnceEachGetAnAnswer) {
+    ServedDesk served;
+    const auto admin = served.admin();
+    std::vector<std::thread> threads;
+    std::atomic<int> ok{0};
+    for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&, t] {
+            auto c = served.client();
+            for (int i = 0; i < 10; ++i) {
+                const auto r =
+                    (t % 2 == 0)
+                        ? c.Get("/api/properties", admin.headers())
+                        : c.Put("/api/page-customizations/mailTemplate/mailEncryptionAvailable",
+                                admin.headers(true),
+                                i % 2 ? R"({"value":true})" : R"({"value":false})",
+                                "application/json");
+                if (r && r->status == 200)
+                    ++ok;
+            }
+        });
+    }
+    for (auto& t : threads)
+        t.join();
+    EXPECT_EQ(ok, 80);
+}
+
+}  // namespace
+}  // namespace casecrypt::test
+
+namespace casecrypt::test {
+namespace {
+
+// A client that sends a request and goes away before reading the answer must not end serve
+// (SIGPIPE): the next request is answered.
+TEST(WebServer, AClientThatHangsUpEarlyDoesNotEndTheServer) {
+    ServedDesk served;
+    const auto admin = served.admin();
+    for (int i = 0; i < 20; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        ASSERT_GE(fd, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(static_cast<std::uint16_t>(served.port()));
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+        const std::string request =
+            "GET /api/properties HTTP/1.1\r\nHost: x\r\nCookie: " + admin.cookie + "\r\n\r\n";
+        ASSERT_EQ(::write(fd, request.data(), request.size()),
+                  static_cast<ssize_t>(request.size()));
+        linger hard{1, 0};  // close with a reset: the answer's write fails
+        ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+        ::close(fd);
+    }
+    const auto still = served.client().Get("/api/properties", admin.headers());
+    ASSERT_TRUE(still) << served.log();
+    EXPECT_EQ(still->status, 200);
+}
+
+// SIGTERM while a request is in flight: the request is answered, then serve ends with 0.
+TEST(WebServer, SigtermLetsTheRequestInFlightFinish) {
+    ServedDesk served;
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(served.port()));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    const std::string body = R"({"login":"admin","password":"not the password"})";
+    const std::string head =
+        "POST /api/session HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        "Content-Type: application/json\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n";
+    const std::string first = head + body.substr(0, 10);
+    ASSERT_EQ(::write(fd, first.data(), first.size()), static_cast<ssize_t>(first.size()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    served.terminate();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    const std::string rest = body.substr(10);
+    ASSERT_EQ(::write(fd, rest.data(), rest.size()), static_cast<ssize_t>(rest.size()));
+    std::string answer;
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;)
+        answer.append(buffer, static_cast<std::size_t>(n));
+    ::close(fd);
+    EXPECT_EQ(answer.rfind("HTTP/1.1 401", 0), 0u) << answer;
+    EXPECT_EQ(served.stop(), 0) << served.log();
+    EXPECT_NE(served.output().find("casecrypt serve: stopped"), std::string::npos);
 }
 
 }  // namespace
