@@ -369,6 +369,46 @@ await steps.run('Mailboxes, Outbox, Users and Audit Log show what happened', asy
   await shot('audit-log');
 });
 
+await steps.run('every page: landmarks, a label on every control, keyboard focus reaches the navigation', async () => {
+  const routes = ['admin/server-certificates', 'admin/client-certificates', 'admin/mailboxes', 'admin/outbox',
+    'admin/backups', 'admin/properties', 'admin/page-customization', 'admin/users', 'admin/audit', 'tickets'];
+  for (const route of routes) {
+    await go(route);
+    const problems = await page.evaluate(() => {
+      const out = [];
+      if (!document.querySelector('header') || !document.querySelector('main')) out.push('no header or main');
+      if (!document.querySelector('nav[aria-label]')) out.push('no labelled nav');
+      for (const c of document.querySelectorAll('input, select, textarea')) {
+        if (!c.labels || c.labels.length === 0) out.push(`unlabelled ${c.outerHTML.slice(0, 80)}`);
+      }
+      if (document.querySelector('[style]')) out.push('an inline style attribute');
+      return out;
+    });
+    assert(problems.length === 0, `${route}: ${problems.join('; ')}`);
+  }
+  await go('admin/server-certificates');
+  const nav = page.getByRole('navigation', { name: 'Admin Tool' });
+  await nav.getByRole('link', { name: 'Client Certificates', exact: true }).focus();
+  await page.keyboard.press('Enter');
+  await heading('Client Certificates').waitFor();
+});
+
+await steps.run('an engineer changes the first password and sees the Web Client only', async () => {
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await heading('Log in to casecrypt').waitFor();
+  await page.getByLabel('Login').fill('erin');
+  await page.getByLabel('Password').fill('Engineer-password-1');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await heading('Choose a new password').waitFor();
+  await page.getByLabel('New password', { exact: true }).fill('Engineer-password-2');
+  await page.getByLabel('Repeat the new password').fill('Engineer-password-2');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await heading('Tickets').waitFor();
+  assert(await page.getByRole('link', { name: 'Admin Tool' }).count() === 0, 'an engineer sees the Admin Tool');
+  await openTicket('Hostile HTML test');
+  await page.getByRole('button', { name: 'Write email' }).waitFor();
+});
+
 await steps.run('no page error and no request to another origin during the run', async () => {
   assert(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);
   const leaks = requests.filter((u) => !u.startsWith(server.url) && !u.startsWith('data:') && !u.startsWith('about:'));
