@@ -394,6 +394,7 @@ await steps.run('every page: landmarks, a label on every control, keyboard focus
 });
 
 await steps.run('an engineer changes the first password and sees the Web Client only', async () => {
+  await go('tickets');
   await page.getByRole('button', { name: 'Log out' }).click();
   await heading('Log in to casecrypt').waitFor();
   await page.getByLabel('Login').fill('erin');
