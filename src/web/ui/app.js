@@ -196,14 +196,16 @@ const app = (() => {
     }
     session = null;
     api.setCsrf('');
-    window.location.hash = '#/';
-    renderLogin();
+    // One login form: the hash change renders it, or (already at #/) this call does.
+    if (window.location.hash === '#/' || window.location.hash === '') renderLogin();
+    else window.location.hash = '#/';
   }
 
   function start() {
     document.getElementById('logout').addEventListener('click', logout);
     window.addEventListener('hashchange', route);
     window.addEventListener('casecrypt:logged-out', () => {
+      if (!session) return;  // several answers of one page may say so; one login form
       session = null;
       renderLogin('Your session has ended. Log in again.');
     });
