@@ -243,15 +243,13 @@ void add_view_commands(CLI::App& cert, Action& action, std::shared_ptr<CertOptio
     resolve->footer("Example:\n  casecrypt cert resolve alice@customer.example --json");
     resolve->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
-            auto resolved = installation.recipient_lookup().resolve(o->address);
-            if (!resolved)
-                return ctx.report(resolved.error());
-            if (!*resolved) {
-                return ctx.report(Error(
-                    Errc::rejected, "no certificate for " + o->address +
-                                        " (none of ours, none valid in the store, none in LDAP)"));
-            }
-            const auto& r = **resolved;
+            auto lookup = installation.recipient_lookup().explain(o->address);
+            if (!lookup)
+                return ctx.report(lookup.error());
+            if (!lookup->found)
+                return ctx.report(Error(Errc::rejected, lookup->reason));
+            const auto& resolved = lookup->found;
+            const auto& r = *resolved;
             if (o->json) {
                 std::cout << json_text({{"address", r.address},
                                         {"source", to_string(r.from)},

@@ -40,7 +40,7 @@ struct Installation::Parts {
           properties(property_store, audit, vault, clock),
           mail_crypto(certificate_admin.key_ring(), properties, clock, data_dir / "tmp"),
           resolver(certificate_store, certificate_admin, ldap_misses, properties, clock),
-          recipient_lookup(resolver),
+          recipient_lookup(resolver, certificate_store),
           outgoing(resolver, outbox_store, properties, clock, data_dir / "tmp"),
           delivery(outbox_store, properties, clock, data_dir),
           accounts(account_store, audit, vault, properties, clock),

@@ -221,6 +221,17 @@ nlohmann::json property_json(const PropertyView& r) {
             {"is_default", r.is_default}};
 }
 
+nlohmann::json recipient_certificate_json(const RecipientCertificate& r) {
+    nlohmann::json stored = nlohmann::json::array();
+    for (const auto& c : r.store_certificates)
+        stored.push_back(certificate_json(c));
+    return {{"address", r.address},
+            {"source", r.found ? nlohmann::json(to_string(r.found->from)) : nullptr},
+            {"certificate", r.found ? certificate_json(r.found->certificate) : nullptr},
+            {"reason", r.found ? nlohmann::json(nullptr) : nlohmann::json(r.reason)},
+            {"store_certificates", stored}};
+}
+
 nlohmann::json page_customization_json(const PageCustomizationView& v) {
     return {{"type", v.type},
             {"name", v.name},

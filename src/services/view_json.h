@@ -13,6 +13,7 @@
 #include "services/page_customizations.h"
 #include "services/polling_round.h"
 #include "services/properties.h"
+#include "services/recipient_lookup.h"
 #include "services/send_report.h"
 #include "services/sessions.h"
 #include "services/tickets.h"
@@ -32,6 +33,10 @@ nlohmann::json account_json(const AccountView& account);
 // One object: fetched, new_tickets, appended, backups, duplicates, failed, accounts (each with
 // name, the same counts, and error: null or the sentence).
 nlohmann::json round_json(const RoundReport& report);
+
+// `cert resolve --json` (address, source, certificate) plus, for the editor's chips, reason
+// (null when found) and store_certificates.
+nlohmann::json recipient_certificate_json(const RecipientCertificate& lookup);
 
 // `mail send --json` without "delivery"; `outbox list --json`.
 nlohmann::json report_json(const SendReport& report);

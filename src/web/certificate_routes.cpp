@@ -64,7 +64,7 @@ Result<httplib::MultipartFormData> uploaded_file(const httplib::Request& request
 
 bool too_large(ApiCall& call) {
     // The whole body, before any part of it is looked at (the file plus a little framing).
-    if (call.request.body.size() > kMaxCertificateUpload + 64 * 1024 ||
+    if (call.request.body.size() > kMaxCertificateUpload + kMultipartSlack ||
         (call.request.has_file("file") &&
          call.request.get_file_value("file").content.size() > kMaxCertificateUpload)) {
         send_error(call.response, 413, "a certificate file is at most 1 MiB");
@@ -133,36 +133,10 @@ void resolve(ApiCall& call) {
     const std::string address = call.request.get_param_value("address");
     if (address.empty())
         return send_error(call.response, 400, "give the address: ?address=a@example.org");
-    auto resolved = call.installation.recipient_lookup().resolve(address);
-    if (!resolved)
-        return send_error(call.response, resolved.error());
-    if (*resolved) {
-        const auto& r = **resolved;
-        return send_json(call.response, {{"address", r.address},
-                                         {"source", services::to_string(r.from)},
-                                         {"certificate", services::certificate_json(r.certificate)},
-                                         {"reason", nullptr}});
-    }
-    nlohmann::json candidates = nlohmann::json::array();
-    if (auto clients = call.installation.certificates().list(services::CertificateKind::client);
-        clients) {
-        const std::string wanted = to_lower_ascii(address);
-        for (const auto& c : *clients) {
-            for (const auto& a : c.addresses) {
-                if (to_lower_ascii(a) == wanted) {
-                    candidates.push_back(services::certificate_json(c));
-                    break;
-                }
-            }
-        }
-    }
-    send_json(call.response,
-              {{"address", address},
-               {"source", nullptr},
-               {"certificate", nullptr},
-               {"reason", "no certificate for " + address +
-                              " (none of ours, none valid in the store, none in LDAP)"},
-               {"store_certificates", candidates}});
+    auto lookup = call.installation.recipient_lookup().explain(address);
+    if (!lookup)
+        return send_error(call.response, lookup.error());
+    send_json(call.response, services::recipient_certificate_json(*lookup));
 }
 
 }  // namespace

@@ -1,39 +1,14 @@
 #include "web/ticket_routes.h"
 
 #include <filesystem>
-#include <regex>
 
 #include "core/file_io.h"
 #include "core/scratch_dir.h"
+#include "services/html_links.h"
 #include "services/view_json.h"
 
 namespace casecrypt::web {
 namespace {
-
-std::string unescape_attribute(std::string value) {
-    static const std::pair<std::string_view, std::string_view> kEntities[] = {
-        {"&quot;", "\""}, {"&#39;", "'"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}};
-    for (const auto& [entity, text] : kEntities) {
-        for (auto at = value.find(entity); at != std::string::npos;
-             at = value.find(entity, at + text.size())) {
-            value.replace(at, entity.size(), text);
-        }
-    }
-    return value;
-}
-
-// The href targets of the sanitised HTML (our own serialisation: attributes in double quotes),
-// each once, in order, for the page to list.
-std::vector<std::string> links_in(const std::string& html) {
-    static const std::regex href(R"re(<a\s[^>]*\bhref="([^"]*)")re", std::regex::icase);
-    std::vector<std::string> out;
-    for (std::sregex_iterator it(html.begin(), html.end(), href), end; it != end; ++it) {
-        std::string target = unescape_attribute((*it)[1].str());
-        if (std::find(out.begin(), out.end(), target) == out.end())
-            out.push_back(std::move(target));
-    }
-    return out;
-}
 
 // The CLI's --json object of a message, with what the pages need besides: its id, the URL of
 // its HTML view and the links in it.
@@ -41,7 +16,7 @@ void add_message_extras(nlohmann::json& json, const services::MessageView& m) {
     json["id"] = m.id;
     if (m.html) {
         json["html_url"] = "/api/messages/" + std::to_string(m.id) + "/html";
-        json["links"] = links_in(*m.html);
+        json["links"] = services::links_in_html(*m.html);
     } else {
         json["html_url"] = nullptr;
         json["links"] = nlohmann::json::array();

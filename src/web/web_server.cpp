@@ -197,9 +197,12 @@ WebServer::~WebServer() {
 
 void WebServer::install_routes() {
     auto& server = *m_server;
-    const int threads = m_options.threads > 0 ? m_options.threads : 4;
+    const int threads = m_options.threads > 0 ? m_options.threads : 16;
     server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server.set_payload_max_length(kMaxRequestBody);
+    // An idle keep-alive connection holds its worker: let it go after 2 s (httplib's 5 s stalled
+    // a page load of the embedded pages behind the connections of the one before).
+    server.set_keep_alive_timeout(2);
     server.set_read_timeout(30);
     server.set_write_timeout(30);
 
@@ -209,6 +212,11 @@ void WebServer::install_routes() {
         [](const httplib::Request& request, httplib::Response& response) {
             if (content_length(request) > kMaxRequestBody) {
                 send_error(response, 413, sentence_for_status(413));
+                return 413;
+            }
+            if (request.path.starts_with("/api/certificates/") &&
+                content_length(request) > kMaxCertificateUpload + kMultipartSlack) {
+                send_error(response, 413, "a certificate file is at most 1 MiB");
                 return 413;
             }
             return 100;

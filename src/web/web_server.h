@@ -33,7 +33,10 @@ struct WebServerOptions {
     // Both or neither: HTTPS with this certificate (chain) and key, PEM files.
     std::optional<std::filesystem::path> tls_certificate;
     std::optional<std::filesystem::path> tls_key;
-    int threads = 4;
+    // cpp-httplib gives each connection a worker until it closes (keep-alive included), and a
+    // browser opens up to 6 per page load: enough for a few browsers at once. A worker opens its
+    // Installation only on its first /api request.
+    int threads = 16;
 };
 
 // The largest request body: mail with attachments. Bigger bodies are answered 413 without
@@ -41,6 +44,8 @@ struct WebServerOptions {
 inline constexpr std::size_t kMaxRequestBody = 50 * 1024 * 1024;
 // The largest certificate file an upload may carry (issue 11: 1 MiB).
 inline constexpr std::size_t kMaxCertificateUpload = 1024 * 1024;
+// What a multipart body may hold besides the file (boundaries, part headers, the password).
+inline constexpr std::size_t kMultipartSlack = 64 * 1024;
 
 class WebServer {
 public:

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include "support/openssl_cli.h"
 #include "web/served_desk.h"
@@ -359,6 +360,68 @@ TEST(WebServer, SigtermLetsTheRequestInFlightFinish) {
     EXPECT_EQ(answer.rfind("HTTP/1.1 401", 0), 0u) << answer;
     EXPECT_EQ(served.stop(), 0) << served.log();
     EXPECT_NE(served.output().find("casecrypt serve: stopped"), std::string::npos);
+}
+
+// Browsers keep connections open after a page load; those must not stall the next page for
+// long (httplib holds a worker per open connection).
+TEST(WebServer, IdleKeepAliveConnectionsDoNotStallTheNextRequestForLong) {
+    ServedDesk served;
+    std::vector<int> held;
+    for (int i = 0; i < 24; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        ASSERT_GE(fd, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(static_cast<std::uint16_t>(served.port()));
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+        const std::string request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+        ASSERT_EQ(::write(fd, request.data(), request.size()),
+                  static_cast<ssize_t>(request.size()));
+        held.push_back(fd);
+    }
+    const auto start = std::chrono::steady_clock::now();
+    const auto page = served.client().Get("/");
+    const auto waited = std::chrono::steady_clock::now() - start;
+    for (int fd : held)
+        ::close(fd);
+    ASSERT_TRUE(page);
+    EXPECT_EQ(page->status, 200);
+    EXPECT_LT(waited, std::chrono::milliseconds(4000));
+}
+
+// A client that asks first (Expect: 100-continue, as curl does) is refused before it sends a
+// byte of a body too large: 60 MiB anywhere, over 1 MiB for a certificate.
+TEST(WebServer, AClientThatAsksFirstIsRefusedBeforeSendingTheBody) {
+    ServedDesk served;
+    const auto admin = served.admin();
+    for (const auto& [path, length] :
+         {std::pair<std::string, std::size_t>{"/api/certificates/client", 3u << 20},
+          {"/api/tickets/1/mails", 60u << 20}}) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        ASSERT_GE(fd, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(static_cast<std::uint16_t>(served.port()));
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+        const std::string request =
+            "POST " + path +
+            " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: " + admin.cookie +
+            "\r\nX-CSRF-Token: " + admin.csrf +
+            "\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+            "Expect: 100-continue\r\nContent-Length: " +
+            std::to_string(length) + "\r\n\r\n";
+        ASSERT_EQ(::write(fd, request.data(), request.size()),
+                  static_cast<ssize_t>(request.size()));
+        std::string answer;
+        char buffer[4096];
+        for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;)
+            answer.append(buffer, static_cast<std::size_t>(n));
+        ::close(fd);
+        EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0u) << path << ": " << answer;
+        EXPECT_NE(answer.find("{\"error\":"), std::string::npos) << answer;
+    }
 }
 
 }  // namespace
