@@ -20,7 +20,12 @@ packages=(
   clang-19 libclang-rt-19-dev llvm-19
   # test servers, started on loopback by the harness (never as system services)
   postgresql slapd ldap-utils dovecot-imapd dovecot-pop3d postfix
+  # the browser suite (tests/browser): Debian's Chromium, driven headless by playwright-core;
+  # without a font, text in the screenshots renders as boxes
+  chromium fonts-dejavu-core
 )
+# Node.js runs the browser suite; Debian's own packages, only when no `node` is there already.
+command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -39,4 +44,16 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "install-deps: all packages present"
+fi
+
+# playwright-core, exactly as tests/browser/package-lock.json pins it (it never downloads a
+# browser). Skipped when node_modules was installed from this very lock file.
+browser_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+stamp="$browser_dir/node_modules/.casecrypt-installed-lock"
+if cmp -s "$browser_dir/package-lock.json" "$stamp" 2>/dev/null; then
+  echo "install-deps: tests/browser node modules present"
+else
+  echo "install-deps: npm ci in tests/browser"
+  (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$browser_dir/package-lock.json" "$stamp"
 fi
