@@ -53,9 +53,9 @@ page.on('response', (r) => {
 page.setDefaultTimeout(10000);
 
 steps.onFail = (n) => page.screenshot({ path: path.join(work, `failed-step-${n}.png`) });
-const shot = async (name) => {
+const shot = async (name, options = {}) => {
   await page.waitForFunction(() => Array.from(document.images).every((i) => i.complete));
-  await page.screenshot({ path: path.join(shots, `${name}.png`) });
+  await page.screenshot({ path: path.join(shots, `${name}.png`), ...options });
 };
 // To a route of the app: by its hash when the app is loaded and the route differs (as a click on
 // a link would), else a real navigation; then until the page has loaded its data. Dialogs a
@@ -345,6 +345,9 @@ await steps.run('Send encrypted unchecked sends that one mail plain', async () =
   const file = await until('the plain mail in mail/outgoing', () => outgoingFiles().find((f) => !before.has(f)), 20000);
   const raw = fs.readFileSync(file, 'utf8');
   assert(raw.includes('Plain reply marker 9c1d') && !/pkcs7-mime/i.test(raw), 'the outgoing file is not plain');
+  // The history with both replies: the encrypted one with its lock and report, the plain one.
+  await page.locator('article.message.sent', { hasText: 'Encrypted reply marker 7f3a' }).scrollIntoViewIfNeeded();
+  await shot('ticket-history', { fullPage: true });
 });
 
 await steps.run('Mailboxes, Outbox, Users and Audit Log show what happened', async () => {
