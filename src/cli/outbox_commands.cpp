@@ -196,7 +196,7 @@ void add_outbox_commands(CLI::App& app, Action& action) {
     retry->footer("Example:\n  casecrypt outbox retry 7");
     retry->callback([o, &action] {
         action = [o](CliContext& ctx, services::Installation& installation) {
-            auto report = installation.outbox().retry_now(o->id);
+            auto report = installation.outbox().retry_now(o->id, ctx.actor());
             if (!report)
                 return ctx.report(report.error());
             print_send(*report, false);

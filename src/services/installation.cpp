@@ -47,7 +47,7 @@ struct Installation::Parts {
           tickets(*database, ticket_store, audit, properties, outgoing, clock),
           incoming(*database, incoming_store, accounts, certificate_admin, tickets, properties,
                    audit, clock, data_dir / "tmp"),
-          outbox(outgoing, tickets, delivery, outbox_store),
+          outbox(outgoing, tickets, delivery, outbox_store, audit, clock),
           polling_round(accounts, incoming, delivery),
           users(*database, audit, clock),
           sessions(*database, users, properties, audit, clock),

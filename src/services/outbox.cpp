@@ -4,6 +4,7 @@
 #include "services/outgoing_mail.h"
 #include "services/send_report_codec.h"
 #include "services/tickets.h"
+#include "store/audit_log.h"
 #include "store/outbox_store.h"
 
 namespace casecrypt::services {
@@ -61,10 +62,14 @@ Result<SendReport> Outbox::send_now(const SendRequest& request, std::optional<lo
     return report;
 }
 
-Result<SendReport> Outbox::retry_now(long long outbox_id) {
+Result<SendReport> Outbox::retry_now(long long outbox_id, const std::string& actor) {
     auto report = m_outgoing.retry(outbox_id);
     if (!report)
         return report;
+    if (auto audited = m_audit.record(m_clock.now(), actor, "outbox.retry",
+                                      "outbox " + std::to_string(outbox_id));
+        !audited)
+        return std::unexpected(audited.error());
     auto delivered = m_delivery.deliver({outbox_id});
     if (!delivered)
         return std::unexpected(delivered.error());

@@ -14,8 +14,9 @@
 #include "services/send_report.h"
 
 namespace casecrypt::store {
+class AuditLog;
 class OutboxStore;
-}
+}  // namespace casecrypt::store
 
 namespace casecrypt::services {
 
@@ -44,8 +45,14 @@ struct OutboxView {
 
 class Outbox {
 public:
-    Outbox(OutgoingMail& outgoing, Tickets& tickets, Delivery& delivery, store::OutboxStore& store)
-        : m_outgoing(outgoing), m_tickets(tickets), m_delivery(delivery), m_store(store) {}
+    Outbox(OutgoingMail& outgoing, Tickets& tickets, Delivery& delivery, store::OutboxStore& store,
+           store::AuditLog& audit, const Clock& clock)
+        : m_outgoing(outgoing),
+          m_tickets(tickets),
+          m_delivery(delivery),
+          m_store(store),
+          m_audit(audit),
+          m_clock(clock) {}
 
     // Commits the mail to the outbox (for `ticket`: tagged and recorded in its history), then
     // attempts each copy once; the report's `delivery` says how that went. A delivery that
@@ -54,7 +61,8 @@ public:
     Result<SendReport> send_now(const SendRequest& request,
                                 std::optional<long long> ticket = std::nullopt);
     // OutgoingMail::retry, then one attempt of the copy.
-    Result<SendReport> retry_now(long long outbox_id);
+    // An administrator's action: audited with `actor`.
+    Result<SendReport> retry_now(long long outbox_id, const std::string& actor);
     // Every copy that is due now.
     Result<std::vector<DeliveryOutcome>> deliver_due();
     // Newest first.
@@ -65,6 +73,8 @@ private:
     Tickets& m_tickets;
     Delivery& m_delivery;
     store::OutboxStore& m_store;
+    store::AuditLog& m_audit;
+    const Clock& m_clock;
 };
 
 }  // namespace casecrypt::services

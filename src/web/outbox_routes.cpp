@@ -18,7 +18,7 @@ void add_outbox_routes(ApiRoutes& routes) {
         auto id = id_parameter(call.request);
         if (!id)
             return send_error(call.response, id.error());
-        auto report = call.installation.outbox().retry_now(*id);
+        auto report = call.installation.outbox().retry_now(*id, call.actor());
         if (!report)
             return send_error(call.response, report.error());
         send_json(call.response, services::report_json(*report));
