@@ -119,6 +119,26 @@ void add_user_group(CLI::App& app, Action& action, std::shared_ptr<UserOptions> 
         };
     });
 
+    auto* role = user->add_subcommand("role", "Change a user's role (not the last admin's)");
+    role->add_option("LOGIN", o->login, "the login")->required();
+    role->add_option("--role", o->role, "admin (everything) or engineer (tickets and mail only)")
+        ->required()
+        ->check(CLI::IsMember({"admin", "engineer"}));
+    role->footer("Example:\n  casecrypt user role alice --role admin");
+    role->callback([o, &action] {
+        action = [o](CliContext& ctx, services::Installation& installation) {
+            auto wanted = services::parse_role(o->role);
+            if (!wanted)
+                return ctx.report(wanted.error());
+            auto user = installation.users().set_role(o->login, *wanted, ctx.actor());
+            if (!user)
+                return ctx.report(user.error());
+            std::cout << "user " << user->login << " is " << services::to_string(user->role)
+                      << "\n";
+            return kExitOk;
+        };
+    });
+
     auto* list = user->add_subcommand("list", "List the users with their role and last login");
     list->add_flag("--json", o->json, "print a JSON array");
     list->footer("Example:\n  casecrypt user list --json");

@@ -125,6 +125,35 @@ Result<void> Users::set_password(const std::string& login, const Secret& passwor
     });
 }
 
+Result<UserView> Users::set_role(const std::string& login, Role role, const std::string& actor) {
+    auto done = store::in_transaction(m_database, "changing a role", [&]() -> Result<void> {
+        store::UserStore users(m_database);
+        auto record = users.get(login);
+        if (!record)
+            return std::unexpected(record.error());
+        if (!*record)
+            return fail(Errc::not_found, "no user " + login);
+        const std::string before = (*record)->role;
+        if (before == to_string(role))
+            return {};
+        if (before == "admin") {
+            auto admins = users.count_role("admin");
+            if (!admins)
+                return std::unexpected(admins.error());
+            if (*admins <= 1)
+                return fail(Errc::conflict,
+                            login + " is the last admin; make another user an admin first");
+        }
+        if (auto set = users.set_role(login, to_string(role)); !set)
+            return set;
+        return m_audit.record(m_clock.now(), actor, "user.role",
+                              login + ": " + before + " -> " + to_string(role));
+    });
+    if (!done)
+        return std::unexpected(done.error());
+    return get(login);
+}
+
 Result<std::vector<UserView>> Users::list() {
     auto records = store::UserStore(m_database).list();
     if (!records)

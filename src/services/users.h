@@ -54,6 +54,9 @@ public:
     // own (actor == login); an admin setting another user's password sets it again.
     Result<void> set_password(const std::string& login, const Secret& password,
                               const std::string& actor);
+    // The user's role from now on (their next request sees it). Errc::conflict when it would
+    // leave no admin.
+    Result<UserView> set_role(const std::string& login, Role role, const std::string& actor);
     Result<std::vector<UserView>> list();
     Result<UserView> get(const std::string& login);
     // Errc::conflict when it is the last admin.

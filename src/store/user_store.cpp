@@ -119,6 +119,18 @@ Result<void> UserStore::set_password(const std::string& login, const std::string
     });
 }
 
+Result<void> UserStore::set_role(const std::string& login, const std::string& role) {
+    return guarded("changing a role", [&]() -> Result<void> {
+        soci::statement statement =
+            (m_database.session().prepare << "UPDATE users SET role = :r WHERE login = :l",
+             soci::use(role), soci::use(login));
+        statement.execute(true);
+        if (statement.get_affected_rows() == 0)
+            return fail(Errc::not_found, "no user " + login);
+        return {};
+    });
+}
+
 Result<void> UserStore::set_last_login(const std::string& login, const std::string& at) {
     return guarded("recording a login", [&]() -> Result<void> {
         m_database.session() << "UPDATE users SET last_login_at = :a WHERE login = :l",

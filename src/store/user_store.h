@@ -35,6 +35,8 @@ public:
     // Errc::not_found when there is no such user.
     Result<void> set_password(const std::string& login, const std::string& password_hash,
                               bool must_change);
+    // Errc::not_found when there is no such user.
+    Result<void> set_role(const std::string& login, const std::string& role);
     Result<void> set_last_login(const std::string& login, const std::string& at);
     Result<void> remove(const std::string& login);
 

@@ -69,6 +69,24 @@ void set_password(ApiCall& call) {
     send_json(call.response, user_json(*user));
 }
 
+// PUT /api/users/{login}/role {"role": "admin"|"engineer"}: 409 for the last admin.
+void set_role(ApiCall& call) {
+    const std::string login = call.request.matches[1].str();
+    auto body = json_body(call.request);
+    if (!body)
+        return send_error(call.response, body.error());
+    auto word = required_string(*body, "role");
+    if (!word)
+        return send_error(call.response, word.error());
+    auto role = services::parse_role(*word);
+    if (!role)
+        return send_error(call.response, role.error());
+    auto user = call.installation.users().set_role(login, *role, call.actor());
+    if (!user)
+        return send_error(call.response, user.error());
+    send_json(call.response, user_json(*user));
+}
+
 void remove(ApiCall& call) {
     const std::string login = call.request.matches[1].str();
     if (auto done = call.installation.users().remove(login, call.actor()); !done)
@@ -84,6 +102,7 @@ void add_user_routes(ApiRoutes& routes) {
     routes.get("/api/users", Access::admin, list);
     routes.post("/api/users", Access::admin, add);
     routes.put(R"(/api/users/([^/]+)/password)", Access::admin, set_password);
+    routes.put(R"(/api/users/([^/]+)/role)", Access::admin, set_role);
     routes.del(R"(/api/users/([^/]+))", Access::admin, remove);
 }
 

@@ -367,6 +367,14 @@ await steps.run('Mailboxes, Outbox, Users and Audit Log show what happened', asy
   await add.waitFor({ state: 'detached' });
   await row('erin').waitFor();
   await shot('users');
+  // The last admin cannot become an engineer: the server's sentence stays in the dialog.
+  await page.getByRole('button', { name: 'Change role of admin' }).click();
+  const change = dialog('Change role');
+  await change.getByLabel('Role of admin').selectOption('engineer');
+  await change.getByRole('button', { name: 'Change role' }).click();
+  await change.getByText('admin is the last admin; make another user an admin first').waitFor();
+  await change.getByRole('button', { name: 'Cancel' }).click();
+  await change.waitFor({ state: 'detached' });
   await go('admin/audit');
   await row('admin').first().waitFor();
   await shot('audit-log');

@@ -52,6 +52,14 @@ TEST_F(UserCommands, BadInputIsRefusedWithItsReason) {
     EXPECT_EQ(short_password.exit_code, 2) << short_password.err;
     EXPECT_EQ(short_password.err, "error: a password needs at least 12 characters\n");
     ASSERT_EQ(cli({"user", "add", "only", "--role", "admin"}).exit_code, 0);
+    const auto demote = cli({"user", "role", "only", "--role", "engineer"});
+    EXPECT_EQ(demote.exit_code, 3);
+    EXPECT_EQ(demote.err, "error: only is the last admin; make another user an admin first\n");
+    ASSERT_EQ(cli({"user", "add", "eng", "--role", "engineer"}).exit_code, 0);
+    const auto promote = cli({"user", "role", "eng", "--role", "admin"});
+    EXPECT_EQ(promote.exit_code, 0) << promote.err;
+    EXPECT_EQ(promote.out, "user eng is admin\n");
+    ASSERT_EQ(cli({"user", "role", "eng", "--role", "engineer"}).exit_code, 0);
     const auto last = cli({"user", "remove", "only"});
     EXPECT_EQ(last.exit_code, 3);
     EXPECT_EQ(last.err, "error: only is the last admin; add another admin first\n");

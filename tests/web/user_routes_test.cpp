@@ -49,5 +49,51 @@ TEST(UserRoutes, UsersAreAddedResetAndRemovedButNeverTheLastAdmin) {
     EXPECT_EQ(ServedDesk::json(c.Get("/api/users", admin.headers())).size(), 1u);
 }
 
+TEST(UserRoutes, ARoleChangeAppliesAtTheNextRequestAndNeverLeavesNoAdmin) {
+    ServedDesk served;
+    const auto admin = served.admin();
+    auto c = served.client();
+    const auto erin = served.user("erin", "engineer");
+    const auto before = c.Get("/api/users", erin.headers());
+    ASSERT_TRUE(before);
+    EXPECT_EQ(before->status, 403) << "an engineer may not list users";
+
+    const auto last = c.Put("/api/users/admin/role", admin.headers(true), R"({"role":"engineer"})",
+                            "application/json");
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->status, 409) << last->body;
+    EXPECT_EQ(ServedDesk::json(last)["error"],
+              "admin is the last admin; make another user an admin first");
+    const auto bad = c.Put("/api/users/erin/role", admin.headers(true), R"({"role":"boss"})",
+                           "application/json");
+    ASSERT_TRUE(bad);
+    EXPECT_EQ(bad->status, 400) << bad->body;
+    const auto by_engineer = c.Put("/api/users/erin/role", erin.headers(true),
+                                   R"({"role":"admin"})", "application/json");
+    ASSERT_TRUE(by_engineer);
+    EXPECT_EQ(by_engineer->status, 403) << "nobody promotes themselves";
+
+    const auto promoted = c.Put("/api/users/erin/role", admin.headers(true), R"({"role":"admin"})",
+                                "application/json");
+    ASSERT_TRUE(promoted);
+    ASSERT_EQ(promoted->status, 200) << promoted->body;
+    EXPECT_EQ(ServedDesk::json(promoted)["role"], "admin");
+    // Erin's session, opened as an engineer, has the new role at its next request.
+    const auto after = c.Get("/api/users", erin.headers());
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->status, 200) << after->body;
+    // Now there are two admins: the first may become an engineer.
+    const auto demoted = c.Put("/api/users/admin/role", admin.headers(true),
+                               R"({"role":"engineer"})", "application/json");
+    ASSERT_TRUE(demoted);
+    EXPECT_EQ(demoted->status, 200) << demoted->body;
+    const auto audit = served.desk().json({"audit", "list", "--json", "--limit", "3"});
+    bool found = false;
+    for (const auto& e : audit)
+        found = found || (e["action"] == "user.role" && e["actor"] == "admin" &&
+                          e["detail"] == "erin: engineer -> admin");
+    EXPECT_TRUE(found) << audit.dump();
+}
+
 }  // namespace
 }  // namespace casecrypt::test

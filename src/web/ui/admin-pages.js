@@ -255,6 +255,7 @@ const admin = (() => {
         return [u.login, u.role, [date(u.created), u.created_by ? ` by ${u.created_by}` : ''],
           date(u.last_login) || (u.must_change_password ? 'must change password' : ''),
           h('div.row-actions',
+            h('button', { type: 'button', 'aria-label': `Change role of ${u.login}`, onclick: () => roleDialog(u, reload) }, 'Change role'),
             h('button', { type: 'button', 'aria-label': `Set password of ${u.login}`, onclick: () => userDialog(u, reload) }, 'Set password'),
             h('button.danger', { type: 'button', 'aria-label': `Remove ${u.login}`, onclick: async () => {
               if (!await dom.confirm('Remove user', `Remove the user ${u.login}? Their sessions end at once.`, 'Remove')) return;
@@ -268,6 +269,31 @@ const admin = (() => {
       }), 'No users.'));
     }
     await reload();
+  }
+
+  // Make a user an admin or an engineer; the server refuses to leave no admin (its sentence shown).
+  function roleDialog(u, reload) {
+    const other = u.role === 'admin' ? 'engineer' : 'admin';
+    const role = h('select', h('option', { value: other }, other), h('option', { value: u.role }, `${u.role} (now)`));
+    const error = alertBox();
+    const cancel = h('button', { type: 'button' }, 'Cancel');
+    const form = h('form', { novalidate: true }, field(`Role of ${u.login}`, role,
+      'Admins may do everything; engineers see tickets and send mail only. It applies from their next request.'),
+      error, h('div.form-actions', cancel, h('button.primary', { type: 'submit' }, 'Change role')));
+    const node = dom.dialog('Change role', form);
+    cancel.addEventListener('click', () => node.close());
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      error.show('');
+      try {
+        await api.put(`/api/users/${api.enc(u.login)}/role`, { role: role.value });
+        node.close();
+        await reload();
+      } catch (e) {
+        error.show(e.message);
+      }
+    });
+    role.focus();
   }
 
   // Add a user (u null) or set a user's password.
