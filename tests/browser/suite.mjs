@@ -373,6 +373,7 @@ await steps.run('Mailboxes, Outbox, Users and Audit Log show what happened', asy
   await change.getByLabel('Role of admin').selectOption('engineer');
   await change.getByRole('button', { name: 'Change role' }).click();
   await change.getByText('admin is the last admin; make another user an admin first').waitFor();
+  await shot('users-change-role-refused');
   await change.getByRole('button', { name: 'Cancel' }).click();
   await change.waitFor({ state: 'detached' });
   await go('admin/audit');
