@@ -2,7 +2,9 @@
 
 #include <charconv>
 
+#include "core/file_io.h"
 #include "core/log.h"
+#include "core/scratch_dir.h"
 
 namespace casecrypt::web {
 
@@ -107,6 +109,17 @@ std::string cookie_value(const httplib::Request& request, std::string_view name)
             return std::string(pair.substr(eq + 1));
     }
     return {};
+}
+
+Result<std::string> saved_file_bytes(
+    ApiCall& call, const std::function<Result<void>(const std::filesystem::path&)>& save) {
+    auto scratch = ScratchDir::create(call.installation.work_dir());
+    if (!scratch)
+        return std::unexpected(scratch.error());
+    const auto file = scratch->file("download");
+    if (auto saved = save(file); !saved)
+        return std::unexpected(saved.error());
+    return read_file(file, std::size_t(1) << 31);
 }
 
 }  // namespace casecrypt::web

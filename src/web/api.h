@@ -6,6 +6,7 @@
 
 #include <httplib.h>
 
+#include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -61,6 +62,12 @@ int status_for(Errc code);
 void send_error(httplib::Response& response, const Error& error);
 void send_error(httplib::Response& response, int status, const std::string& sentence);
 void send_json(httplib::Response& response, const nlohmann::json& body, int status = 200);
+
+// The bytes a service writes into a file (an attachment, a kept raw mail), through a scratch
+// file under the installation's work directory that is removed afterwards. `save` writes the
+// file it is given.
+Result<std::string> saved_file_bytes(
+    ApiCall& call, const std::function<Result<void>(const std::filesystem::path&)>& save);
 
 // The request's JSON object; Errc::usage "the body is not a JSON object: ..." otherwise.
 Result<nlohmann::json> json_body(const httplib::Request& request);

@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
-#include "core/file_io.h"
-#include "core/scratch_dir.h"
 #include "core/text.h"
 
 namespace casecrypt::web {
@@ -38,14 +37,14 @@ void attachment(ApiCall& call) {
     auto id = id_parameter(call.request);
     if (!id)
         return send_error(call.response, id.error());
-    auto scratch = ScratchDir::create(call.installation.work_dir());
-    if (!scratch)
-        return send_error(call.response, scratch.error());
-    const auto file = scratch->file("attachment");
-    auto saved = call.installation.tickets().save_attachment(*id, file);
-    if (!saved)
-        return send_error(call.response, saved.error());
-    auto bytes = read_file(file, std::size_t(1) << 31);
+    std::optional<services::SavedAttachment> saved;
+    auto bytes = saved_file_bytes(call, [&](const std::filesystem::path& file) -> Result<void> {
+        auto done = call.installation.tickets().save_attachment(*id, file);
+        if (!done)
+            return std::unexpected(done.error());
+        saved = std::move(*done);
+        return {};
+    });
     if (!bytes)
         return send_error(call.response, bytes.error());
     std::string type = to_lower_ascii(saved->content_type);

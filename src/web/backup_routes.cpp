@@ -1,7 +1,5 @@
 #include "web/backup_routes.h"
 
-#include "core/file_io.h"
-#include "core/scratch_dir.h"
 #include "services/view_json.h"
 
 namespace casecrypt::web {
@@ -38,14 +36,12 @@ void raw(ApiCall& call) {
     auto id = id_parameter(call.request);
     if (!id)
         return send_error(call.response, id.error());
-    auto scratch = ScratchDir::create(call.installation.work_dir());
-    if (!scratch)
-        return send_error(call.response, scratch.error());
-    const auto file = scratch->file("backup");
-    auto saved = call.installation.incoming().save_backup(*id, file);
-    if (!saved)
-        return send_error(call.response, saved.error());
-    auto bytes = read_file(file, std::size_t(1) << 31);
+    auto bytes = saved_file_bytes(call, [&](const std::filesystem::path& file) -> Result<void> {
+        auto done = call.installation.incoming().save_backup(*id, file);
+        if (!done)
+            return std::unexpected(done.error());
+        return {};
+    });
     if (!bytes)
         return send_error(call.response, bytes.error());
     call.response.set_header("Content-Disposition",

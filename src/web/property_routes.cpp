@@ -49,23 +49,13 @@ void set_property(ApiCall& call) {
     send_json(call.response, services::property_json(*view));
 }
 
-nlohmann::json customization_json(const services::PageCustomizationView& v) {
-    return {{"type", v.type},
-            {"name", v.name},
-            {"value", v.value},
-            {"value_type", v.value_type},
-            {"default", v.default_value},
-            {"description", v.description},
-            {"is_default", v.is_default}};
-}
-
 void list_customizations(ApiCall& call) {
     auto views = call.installation.page_customizations().list();
     if (!views)
         return send_error(call.response, views.error());
     nlohmann::json out = nlohmann::json::array();
     for (const auto& v : *views)
-        out.push_back(customization_json(v));
+        out.push_back(services::page_customization_json(v));
     send_json(call.response, out);
 }
 
@@ -77,7 +67,7 @@ void set_customization(ApiCall& call) {
         call.request.matches[1].str(), call.request.matches[2].str(), *value, call.actor());
     if (!view)
         return send_error(call.response, view.error());
-    send_json(call.response, customization_json(*view));
+    send_json(call.response, services::page_customization_json(*view));
 }
 
 }  // namespace
