@@ -44,6 +44,7 @@
 #include "services/sessions.h"
 #include "services/tickets.h"
 #include "services/users.h"
+#include "services/workflows.h"
 
 namespace casecrypt::services {
 
@@ -51,6 +52,9 @@ struct InstallationOptions {
     std::filesystem::path data_dir;
     std::string database_url;                         // empty: SQLite in the data directory
     std::optional<std::filesystem::path> master_key;  // empty: <data_dir>/master.key
+    // The workflow scripts' language (workflow::lua_engine_factory()); empty: this process
+    // records workflow events but runs no script (Workflows::set_engine).
+    ScriptEngineFactory script_engine;
 };
 
 class Installation {
@@ -81,6 +85,8 @@ public:
     Sessions& sessions();
     PageCustomizations& page_customizations();
     AuditTrail& audit();
+    // Administrators' scripts that react to tickets, their runs and timers.
+    Workflows& workflows();
 
 private:
     struct Parts;

@@ -51,6 +51,8 @@ inline constexpr const char* kOutboxMaxAge = "mail.outbox.max.age.seconds";
 inline constexpr const char* kOutboxRetry = "mail.outbox.retry.seconds";
 inline constexpr const char* kTicketPattern = "mail.ticketname.pattern";
 inline constexpr const char* kWebSessionIdleMinutes = "web.session.idle.minutes";
+inline constexpr const char* kWorkflowMaxInstructions = "workflow.script.max.instructions";
+inline constexpr const char* kWorkflowMaxMemoryMib = "workflow.script.max.memory.mib";
 // Incoming mail (the module name of the helpdesk's mailbox tasks).
 inline constexpr const char* kMailboxModule = "cmas-nimh";
 inline constexpr const char* kMailboxDeleteRead = "mailbox.default.task.delete.read.messages";

@@ -22,8 +22,21 @@ struct SendRequest {
     std::string subject;
     std::string text;
     std::optional<std::string> html;
-    std::vector<std::filesystem::path> attachments;
-    std::optional<bool> encrypt;  // nullopt: the default (cmas-core-server / mail.encryption)
+    std::vector<std::filesystem::path> attachments;  // named by their file names
+    // Parallel to `attachments` (or shorter): each one's Content-Type ("application/pdf"); an
+    // entry that is missing or empty is guessed from the file name.
+    std::vector<std::string> attachment_types;
+    std::vector<std::string> reply_to;  // Reply-To entries; none: no Reply-To field
+    std::optional<bool> encrypt;        // nullopt: the default (cmas-core-server / mail.encryption)
+    // "unencrypted" or "reject" for this one mail; nullopt: the property
+    // cmas-core-server / mail.encryption.missing.certificate. Errc::rejected for another word.
+    std::optional<std::string> missing_certificate_policy;
+    // A machine's mail (a workflow's): carries Auto-Submitted: auto-generated (RFC 3834), so
+    // auto-responders do not answer it and our own workflows do not fire on it.
+    bool auto_submitted = false;
+    // Decide only: resolve certificates and apply the policy, build, encrypt, queue and record
+    // nothing. The report has the decision and each recipient's outcome, and no outbox ids.
+    bool dry_run = false;
 };
 
 enum class SendDecision {

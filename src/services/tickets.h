@@ -102,9 +102,18 @@ struct MessageView {
     std::vector<std::string> notes;
 };
 
+// An internal note on a ticket (a workflow's workflowAPI.addNote): never sent to anyone.
+struct TicketNoteView {
+    long long id = 0;
+    TimePoint at{};
+    std::string author;  // "workflow:<name>", an engineer's login, "cli:<user>"
+    std::string text;
+};
+
 struct TicketView {
     TicketSummary ticket;
     std::vector<MessageView> messages;
+    std::vector<TicketNoteView> notes;  // oldest first
 };
 
 // Where an incoming mail goes.
@@ -139,6 +148,9 @@ struct IncomingMessage {
     std::optional<EncryptionView> encryption;
     std::optional<SignatureView> signature;
     std::vector<IncomingAttachment> attachments;
+    // A machine's mail: Auto-Submitted other than "no" (RFC 3834) or Precedence bulk / junk /
+    // list / auto_reply, or sent from one of our own addresses. Fires no workflow.
+    bool automatic = false;
 };
 
 enum class FilingKind { new_ticket, appended, duplicate };
@@ -182,7 +194,14 @@ public:
     // (the address of ours the customer wrote to). Errc::rejected when it has no received mail
     // with one.
     Result<std::string> reply_sender(long long number);
+    // Audited as ticket.open / ticket.closed. A real change (open -> closed, closed -> open)
+    // records ticket-closed / ticket-reopened for the workflows and runs them after the commit;
+    // setting the status a ticket has already is no change and fires nothing.
     Result<void> set_status(long long number, TicketStatus status, const std::string& actor);
+    // An internal note in the ticket's history (UTF-8, 1..64 KiB). Errc::not_found for an
+    // unknown ticket.
+    Result<TicketNoteView> add_note(long long number, const std::string& text,
+                                    const std::string& author);
     // Writes an attachment's bytes to `out` (mode 0600, atomically). Errc::not_found for an
     // unknown id.
     Result<SavedAttachment> save_attachment(long long id, const std::filesystem::path& out);
