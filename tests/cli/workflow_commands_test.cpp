@@ -181,5 +181,18 @@ TEST(WorkflowCommands, AFailingRunExitsOneAndNamesTheLine) {
     EXPECT_TRUE(table.out.starts_with("STARTED")) << table.out;
 }
 
+TEST(WorkflowCommands, EveryWorkflowCommandsHelpEndsWithAnExample) {
+    for (const char* command :
+         {"add", "list", "show", "update", "enable", "disable", "remove", "run", "runs"}) {
+        const auto r = run_cli({"workflow", command, "--help"});
+        EXPECT_EQ(r.exit_code, 0) << command;
+        EXPECT_NE(r.out.find("Example:\n  casecrypt workflow "), std::string::npos)
+            << command << "\n"
+            << r.out;
+    }
+    const auto group = run_cli({"workflow", "--help"});
+    EXPECT_NE(group.out.find("docs/workflows.md"), std::string::npos) << group.out;
+}
+
 }  // namespace
 }  // namespace casecrypt::test
