@@ -67,6 +67,9 @@ struct WorkflowRunView {
     std::optional<int> line;       // the script's line the error names
     std::vector<std::string> log;  // workflowAPI.log lines and what the run did
     int mails = 0;                 // mails sent (dry run: that would have been sent)
+    // Each mail's report (dry run: what it would do), as run() returns it; a run read back from
+    // the store may carry none (`mails` still counts them).
+    std::vector<SendReport> reports;
     bool dry_run = false;
     std::string actor;  // "event", "timer", or who ran it by hand ("cli:root", an admin's login)
 };
