@@ -89,6 +89,7 @@ int set_html_text(lua_State* state) {
 }
 
 int add_attachment(lua_State* state) {
+    lua_settop(state, 4);  // the type may be left out
     const int table = fields(state);
     std::size_t size = 0;
     const char* name = luaL_checklstring(state, 2, &size);
