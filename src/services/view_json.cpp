@@ -146,6 +146,11 @@ nlohmann::json ticket_json(const TicketView& view) {
     out["messages"] = nlohmann::json::array();
     for (const auto& m : view.messages)
         out["messages"].push_back(message_json(m));
+    out["notes"] = nlohmann::json::array();
+    for (const auto& n : view.notes) {
+        out["notes"].push_back(
+            {{"id", n.id}, {"at", to_iso8601(n.at)}, {"author", n.author}, {"text", n.text}});
+    }
     return out;
 }
 
@@ -262,6 +267,46 @@ nlohmann::json session_json(const SessionView& s) {
 nlohmann::json audit_json(const AuditEntryView& e) {
     return {
         {"id", e.id}, {"at", e.at}, {"actor", e.actor}, {"action", e.action}, {"detail", e.detail}};
+}
+
+nlohmann::json workflow_run_json(const WorkflowRunView& r) {
+    nlohmann::json reports = nlohmann::json::array();
+    for (const auto& report : r.reports)
+        reports.push_back(report_json(report));
+    return {{"id", r.id},
+            {"workflow", r.workflow},
+            {"event", to_string(r.event)},
+            {"ticket", r.ticket ? nlohmann::json(*r.ticket) : nlohmann::json(nullptr)},
+            {"started", to_iso8601(r.started)},
+            {"finished", to_iso8601(r.finished)},
+            {"outcome", to_string(r.outcome)},
+            {"error", r.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error)},
+            {"line", r.line ? nlohmann::json(*r.line) : nlohmann::json(nullptr)},
+            {"log", r.log},
+            {"mails", r.mails},
+            {"reports", reports},
+            {"dry_run", r.dry_run},
+            {"actor", r.actor}};
+}
+
+nlohmann::json workflow_json(const WorkflowView& w) {
+    return {{"id", w.id},
+            {"name", w.name},
+            {"event", to_string(w.event)},
+            {"every_minutes",
+             w.every_minutes ? nlohmann::json(*w.every_minutes) : nlohmann::json(nullptr)},
+            {"enabled", w.enabled},
+            {"script", w.script},
+            {"created", to_iso8601(w.created)},
+            {"updated", to_iso8601(w.updated)},
+            {"updated_by", w.updated_by},
+            {"next_run", optional_time(w.next_run)},
+            {"last_run", w.last_run ? workflow_run_json(*w.last_run) : nlohmann::json(nullptr)}};
+}
+
+nlohmann::json script_problem_json(const ScriptProblem& p) {
+    return {{"error", p.message},
+            {"line", p.line ? nlohmann::json(*p.line) : nlohmann::json(nullptr)}};
 }
 
 }  // namespace casecrypt::services

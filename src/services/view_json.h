@@ -18,6 +18,7 @@
 #include "services/sessions.h"
 #include "services/tickets.h"
 #include "services/users.h"
+#include "services/workflows.h"
 
 namespace casecrypt::services {
 
@@ -26,7 +27,8 @@ nlohmann::json certificate_json(const CertificateView& view);
 nlohmann::json certificate_details_json(const CertificateDetails& details);
 
 nlohmann::json ticket_json(const TicketSummary& ticket);
-nlohmann::json ticket_json(const TicketView& view);  // with its messages
+// With its messages and its notes ({"id", "at", "author", "text"}, oldest first).
+nlohmann::json ticket_json(const TicketView& view);
 nlohmann::json message_json(const MessageView& message);
 nlohmann::json backup_json(const BackupView& backup);
 nlohmann::json account_json(const AccountView& account);
@@ -55,5 +57,17 @@ nlohmann::json user_json(const UserView& user);
 nlohmann::json session_json(const SessionView& session);
 // `audit list --json`: id, at, actor, action, detail.
 nlohmann::json audit_json(const AuditEntryView& entry);
+
+// `workflow list --json`, GET /api/workflows: id, name, event ("ticket-created", ...),
+// every_minutes (null but for timers), enabled, script, created, updated, updated_by, next_run
+// (null but for timers), last_run (null or workflow_run_json).
+nlohmann::json workflow_json(const WorkflowView& workflow);
+// One run: id, workflow, event, ticket (null for timers), started, finished, outcome ("ok",
+// "failed", "stopped"), error (null when ok), line (null when the error names none), log, mails
+// (how many were sent, or decided in a dry run), reports (report_json of each mail, when the run
+// carries them), dry_run, actor.
+nlohmann::json workflow_run_json(const WorkflowRunView& run);
+// A script that does not compile: error (Lua's message), line (null when it names none).
+nlohmann::json script_problem_json(const ScriptProblem& problem);
 
 }  // namespace casecrypt::services
