@@ -97,14 +97,18 @@ TEST_F(LuaEngineTest, TheBudgetComesFromItsProperty) {
     auto limits = engine().limits();
     EXPECT_EQ(limits.max_instructions, 10'000'000);
     EXPECT_EQ(limits.max_memory_mib, 32);
-    if (!installation().properties().get(services::kCoreModule, services::kWorkflowMaxInstructions))
-        GTEST_SKIP() << "the property is not registered in this build";
     set_property(services::kWorkflowMaxInstructions, "100000");
     EXPECT_EQ(engine().limits().max_instructions, 100000);
     const auto result = run("for i = 1, 1000000 do end");
     EXPECT_EQ(result.outcome, WorkflowRunOutcome::stopped) << describe(result);
     EXPECT_NE(result.error.find("more than 100000 instructions"), std::string::npos)
         << result.error;
+
+    set_property(services::kWorkflowMaxMemoryMib, "4");
+    EXPECT_EQ(run("local s = string.rep('x', 1024 * 1024)").outcome, WorkflowRunOutcome::ok);
+    const auto big = run("local s = string.rep('x', 8 * 1024 * 1024)");
+    EXPECT_EQ(big.outcome, WorkflowRunOutcome::stopped) << describe(big);
+    EXPECT_NE(big.error.find("more than 4 MiB of memory"), std::string::npos) << big.error;
 }
 
 TEST_F(LuaEngineTest, AllocatingWithoutEndIsStoppedByTheMemoryCap) {
