@@ -115,9 +115,11 @@ TEST_F(LuaEngineTest, AllocatingWithoutEndIsStoppedByTheMemoryCap) {
     const auto result =
         run("local t = {}\nwhile true do\n  t[#t + 1] = string.rep('x', 1e6) .. #t\nend\n");
     EXPECT_EQ(result.outcome, WorkflowRunOutcome::stopped) << describe(result);
-    EXPECT_NE(result.error.find("stopped: the script used more than 32 MiB of memory"),
-              std::string::npos)
+    EXPECT_TRUE(
+        result.error.starts_with("test:3: stopped: the script used more than 32 MiB of memory"))
         << result.error;
+    EXPECT_EQ(result.line, 3)
+        << "a memory error reaches no message handler; the stop names the line";
 }
 
 TEST_F(LuaEngineTest, AHugeStringRepIsStoppedNotACrash) {
@@ -134,6 +136,7 @@ TEST_F(LuaEngineTest, AHugeStringRepIsStoppedNotACrash) {
         const auto result = run(script);
         EXPECT_EQ(result.outcome, WorkflowRunOutcome::stopped) << script << describe(result);
         EXPECT_NE(result.error.find("MiB of memory"), std::string::npos) << result.error;
+        EXPECT_EQ(result.line, 1) << result.error;
     }
     // The engine goes on working after a stop.
     EXPECT_EQ(run("local s = string.rep('x', 1000)").outcome, WorkflowRunOutcome::ok);
@@ -203,6 +206,26 @@ TEST_F(LuaEngineTest, TheTicketTableHasTheTicketAndItsMessages) {
         assert(event.name == "ticket-created")
     )",
                             number);
+    EXPECT_EQ(result.outcome, WorkflowRunOutcome::ok) << describe(result);
+}
+
+TEST_F(LuaEngineTest, TheEventCarriesTheMessageThatFiredIt) {
+    const long long number = file_mail("Carl Customer <carl@customer.test>", "First");
+    auto view = installation().tickets().show(number);
+    ASSERT_TRUE(view) << view.error().message();
+    services::WorkflowView workflow;
+    workflow.name = "received";
+    workflow.event = services::WorkflowEvent::email_received;
+    workflow.script = R"(
+        assert(event.name == "email-received" and event.workflow == "received")
+        assert(event.message.id == ticket.messages[1].id and event.message.direction == "in")
+        assert(event.dryRun == false)
+    )";
+    services::WorkflowTrigger trigger;
+    trigger.event = services::WorkflowEvent::email_received;
+    trigger.ticket = number;
+    trigger.ticket_message = view->messages.at(0).id;
+    const auto result = engine().run(workflow, trigger);
     EXPECT_EQ(result.outcome, WorkflowRunOutcome::ok) << describe(result);
 }
 
