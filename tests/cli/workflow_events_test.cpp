@@ -182,11 +182,7 @@ TEST_F(WorkflowEvents, RunawayAndForbiddenScriptsAreStoppedAndTheMailIsFiled) {
         EXPECT_NE(run["outcome"], "ok") << run.dump(2);
         const std::string error = run["error"].is_string() ? run["error"].get<std::string>() : "";
         EXPECT_NE(error.find(name), std::string::npos) << "names the workflow: " << run.dump(2);
-        // Lua raises a memory error without calling a message handler (Lua 5.4 manual, 4.4):
-        // the engine reports that stop without a line.
-        if (name != "allocates") {
-            EXPECT_EQ(run["line"], 2) << run.dump(2);
-        }
+        EXPECT_EQ(run["line"], 2) << run.dump(2);
     }
     EXPECT_NE(m_desk.runs("allocates")[0]["error"].get<std::string>().find("memory"),
               std::string::npos);
