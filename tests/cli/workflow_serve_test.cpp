@@ -170,6 +170,9 @@ TEST(WorkflowServe, ATimerRunsOncePerPeriodWithTwoServeProcessesOnOneDatabase) {
         for (const auto& s : i->serves)
             EXPECT_EQ(s->stop(), 0) << i->outputs();
         expect_one_run_per_period(runs, i->database.empty() ? "SQLite" : "PostgreSQL");
+        // Between rounds (the interval is an hour), stamped like a round's lines.
+        const std::regex ran(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ 1 timer workflow ran\n)");
+        EXPECT_TRUE(std::regex_search(i->outputs(), ran)) << i->outputs();
     }
     if (pg.empty())
         GTEST_SKIP() << "no PostgreSQL harness (CASECRYPT_TEST_PG_URL_FILE): SQLite only";
