@@ -178,6 +178,15 @@ TEST_F(LuaEngineTest, PrintAndLogGoToTheRunsLog) {
     EXPECT_EQ(result.log, (std::vector<std::string>{"a\t1\tnil", "b\ttrue"}));
 }
 
+TEST_F(LuaEngineTest, TheApiWorksInsideACoroutine) {
+    const auto result = run(R"(
+        local co = coroutine.wrap(function() workflowAPI.log("in a coroutine") coroutine.yield() end)
+        co()
+    )");
+    EXPECT_EQ(result.outcome, WorkflowRunOutcome::ok) << describe(result);
+    EXPECT_EQ(result.log, (std::vector<std::string>{"in a coroutine"}));
+}
+
 TEST_F(LuaEngineTest, ALogThatNeverEndsIsCut) {
     const auto result = run("for i = 1, 5000 do workflowAPI.log(string.rep('y', 10000)) end");
     EXPECT_EQ(result.outcome, WorkflowRunOutcome::ok) << result.error;
