@@ -5,11 +5,12 @@
 //
 // What changed, and why (lua_pattern.h): every step of the matcher, that is each entry of
 // match() and each turn of its tail loop, each turn of the loops of max_expand, min_expand and
-// matchbalance, and every 64 bytes a back reference (%1) compares, counts one instruction in
+// matchbalance, every 64 bytes a back reference (%1) compares, and in a plain find each
+// candidate position and every 64 bytes scanned or compared, counts one instruction in
 // MatchState::steps; every kStepsPerCharge steps, and when a library call ends, the steps are
 // charged to the run's budget with LuaState::charge, which stops the run (and raises) once the
 // budget is used up. Otherwise: C++ casts, [[fallthrough]], no l_unlikely / lua_assert, and
-// the functions live in an anonymous namespace. The results are Lua's (lua_engine_test.cpp
+// the functions live in an anonymous namespace. The results are Lua's (lua_pattern_test.cpp
 // compares them with standard Lua's).
 //
 // No C++ object with a destructor is alive in this file: every Lua call here may raise (a
@@ -39,6 +40,7 @@
 // SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
 #include "workflow/lua_pattern.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstddef>
 #include <cstring>
@@ -435,7 +437,10 @@ init:  // using goto's to optimize tail recursion
     return s;
 }
 
-const char* lmemfind(const char* s1, std::size_t l1, const char* s2, std::size_t l2) {
+// (Changed: the bytes memchr passes over and those compared count as steps, so a plain find of
+// a long needle in a long text, or of anything in a huge one over and over, is counted too.)
+const char* lmemfind(MatchState* ms, const char* s1, std::size_t l1, const char* s2,
+                     std::size_t l2) {
     if (l2 == 0)
         return s1;  // empty strings are everywhere
     else if (l2 > l1)
@@ -446,13 +451,16 @@ const char* lmemfind(const char* s1, std::size_t l1, const char* s2, std::size_t
         l1 = l1 - l2;      // 's2' cannot be found after that
         while (l1 > 0 && (init = static_cast<const char*>(std::memchr(s1, *s2, l1))) != nullptr) {
             init++;  // 1st char is already checked
-            if (std::memcmp(init, s2 + 1, l2) == 0)
+            const char* differs = std::mismatch(init, init + l2, s2 + 1).first;
+            count_step(ms, 1 + (differs - s1) / static_cast<long long>(kBytesPerStep));
+            if (differs == init + l2)
                 return init - 1;
             else {  // correct 'l1' and 's1' to try again
                 l1 -= static_cast<std::size_t>(init - s1);
                 s1 = init;
             }
         }
+        count_step(ms, static_cast<long long>(l1 / kBytesPerStep));
         return nullptr;  // not found
     }
 }
@@ -537,7 +545,10 @@ int str_find_aux(lua_State* L, int find) {
     // explicit request or no special characters?
     if (find && (lua_toboolean(L, 4) || nospecials(p, lp))) {
         // do a plain search
-        const char* s2 = lmemfind(s + init, ls - init, p, lp);
+        MatchState ms;
+        prepstate(&ms, L, s, ls, p, lp);
+        const char* s2 = lmemfind(&ms, s + init, ls - init, p, lp);
+        charge_steps(&ms);
         if (s2) {
             lua_pushinteger(L, (s2 - s) + 1);
             lua_pushinteger(L, static_cast<lua_Integer>((s2 - s) + lp));

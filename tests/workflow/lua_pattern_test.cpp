@@ -57,6 +57,19 @@ while true do pcall(function() ("xy"):gsub(".", function() pcall(s.find, s, ".-.
                    2);
 }
 
+// memchr and memcmp are fast, but a long needle that almost matches everywhere, or a plain find
+// over megabytes in a loop, ran for many minutes within the budget's VM instructions.
+TEST_F(LuaPatternTest, APlainFindIsCountedToo) {
+    expect_stopped(R"(local s = string.rep("a", 4000000)
+local i = s:find(string.rep("a", 2000000) .. "b", 1, true)
+)",
+                   2);
+    expect_stopped(R"(local s = string.rep("a", 8000000)
+while true do local i = s:find("b", 1, true) end
+)",
+                   2);
+}
+
 TEST_F(LuaPatternTest, TheMatcherCountsAgainstTheBudgetsProperty) {
     set_property(services::kWorkflowMaxInstructions, "100000");
     // A few hundred thousand matcher steps and hardly a VM instruction.
