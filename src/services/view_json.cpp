@@ -278,7 +278,7 @@ nlohmann::json workflow_run_json(const WorkflowRunView& r) {
             {"event", to_string(r.event)},
             {"ticket", r.ticket ? nlohmann::json(*r.ticket) : nlohmann::json(nullptr)},
             {"started", to_iso8601(r.started)},
-            {"finished", to_iso8601(r.finished)},
+            {"finished", r.finished ? nlohmann::json(to_iso8601(*r.finished)) : nlohmann::json()},
             {"outcome", to_string(r.outcome)},
             {"error", r.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error)},
             {"line", r.line ? nlohmann::json(*r.line) : nlohmann::json(nullptr)},

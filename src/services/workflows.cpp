@@ -87,7 +87,8 @@ WorkflowRunView run_view(const store::WorkflowRunRecord& r) {
     v.event = workflow_event_from(r.event).value_or(WorkflowEvent::ticket_created);
     v.ticket = r.ticket;
     v.started = from_iso8601(r.started_at).value_or(TimePoint{});
-    v.finished = r.finished_at ? from_iso8601(*r.finished_at).value_or(TimePoint{}) : TimePoint{};
+    if (r.finished_at)
+        v.finished = from_iso8601(*r.finished_at);
     v.outcome = outcome_from(r.outcome);
     v.error = r.error;
     v.line = r.line;

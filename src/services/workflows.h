@@ -61,7 +61,7 @@ struct WorkflowRunView {
     WorkflowEvent event = WorkflowEvent::ticket_created;
     std::optional<long long> ticket;
     TimePoint started{};
-    TimePoint finished{};
+    std::optional<TimePoint> finished;  // none while it runs (or when its process died in it)
     WorkflowRunOutcome outcome = WorkflowRunOutcome::ok;
     std::string error;             // empty for ok: "<name>:<line>: <message>" as Lua says it
     std::optional<int> line;       // the script's line the error names
