@@ -1,6 +1,7 @@
 // Web Client: the ticket list, a ticket's history (how each mail was encrypted and signed, the
-// per-recipient report of sent mail, received HTML in a sandboxed iframe, text as text) and the
-// Ticket Email Editor with its recipient chips and the Send encrypted checkbox.
+// per-recipient report of sent mail, received HTML in a sandboxed iframe, text as text, the
+// internal notes of workflows) and the Ticket Email Editor with its recipient chips and the Send
+// encrypted checkbox.
 'use strict';
 
 const client = (() => {
@@ -57,7 +58,7 @@ const client = (() => {
       dom.details([['Ticket', String(t.number)], ['Customer', t.customer], ['Status', t.status],
         ['Last change', date(t.updated)]]),
       h('h2', 'History'),
-      h('ol.history', (t.messages || []).map((m) => h('li', message(m)))));
+      h('ol.history', history(t).map((node) => h('li', node))));
     write.addEventListener('click', async () => {
       try {
         editor(t, await encryptionOffer(), () => ticket(main, number));
@@ -67,6 +68,23 @@ const client = (() => {
         box.show(e.message);
       }
     });
+  }
+
+  // The mails and the internal notes (a workflow's workflowAPI.addNote, never sent) in the
+  // order they happened; a note at the same moment as a mail comes after it.
+  function history(t) {
+    const items = (t.messages || []).map((m, i) => ({ at: Date.parse(m.date), order: i, node: message(m) }));
+    const base = items.length;
+    (t.notes || []).forEach((n, i) => items.push({ at: Date.parse(n.at), order: base + i, node: note(n) }));
+    items.sort((a, b) => ((a.at || 0) - (b.at || 0)) || (a.order - b.order));
+    return items.map((item) => item.node);
+  }
+
+  function note(n) {
+    return h('article.note', { 'aria-label': `Note by ${n.author} ${date(n.at)}` },
+      h('header.message-head', h('div.who', h('span.direction', 'Note'), ' by ', h('strong', n.author || '')),
+        h('div.when', date(n.at))),
+      h('p.note-text', n.text || ''));
   }
 
   function signatureLine(s) {
