@@ -492,12 +492,12 @@ await steps.run('a new ticket runs both workflows: the acknowledgement and its n
     const ack = await row('ack').innerText();
     return /failed/.test(await row('reminder').innerText()) && /\bok\b/.test(ack) && !/dry run/.test(ack);
   }, 30000);
-  assert(/line 3/.test(await row('reminder').innerText()), `the list row: ${await row('reminder').innerText()}`);
+  assert(/line 3/i.test(await row('reminder').innerText()), `the list row: ${await row('reminder').innerText()}`);
   await shot('workflows');
   await go('admin/workflows/reminder');
   const failed = page.locator('main tbody tr', { hasText: 'failed' }).first();
   await failed.waitFor();
-  assert(/line 3/.test(await failed.innerText()), `the run row: ${await failed.innerText()}`);
+  assert(/line 3/i.test(await failed.innerText()), `the run row: ${await failed.innerText()}`);
   await failed.getByRole('button', { name: 'Go to line 3' }).click();
   assert((await markedLines()).length === 0, 'a run error is no syntax error: no line is marked');
   await failed.getByText(/^Log/).click();
@@ -552,7 +552,7 @@ await steps.run('an engineer changes the first password and sees the Web Client 
   await openTicket('Printer question');
   const note = page.locator('article.note', { hasText: 'acknowledged by workflow' });
   await note.getByText('Note').first().waitFor();
-  assert(/Note by workflow:ack/.test(await note.innerText()), `the note: ${await note.innerText()}`);
+  assert(/note by workflow:ack/i.test(await note.innerText()), `the note: ${await note.innerText()}`);
   await note.scrollIntoViewIfNeeded();
   await shot('ticket-history-note');
 });

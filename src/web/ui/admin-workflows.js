@@ -85,16 +85,24 @@ const adminWorkflows = (() => {
     return `${who}${r.dry_run ? ' (dry run)' : ''}`;
   }
 
+  // Lua's message without what the page says already: "the script does not compile: " and the
+  // "NAME:LINE: " it starts with.
+  function plainMessage(error, line) {
+    let text = String(error || '').replace(/^the script does not compile: /, '');
+    if (line) text = text.replace(new RegExp(`^[^\\s:]*:${line}: `), '');
+    return text;
+  }
+
   function errorText(r) {
     if (!r.error) return '';
-    return r.line ? `line ${r.line}: ${r.error}` : r.error;
+    return r.line ? `Line ${r.line}: ${plainMessage(r.error, r.line)}` : r.error;
   }
 
   // --- The script editor: a textarea with a line-number gutter ---------------------------------
   // The gutter and a backdrop behind the (transparent) textarea hold one row per line and
   // follow its scrolling; a syntax error's line is marked in both. No inline style: rows have
   // the textarea's line height from app.css, and scrolling moves them by scrollTop.
-  function codeEditor(label, initial) {
+  function codeEditor(label, initial, labelHidden) {
     const text = h('textarea.code', { spellcheck: 'false', wrap: 'off', autocomplete: 'off',
       autocapitalize: 'off', rows: '18' });
     text.value = initial || '';
@@ -152,7 +160,7 @@ const adminWorkflows = (() => {
     text.addEventListener('input', drawLines);
     text.addEventListener('scroll', sync);
     if (!text.id) text.id = dom.uid('script');
-    const node = h('div.field', h('label', { for: text.id }, label), wrap);
+    const node = h('div.field', h(`label${labelHidden ? '.visually-hidden' : ''}`, { for: text.id }, label), wrap);
     drawLines();
     return { node, text, mark, goToLine, value: () => text.value };
   }
@@ -171,7 +179,7 @@ const adminWorkflows = (() => {
       }
       const line = problem.line || null;
       box.append(h('strong', line ? `Syntax error in line ${line}` : 'The script has an error'),
-        h('div.mono.break', problem.error || ''));
+        h('div.mono.break', plainMessage(problem.error, line)));
       if (line) {
         box.append(h('div', h('button', { type: 'button', onclick: () => editor.goToLine(line) },
           `Go to line ${line}`)));
@@ -358,7 +366,7 @@ const adminWorkflows = (() => {
       }
     }, 'danger');
 
-    const editor = codeEditor('Script', w.script);
+    const editor = codeEditor('Script', w.script, true);
     const problem = problemBox(editor);
     const saved = statusLine();
     const check = liveCheck(editor, () => w.name, problem, saved);
