@@ -1,0 +1,67 @@
+// LuaState: one Lua 5.4 state with the two limits every workflow run has (DESIGN.md,
+// "workflow"): a memory cap, enforced by our allocator (an allocation over the cap is refused,
+// and Lua raises "not enough memory"), and an instruction budget, enforced by a count hook
+// every kHookInterval VM instructions. Either one, once hit, marks the state stopped: the hook
+// then raises at every instruction, so a script cannot catch the stop with pcall and carry on,
+// and the runner tells a stop apart from a script's own error by stop_reason(), not by the
+// message. Lua code that runs inside C functions (one big string.rep) is bounded by the memory
+// cap; a pattern match that backtracks for long is not counted (Lua counts VM instructions).
+//
+// Owns the lua_State (lua_close in the destructor). Not movable: the allocator and the hook
+// find this object through the allocator's user data. Not thread-safe; one per run. The header
+// does not include Lua: lua_State is only declared.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "core/error.h"
+
+struct lua_State;
+struct lua_Debug;
+
+namespace casecrypt::workflow {
+
+struct ScriptLimits {
+    long long max_instructions = 10'000'000;
+    long long max_memory_mib = 32;
+};
+
+enum class StopReason { none, instructions, memory };
+
+class LuaState {
+public:
+    // Errc::internal when Lua cannot make a state within the cap.
+    static Result<std::unique_ptr<LuaState>> open(const ScriptLimits& limits);
+    ~LuaState();
+    LuaState(const LuaState&) = delete;
+    LuaState& operator=(const LuaState&) = delete;
+
+    lua_State* get() const { return m_state; }
+    const ScriptLimits& limits() const { return m_limits; }
+    StopReason stop_reason() const { return m_stop; }
+    // "stopped: the script used more than 10000000 instructions" / "... more than 32 MiB of
+    // memory"; empty when it was not stopped.
+    std::string stop_message() const;
+    std::size_t memory_used() const { return m_used; }
+
+    // How many VM instructions pass between two looks at the budget.
+    static constexpr int kHookInterval = 1000;
+
+private:
+    explicit LuaState(const ScriptLimits& limits);
+    static void* allocate(void* self, void* block, std::size_t old_size,
+                          std::size_t new_size) noexcept;
+    static void count_hook(lua_State* state, lua_Debug* debug);
+    void stop(StopReason reason);
+
+    ScriptLimits m_limits;
+    std::size_t m_cap = 0;
+    std::size_t m_used = 0;
+    long long m_instructions = 0;
+    StopReason m_stop = StopReason::none;
+    lua_State* m_state = nullptr;
+};
+
+}  // namespace casecrypt::workflow
