@@ -38,7 +38,8 @@ declare -A allowed=(
   [services]="core crypto mime store ldap transport services"
   [workflow]="core services workflow"
   [web]="core services web"
-  [cli]="core services web cli"  # `serve` starts the web server (web/web_server.h)
+  [cli]="core services web workflow cli"  # `serve` starts the web server (web/web_server.h);
+                                          # every Installation gets the Lua engine (workflow/)
 )
 
 # The one module that may include a C library's headers (STYLE.md rule 3); everyone else sees

@@ -17,5 +17,6 @@ void add_outbox_commands(CLI::App& app, Action& action);
 void add_incoming_commands(CLI::App& app, Action& action);
 void add_serve_command(CLI::App& app, Action& action);
 void add_user_commands(CLI::App& app, Action& action);
+void add_workflow_commands(CLI::App& app, Action& action);
 
 }  // namespace casecrypt::cli

@@ -41,6 +41,7 @@ int run(int argc, char** argv) {
     add_incoming_commands(app, action);
     add_serve_command(app, action);
     add_user_commands(app, action);
+    add_workflow_commands(app, action);
     // `mail` is registered by several groups (encrypt/decrypt, send, fetch): its line in the
     // top help names all it does.
     app.get_subcommand("mail")->description(

@@ -1,9 +1,11 @@
 // `casecrypt serve`: the main job on one machine. Every interval it fetches every mailbox, files
 // what arrived into tickets (or keeps it as email backups) and delivers the outbox copies that
-// are due; beside it, on threads of its own (each with its own Installation), the web server:
-// the pages and the JSON API (web/web_server.h, docs/api.md). SIGTERM or SIGINT ends both: the
-// round after the step in progress, the web server after the requests in flight. Several nodes
-// can run it against one PostgreSQL (claims skip what another node holds).
+// are due; after each round, and whenever one comes due in between, it runs the timer
+// workflows (each period once across every node on the database); beside it, on threads of its own
+// (each with its own Installation), the web server: the pages and the JSON API (web/web_server.h,
+// docs/api.md). SIGTERM or SIGINT ends both: the round after the step in progress, the web server
+// after the requests in flight. Several nodes can run it against one PostgreSQL (claims skip what
+// another node holds).
 #include <pthread.h>
 
 #include <atomic>
@@ -166,6 +168,48 @@ void round(services::Installation& installation, const Clock& clock) {
     }
 }
 
+// Runs the timer workflows whose period has come (each period once across every process on the
+// database: Workflows claims it); a failure is logged and the next call tries again.
+void run_timers(services::Installation& installation, const Clock& clock) {
+    try {
+        auto ran = installation.workflows().run_due_timers();
+        if (!ran) {
+            std::cout << stamp(clock)
+                      << "timer workflows failed: " << one_line(ran.error().message()) << std::endl;
+        } else if (*ran > 0) {
+            std::cout << stamp(clock) << *ran << " timer workflow" << (*ran == 1 ? "" : "s")
+                      << " ran" << std::endl;
+        }
+    } catch (const std::exception& e) {
+        spdlog::error("unexpected error running the timer workflows: {}", e.what());
+    }
+}
+
+// When the next timer workflow is due; none without one (or when it cannot be read: the next
+// look tries again).
+std::optional<TimePoint> next_timer(services::Installation& installation) {
+    auto next = installation.workflows().next_timer();
+    return next ? *next : std::nullopt;
+}
+
+// Waits `interval` seconds for the next round, running the timer workflows whenever one comes
+// due on the way, so a one-minute timer runs every minute whatever the interval. The next due
+// time is read again every kTimerLook seconds too: a workflow added meanwhile (by the CLI, the
+// web, another node) is not left waiting for the round.
+void wait_for_next_round(services::Installation& installation, const Clock& clock, int interval) {
+    constexpr int kTimerLook = 15;
+    auto due = next_timer(installation);
+    for (int s = 1; s <= interval && !g_stop; ++s) {
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        if (s % kTimerLook == 0)
+            due = next_timer(installation);
+        if (due && clock.now() >= *due && !g_stop) {
+            run_timers(installation, clock);
+            due = next_timer(installation);
+        }
+    }
+}
+
 int run_serve(CliContext& ctx, services::Installation& installation, const ServeOptions& o) {
     const Clock& clock = ctx.clock();
     std::signal(SIGTERM, request_stop);
@@ -196,11 +240,11 @@ int run_serve(CliContext& ctx, services::Installation& installation, const Serve
         } catch (const std::exception& e) {
             spdlog::error("unexpected error in a round of the main job: {}", e.what());
         }
+        // The round's events ran their workflows inside it (PollingRound); the timers here.
+        run_timers(installation, clock);
         if (o.rounds != 0 && done + 1 >= o.rounds)
             break;
-        for (int s = 0; s < o.interval && !g_stop; ++s) {
-            std::this_thread::sleep_for(std::chrono::seconds(1));
-        }
+        wait_for_next_round(installation, clock, o.interval);
     }
     web.reset();
     std::cout << "casecrypt serve: stopped" << std::endl;
@@ -238,7 +282,9 @@ void add_serve_command(CLI::App& app, Action& action) {
     no_web->excludes(no_poll);
     serve->footer(
         "Each round fetches every mailbox, files new mail into tickets (or keeps it as an email\n"
-        "backup) and delivers the outbox; each round's summary starts with its time (UTC).\n"
+        "backup), runs the workflows that mail fires and delivers the outbox; each round's\n"
+        "summary starts with its time (UTC). Timer workflows run after each round and whenever\n"
+        "one comes due between rounds (each period once, whatever the number of nodes).\n"
         "Beside the rounds the web server serves the pages and the JSON API (docs/api.md); on\n"
         "the first start it makes the user admin and prints its one-time password. With\n"
         "--rounds the web server runs only when --listen is given.\n"
