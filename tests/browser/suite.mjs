@@ -392,7 +392,7 @@ const ACK_SCRIPT = [
   'mail:setText("Thank you, we have your mail.")',
   'mail:setAppendToTicket(ticket)',
   'mail:send()',
-  'workflowAPI.addNote("acknowledged by workflow")',
+  'workflowAPI.addNote(ticket, "acknowledged by workflow")',
   'workflowAPI.log("acknowledged ticket " .. ticket.number)',
   '',
 ].join('\n');

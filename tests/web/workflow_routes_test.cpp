@@ -255,9 +255,10 @@ TEST(WorkflowRoutes, AScriptsNoteShowsInTheTicketHistory) {
     Api admin(served, served.admin());
     const long long number = open_ticket(served, "Scanner jammed");
     ASSERT_GT(number, 0);
-    ASSERT_EQ(status(admin.post("/api/workflows",
-                                workflow("ack", "workflowAPI.addNote(\"acknowledged\")\n"))),
-              201);
+    ASSERT_EQ(
+        status(admin.post("/api/workflows",
+                          workflow("ack", "workflowAPI.addNote(ticket, \"acknowledged\")\n"))),
+        201);
     const auto ran = admin.post("/api/workflows/ack/run", {{"ticket", number}});
     ASSERT_EQ(status(ran), 200) << body(ran);
     ASSERT_EQ(ServedDesk::json(ran)["outcome"], "ok") << body(ran);

@@ -43,7 +43,7 @@ const adminWorkflows = (() => {
     ],
     'ticket-reopened': [
       '-- Note that a ticket was reopened.',
-      'workflowAPI.addNote("reopened; please look at it again")',
+      'workflowAPI.addNote(ticket, "reopened; please look at it again")',
     ],
     timer: [
       '-- Runs once per period for the whole installation (no ticket).',
