@@ -62,7 +62,7 @@ const adminWorkflows = (() => {
   }
 
   function outcomeBadge(outcome) {
-    const tone = { ok: 'good', failed: 'bad', stopped: 'bad' }[outcome] || 'neutral';
+    const tone = { ok: 'good', failed: 'bad', stopped: 'bad', running: 'warn' }[outcome] || 'neutral';
     return h(`span.badge.${tone}`, outcome || '');
   }
 
