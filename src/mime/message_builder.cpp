@@ -3,8 +3,10 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <cctype>
 #include <mutex>
 #include <random>
+#include <string_view>
 
 #include "core/text.h"
 #include "mime/address_list.h"
@@ -97,6 +99,8 @@ Result<void> build_message(const NewMessage& m, const std::filesystem::path& out
         return r;
     if (auto r = add_list(message.get(), GMIME_ADDRESS_TYPE_CC, m.cc); !r)
         return r;
+    if (auto r = add_list(message.get(), GMIME_ADDRESS_TYPE_REPLY_TO, m.reply_to); !r)
+        return r;
     g_mime_message_set_subject(message.get(), m.subject.c_str(), "utf-8");
     GDateTime* date = g_date_time_new_from_unix_utc(m.date.time_since_epoch().count());
     g_mime_message_set_date(message.get(), date);
@@ -129,7 +133,8 @@ Result<void> build_message(const NewMessage& m, const std::filesystem::path& out
     if (!m.attachments.empty()) {
         GPtr<GMimeMultipart> mixed(g_mime_multipart_new_with_subtype("mixed"));
         g_mime_multipart_add(mixed.get(), body.get());
-        for (const auto& file : m.attachments) {
+        for (std::size_t i = 0; i < m.attachments.size(); ++i) {
+            const auto& file = m.attachments[i];
             GErrorOwner error;
             GPtr<GMimeStream> stream(
                 g_mime_stream_fs_open(file.c_str(), O_RDONLY | O_CLOEXEC, 0, error.out()));
@@ -137,7 +142,22 @@ Result<void> build_message(const NewMessage& m, const std::filesystem::path& out
                 return fail(Errc::io,
                             "cannot read attachment " + file.string() + ": " + error.message());
             }
-            const auto [type, subtype] = guess_type(file);
+            auto [type, subtype] = guess_type(file);
+            if (i < m.attachment_types.size() && !m.attachment_types[i].empty()) {
+                const std::string& given = m.attachment_types[i];
+                const auto slash = given.find('/');
+                const bool token = std::all_of(given.begin(), given.end(), [](char c) {
+                    return std::isalnum(static_cast<unsigned char>(c)) ||
+                           std::string_view("/!#$&^_.+-").find(c) != std::string_view::npos;
+                });
+                if (slash == std::string::npos || slash == 0 || slash + 1 == given.size() ||
+                    given.find('/', slash + 1) != std::string::npos || !token) {
+                    return fail(Errc::rejected,
+                                "\"" + given + "\" is no content type (type/subtype)");
+                }
+                type = given.substr(0, slash);
+                subtype = given.substr(slash + 1);
+            }
             GPtr<GMimePart> part(g_mime_part_new_with_type(type.c_str(), subtype.c_str()));
             GPtr<GMimeDataWrapper> content(
                 g_mime_data_wrapper_new_with_stream(stream.get(), GMIME_CONTENT_ENCODING_DEFAULT));

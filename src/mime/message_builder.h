@@ -19,10 +19,14 @@ struct NewMessage {
     std::string from;  // "Name <addr>" or "addr"
     std::vector<std::string> to;
     std::vector<std::string> cc;
-    std::string subject;  // UTF-8
-    std::string text;     // UTF-8 plain text
+    std::vector<std::string> reply_to;  // none: no Reply-To field
+    std::string subject;                // UTF-8
+    std::string text;                   // UTF-8 plain text
     std::optional<std::string> html;
-    std::vector<std::filesystem::path> attachments;
+    std::vector<std::filesystem::path> attachments;  // named by their file names
+    // Parallel to `attachments` (or shorter): each one's "type/subtype"; missing or empty:
+    // guessed from the file name. Errc::rejected for a value that is no type/subtype.
+    std::vector<std::string> attachment_types;
     std::string message_id;  // without angle brackets
     TimePoint date{};
     // A reply's threading (RFC 5322 section 3.6.4), ids without angle brackets: In-Reply-To

@@ -364,6 +364,19 @@ std::string MailAddress::display() const {
     return quoted + "\" <" + address + ">";
 }
 
+namespace {
+// A header field's first word, lower-cased ("auto-replied" of "Auto-Replied; reason=x");
+// empty when the field is absent.
+std::string header_word(GMimeObject* object, const char* name) {
+    std::string value = to_lower_ascii(or_empty(g_mime_object_get_header(object, name)));
+    const auto begin = value.find_first_not_of(" \t");
+    if (begin == std::string::npos)
+        return "";
+    const auto end = value.find_first_of(" \t;", begin);
+    return value.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}
+}  // namespace
+
 Result<ParsedMessage> parse_message(const std::filesystem::path& path,
                                     const std::filesystem::path& attachment_dir,
                                     const ParseLimits& limits, bool stop_at_smime) {
@@ -405,6 +418,8 @@ Result<ParsedMessage> parse_message(const std::filesystem::path& path,
     out.reply_to = addresses(g_mime_message_get_reply_to(m));
     out.subject = or_empty(g_mime_message_get_subject(m));
     out.date = message_date(m);
+    out.auto_submitted = header_word(GMIME_OBJECT(m), "Auto-Submitted");
+    out.precedence = header_word(GMIME_OBJECT(m), "Precedence");
     const auto fields = header_fields(GMIME_OBJECT(m));
     out.has_header = !fields.empty();
     out.recipients = recipient_addresses(fields);

@@ -41,8 +41,11 @@ struct ParsedMessage {
     std::vector<std::string> references;  // without <>, in order
     std::optional<MailAddress> from;
     std::vector<MailAddress> to, cc, reply_to;
-    std::string subject;              // decoded UTF-8
-    std::optional<TimePoint> date;    // from the Date header, when parseable
+    std::string subject;            // decoded UTF-8
+    std::optional<TimePoint> date;  // from the Date header, when parseable
+    // Auto-Submitted (RFC 3834) and Precedence, lower-cased and trimmed; empty when absent.
+    std::string auto_submitted;
+    std::string precedence;
     std::optional<std::string> text;  // text/plain body in UTF-8 (from its charset)
     std::optional<std::string> html;  // text/html body in UTF-8, AS RECEIVED (not sanitised)
     std::vector<AttachmentInfo> attachments;

@@ -103,6 +103,15 @@ std::string content_digest(const mime::ParsedMessage& parsed) {
     return sha.hex();
 }
 
+// RFC 3834 section 5: anything but "no" is a machine's mail; Precedence is the older convention
+// of lists and vacation programs.
+bool is_automatic(const std::string& auto_submitted, const std::string& precedence) {
+    if (!auto_submitted.empty() && auto_submitted != "no")
+        return true;
+    return precedence == "bulk" || precedence == "junk" || precedence == "list" ||
+           precedence == "auto_reply";
+}
+
 }  // namespace
 
 std::string to_string(MailOutcome outcome) {
@@ -123,13 +132,14 @@ std::string to_string(MailOutcome outcome) {
 
 IncomingMail::IncomingMail(store::Database& database, store::IncomingStore& incoming,
                            MailAccounts& accounts, CertificateAdmin& certificates, Tickets& tickets,
-                           Properties& properties, store::AuditLog& audit, const Clock& clock,
-                           std::filesystem::path work_dir)
+                           Workflows& workflows, Properties& properties, store::AuditLog& audit,
+                           const Clock& clock, std::filesystem::path work_dir)
     : m_database(database),
       m_incoming(incoming),
       m_accounts(accounts),
       m_certificates(certificates),
       m_tickets(tickets),
+      m_workflows(workflows),
       m_properties(properties),
       m_audit(audit),
       m_clock(clock),
@@ -243,8 +253,27 @@ Result<const IncomingMail::Keys*> IncomingMail::keys() {
     return m_keys.get();
 }
 
+Result<bool> IncomingMail::from_our_address(const std::string& sender) {
+    if (sender.empty())
+        return false;
+    if (!m_our_addresses) {
+        auto servers = m_certificates.list(CertificateKind::server);
+        if (!servers)
+            return std::unexpected(servers.error());
+        m_our_addresses.emplace();
+        for (const auto& server : *servers) {
+            for (const auto& address : server.addresses)
+                m_our_addresses->push_back(to_lower_ascii(address));
+        }
+    }
+    const std::string address = to_lower_ascii(sender);
+    return std::find(m_our_addresses->begin(), m_our_addresses->end(), address) !=
+           m_our_addresses->end();
+}
+
 Result<ProcessSummary> IncomingMail::process_pending() {
     m_keys.reset();  // certificates imported since the last batch count
+    m_our_addresses.reset();
     ProcessSummary summary;
     for (long long after = 0;;) {
         auto started = m_incoming.start_attempt(after);
@@ -277,7 +306,16 @@ Result<ProcessSummary> IncomingMail::process_pending() {
         }
         summary.outcomes.push_back(std::move(**outcome));
     }
+    run_workflows();
     return summary;
+}
+
+void IncomingMail::run_workflows() {
+    // The mails are committed: a workflow that fails now changes nothing about them.
+    if (auto ran = m_workflows.dispatch_pending(); !ran) {
+        spdlog::warn("the workflows of the mails just filed could not run: {}",
+                     ran.error().message());
+    }
 }
 
 Result<ProcessOutcome> IncomingMail::retry_backup(long long id, const std::string& actor) {
@@ -291,6 +329,7 @@ Result<ProcessOutcome> IncomingMail::retry_backup(long long id, const std::strin
         return std::unexpected(audited.error());
     }
     m_keys.reset();
+    m_our_addresses.reset();
     auto started = m_incoming.start_attempt_at(id);
     if (!started)
         return std::unexpected(started.error());
@@ -305,6 +344,7 @@ Result<ProcessOutcome> IncomingMail::retry_backup(long long id, const std::strin
         return fail(Errc::io, "email backup " + std::to_string(id) +
                                   " is being processed by another process");
     }
+    run_workflows();
     return *outcome;
 }
 
@@ -488,6 +528,8 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord& record) {
                               " has no message header");
     }
 
+    // The outer header says whether a machine sent it (an encrypted mail's inner one may not).
+    bool automatic = is_automatic(parsed->auto_submitted, parsed->precedence);
     DecryptReport report;
     if (parsed->smime) {
         const std::vector<std::string> recipients = parsed->recipients;
@@ -572,9 +614,29 @@ Result<ProcessOutcome> IncomingMail::file_mail(store::IncomingRecord& record) {
                                                     static_cast<long long>(a.size), a.content_id,
                                                     a.is_inline, a.file});
     }
+    automatic = automatic || is_automatic(parsed->auto_submitted, parsed->precedence);
+    if (!automatic) {
+        auto ours = from_our_address(in.customer);
+        if (!ours)
+            return std::unexpected(ours.error());
+        automatic = *ours;
+    }
+    in.automatic = automatic;
     auto filed = m_tickets.file_incoming(in);
     if (!filed)
         return std::unexpected(filed.error());
+    // Recorded in this mail's transaction; run after its commit (process_pending).
+    if (!in.automatic && filed->kind != FilingKind::duplicate) {
+        auto recorded = m_workflows.record(filed->kind == FilingKind::new_ticket
+                                               ? WorkflowEvent::ticket_created
+                                               : WorkflowEvent::email_received,
+                                           filed->ticket, filed->ticket_message);
+        if (!recorded)
+            return std::unexpected(recorded.error());
+    } else if (in.automatic && filed->kind != FilingKind::duplicate) {
+        spdlog::info("incoming {}: sent by a machine or from our own address; fires no workflow",
+                     record.id);
+    }
     if (auto marked = m_incoming.mark_filed(record.id); !marked) {
         return std::unexpected(marked.error());
     }

@@ -19,6 +19,7 @@
 #include "services/mail_accounts.h"
 #include "services/properties.h"
 #include "services/tickets.h"
+#include "services/workflows.h"
 
 namespace casecrypt::store {
 class AuditLog;
@@ -91,15 +92,18 @@ struct BackupView {
 class IncomingMail {
 public:
     IncomingMail(store::Database& database, store::IncomingStore& incoming, MailAccounts& accounts,
-                 CertificateAdmin& certificates, Tickets& tickets, Properties& properties,
-                 store::AuditLog& audit, const Clock& clock, std::filesystem::path work_dir);
+                 CertificateAdmin& certificates, Tickets& tickets, Workflows& workflows,
+                 Properties& properties, store::AuditLog& audit, const Clock& clock,
+                 std::filesystem::path work_dir);
     ~IncomingMail();
 
     // One account: list, store what is new, tell the server. The error of an unreadable
     // mailbox is in the result (and recorded on the account), not a failure here; Errc::io
     // only when our own database fails.
     Result<AccountFetch> fetch(const std::string& account);
-    // Processes every stored mail not processed yet, each once per call, oldest first. A mail
+    // Processes every stored mail not processed yet, each once per call, oldest first, then
+    // runs the workflows of what it filed (ticket-created, email-received; none for a mail
+    // that is IncomingMessage::automatic), each after its mail is committed. A mail
     // whose filing fails or throws does not stop the others: the attempt is counted (committed
     // before the work, so a mail that kills the process is counted too), the next mail is
     // taken, and after mailbox.default.task.max.attempts the mail becomes an email backup with
@@ -131,13 +135,19 @@ private:
     // storage fails (the transaction is then rolled back and the mail stays new).
     Result<ProcessOutcome> file_mail(store::IncomingRecord& record);
     Result<const Keys*> keys();
+    // Whether the sender is one of our server certificates' addresses (our own mail come back).
+    Result<bool> from_our_address(const std::string& sender);
+    // The workflows of the events just committed; their failure is logged, never returned.
+    void run_workflows();
 
     std::unique_ptr<Keys> m_keys;
+    std::optional<std::vector<std::string>> m_our_addresses;  // lower-cased, per batch
     store::Database& m_database;
     store::IncomingStore& m_incoming;
     MailAccounts& m_accounts;
     CertificateAdmin& m_certificates;
     Tickets& m_tickets;
+    Workflows& m_workflows;
     Properties& m_properties;
     store::AuditLog& m_audit;
     const Clock& m_clock;

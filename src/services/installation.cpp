@@ -18,6 +18,7 @@
 #include "store/outbox_store.h"
 #include "store/property_store.h"
 #include "store/ticket_store.h"
+#include "store/workflow_store.h"
 
 namespace casecrypt::services {
 
@@ -36,6 +37,7 @@ struct Installation::Parts {
           account_store(*database),
           incoming_store(*database),
           ticket_store(*database),
+          workflow_store(*database),
           certificate_admin(certificate_store, audit, vault, clock),
           properties(property_store, audit, vault, clock),
           mail_crypto(certificate_admin.key_ring(), properties, clock, data_dir / "tmp"),
@@ -44,9 +46,10 @@ struct Installation::Parts {
           outgoing(resolver, outbox_store, properties, clock, data_dir / "tmp"),
           delivery(outbox_store, properties, clock, data_dir),
           accounts(account_store, audit, vault, properties, clock),
-          tickets(*database, ticket_store, audit, properties, outgoing, clock),
-          incoming(*database, incoming_store, accounts, certificate_admin, tickets, properties,
-                   audit, clock, data_dir / "tmp"),
+          workflows(*database, workflow_store, ticket_store, audit, clock),
+          tickets(*database, ticket_store, audit, properties, outgoing, workflows, clock),
+          incoming(*database, incoming_store, accounts, certificate_admin, tickets, workflows,
+                   properties, audit, clock, data_dir / "tmp"),
           outbox(outgoing, tickets, delivery, outbox_store, audit, clock),
           polling_round(accounts, incoming, delivery),
           users(*database, audit, clock),
@@ -64,6 +67,7 @@ struct Installation::Parts {
     store::AccountStore account_store;
     store::IncomingStore incoming_store;
     store::TicketStore ticket_store;
+    store::WorkflowStore workflow_store;
     CertificateAdmin certificate_admin;
     Properties properties;
     MailCrypto mail_crypto;
@@ -72,6 +76,7 @@ struct Installation::Parts {
     OutgoingMail outgoing;
     Delivery delivery;
     MailAccounts accounts;
+    Workflows workflows;
     Tickets tickets;
     IncomingMail incoming;
     Outbox outbox;
@@ -131,6 +136,10 @@ AuditTrail& Installation::audit() {
     return m_parts->audit_trail;
 }
 
+Workflows& Installation::workflows() {
+    return m_parts->workflows;
+}
+
 Result<std::unique_ptr<Installation>> Installation::open(const InstallationOptions& options,
                                                          const Clock& clock) {
     if (auto ready = crypto::init_openssl(); !ready) {
@@ -170,6 +179,9 @@ Result<std::unique_ptr<Installation>> Installation::open(const InstallationOptio
     }
     std::unique_ptr<Installation> installation(
         new Installation(options.data_dir, std::move(parts)));
+    // Last: the engine calls the installation's services back.
+    if (options.script_engine)
+        installation->workflows().set_engine(options.script_engine(*installation));
     return installation;
 }
 

@@ -54,7 +54,7 @@ struct InstallationOptions {
     std::optional<std::filesystem::path> master_key;  // empty: <data_dir>/master.key
     // The workflow scripts' language (workflow::lua_engine_factory()); empty: this process
     // records workflow events but runs no script (Workflows::set_engine).
-    ScriptEngineFactory script_engine;
+    ScriptEngineFactory script_engine = {};
 };
 
 class Installation {

@@ -51,7 +51,7 @@ OutboxView view_of(const store::OutboxEntry& e) {
 
 Result<SendReport> Outbox::send_now(const SendRequest& request, std::optional<long long> ticket) {
     auto report = ticket ? m_tickets.send(*ticket, request) : m_outgoing.send(request);
-    if (!report)
+    if (!report || request.dry_run)
         return report;
     // Committed: now one attempt; what fails stays in the outbox for later rounds.
     auto delivered = m_delivery.deliver(report->outbox_ids);

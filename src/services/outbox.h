@@ -57,7 +57,8 @@ public:
     // Commits the mail to the outbox (for `ticket`: tagged and recorded in its history), then
     // attempts each copy once; the report's `delivery` says how that went. A delivery that
     // could not start (no transport) is not an error: the copies wait, and the report's
-    // `delivery_error` says why. Errors as OutgoingMail::send / Tickets::send.
+    // `delivery_error` says why. Errors as OutgoingMail::send / Tickets::send. A dry run
+    // (SendRequest::dry_run) decides only: nothing is queued, recorded or attempted.
     Result<SendReport> send_now(const SendRequest& request,
                                 std::optional<long long> ticket = std::nullopt);
     // OutgoingMail::retry, then one attempt of the copy.

@@ -139,7 +139,8 @@ Result<SendReport> OutgoingMail::send(const SendRequest& request,
     auto to = addresses_of(request.to);
     auto cc = addresses_of(request.cc);
     auto bcc = addresses_of(request.bcc);
-    for (const auto* r : {&to, &cc, &bcc}) {
+    auto reply_addresses = addresses_of(request.reply_to);
+    for (const auto* r : {&to, &cc, &bcc, &reply_addresses}) {
         if (!*r)
             return std::unexpected(r->error());
     }
@@ -162,26 +163,40 @@ Result<SendReport> OutgoingMail::send(const SendRequest& request,
                     "(cmas-core-server / mail.encryption = false)");
     }
     const bool wanted = request.encrypt.value_or(*switched_on) && *switched_on;
+    if (request.missing_certificate_policy && *request.missing_certificate_policy != "reject" &&
+        *request.missing_certificate_policy != "unencrypted") {
+        return fail(Errc::rejected,
+                    "the missing-certificate policy of one mail is \"unencrypted\" "
+                    "or \"reject\", not \"" +
+                        *request.missing_certificate_policy + "\"");
+    }
 
     auto scratch = ScratchDir::create(m_work_dir);
     if (!scratch)
         return std::unexpected(scratch.error());
     report.mail_id = mime::make_message_id(from->front());
+    std::vector<mime::HeaderField> extra;
+    if (request.auto_submitted)
+        extra.push_back({"Auto-Submitted", "auto-generated"});
     // Built once into a file; the copies are made from that file, never from a copy in memory.
     const auto plain_file = scratch->file("plain");
     mime::NewMessage message{
         .from = request.from,
         .to = request.to,
         .cc = request.cc,
+        .reply_to = request.reply_to,
         .subject = request.subject,
         .text = request.text,
         .html = request.html,
         .attachments = request.attachments,
+        .attachment_types = request.attachment_types,
         .message_id = report.mail_id,
         .date = m_clock.now(),
         .in_reply_to = reply_to ? reply_to->in_reply_to : "",
         .references = reply_to ? reply_to->references : std::vector<std::string>{},
-        .extra = {}};
+        .extra = std::move(extra)};
+    // A dry run builds too: a mail that cannot be built (an unreadable attachment, a bad
+    // content type) fails the same way it would when sent.
     if (auto built = mime::build_message(message, plain_file); !built) {
         return std::unexpected(built.error());
     }
@@ -205,7 +220,9 @@ Result<SendReport> OutgoingMail::send(const SendRequest& request,
         else if (wanted)
             missing.push_back(report.recipients[i].address);
     }
-    auto policy = m_properties.get_value(kCoreModule, kMissingCertificatePolicy);
+    auto policy = request.missing_certificate_policy
+                      ? Result<std::string>(*request.missing_certificate_policy)
+                      : m_properties.get_value(kCoreModule, kMissingCertificatePolicy);
     if (!policy)
         return std::unexpected(policy.error());
     auto expires = expiry();
@@ -223,10 +240,18 @@ Result<SendReport> OutgoingMail::send(const SendRequest& request,
                                        : SendDecision::unencrypted_switched_off;
     report.encrypted = report.decision == SendDecision::encrypted;
     report.sentence = sentence(report.decision, missing);
+    report.missing_certificate_policy = request.missing_certificate_policy;
+    if (report.rejected() && request.missing_certificate_policy) {
+        report.sentence = "not sent: no certificate for " + join(missing) +
+                          " (this mail's own missing-certificate policy is reject); kept in the "
+                          "outbox as rejected";
+    }
     for (auto& r : report.recipients) {
         const bool lacks = std::find(missing.begin(), missing.end(), r.address) != missing.end();
         r.outcome = outcome_for(report.decision, lacks);
     }
+    if (request.dry_run)
+        return report;  // decided; nothing encrypted, queued or recorded
 
     const TimePoint now = m_clock.now();
     auto base_entry = [&](std::vector<std::string> envelope) {
@@ -375,9 +400,14 @@ Result<SendReport> OutgoingMail::retry(long long id) {
         }
         report.recipients.push_back(std::move(r));
     }
-    auto policy = m_properties.get_value(kCoreModule, kMissingCertificatePolicy);
+    // The mail's own policy, when it set one (a reminder that must never go out in clear).
+    const std::optional<std::string> own =
+        before ? before->missing_certificate_policy : std::nullopt;
+    auto policy = own ? Result<std::string>(*own)
+                      : m_properties.get_value(kCoreModule, kMissingCertificatePolicy);
     if (!policy)
         return std::unexpected(policy.error());
+    report.missing_certificate_policy = own;
     if (!missing.empty() && *policy == "reject") {
         entry.last_error = "no certificate for: " + join(missing);
         if (auto r = m_outbox.requeue(entry, m_clock.now(), *expires); !r)

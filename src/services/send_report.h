@@ -99,6 +99,9 @@ struct SendReport {
     SendDecision decision = SendDecision::encrypted;
     bool encrypted = false;  // the copies go encrypted (also after queued_again)
     std::string sentence;    // the decision for people, one sentence
+    // The missing-certificate policy this mail set for itself (SendRequest), kept with the
+    // copy so that a retry applies it again; none: the property's, as it is at the time.
+    std::optional<std::string> missing_certificate_policy;
     std::vector<RecipientReport> recipients;
     std::vector<long long> outbox_ids;
     std::vector<DeliveryOutcome> delivery;  // filled by Outbox::send_now / retry_now

@@ -70,12 +70,12 @@ std::string send_report_json(const SendReport& r) {
                               {"outcome", to_string(rec.outcome)},
                               {"certificate", certificate}});
     }
-    return json_text({{"mail_id", r.mail_id},
-                      {"encrypted", r.encrypted},
-                      {"rejected", r.rejected()},
-                      {"decision", r.sentence},
-                      {"recipients", recipients},
-                      {"outbox_ids", r.outbox_ids}});
+    nlohmann::json j = {{"mail_id", r.mail_id},     {"encrypted", r.encrypted},
+                        {"rejected", r.rejected()}, {"decision", r.sentence},
+                        {"recipients", recipients}, {"outbox_ids", r.outbox_ids}};
+    if (r.missing_certificate_policy)
+        j["missing_certificate_policy"] = *r.missing_certificate_policy;
+    return json_text(j);
 }
 
 std::optional<SendReport> parse_send_report(std::string_view text) {
@@ -88,6 +88,8 @@ std::optional<SendReport> parse_send_report(std::string_view text) {
         r.decision = decision_of(j);
         r.encrypted = j.value("encrypted", false);
         r.sentence = j.value("decision", "");
+        if (j.contains("missing_certificate_policy") && j["missing_certificate_policy"].is_string())
+            r.missing_certificate_policy = j["missing_certificate_policy"].get<std::string>();
         for (const auto& rec : j.value("recipients", nlohmann::json::array())) {
             RecipientReport out;
             out.address = rec.value("address", "");

@@ -4,8 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include "core/file_io.h"
+#include "core/iso_time.h"
 #include "core/json_text.h"
+#include "core/log.h"
 #include "core/output_file.h"
+#include "core/text.h"
 #include "mime/message_parser.h"
 #include "services/send_report_codec.h"
 #include "services/ticket_tag.h"
@@ -205,10 +208,17 @@ Result<TicketView> Tickets::show(long long number) {
     auto messages = m_store.messages(number);
     if (!messages)
         return std::unexpected(messages.error());
-    TicketView view{summary_of(**ticket), {}};
+    TicketView view{summary_of(**ticket), {}, {}};
     for (const auto& m : *messages) {
         view.messages.push_back(message_of(m));
         view.ticket.encrypted = view.ticket.encrypted || m.encrypted;
+    }
+    auto notes = m_store.notes(number);
+    if (!notes)
+        return std::unexpected(notes.error());
+    for (const auto& n : *notes) {
+        view.notes.push_back(
+            {n.id, from_iso8601(n.created_at).value_or(TimePoint{}), n.author, n.text});
     }
     return view;
 }
@@ -243,12 +253,61 @@ Result<std::string> Tickets::reply_sender(long long number) {
 
 Result<void> Tickets::set_status(long long number, TicketStatus status, const std::string& actor) {
     const std::string word = to_string(status);
-    auto changed = m_store.set_status(number, word, m_clock.now());
-    if (!changed)
-        return std::unexpected(changed.error());
-    if (!*changed)
+    bool changed = false;
+    auto done =
+        store::in_transaction(m_database, "changing a ticket's status", [&]() -> Result<void> {
+            auto ticket = m_store.get(number);
+            if (!ticket)
+                return std::unexpected(ticket.error());
+            if (!*ticket)
+                return fail(Errc::not_found, "no ticket " + std::to_string(number));
+            changed = (*ticket)->status != word;
+            if (auto set = m_store.set_status(number, word, m_clock.now()); !set)
+                return std::unexpected(set.error());
+            if (auto audited =
+                    m_audit.record(m_clock.now(), actor, "ticket." + word, std::to_string(number));
+                !audited)
+                return audited;
+            if (!changed)
+                return {};
+            return m_workflows.record(status == TicketStatus::closed
+                                          ? WorkflowEvent::ticket_closed
+                                          : WorkflowEvent::ticket_reopened,
+                                      number);
+        });
+    if (!done)
+        return done;
+    // Committed: the workflows of the change run now (a failing one changes nothing here).
+    if (changed) {
+        if (auto ran = m_workflows.dispatch_pending(); !ran) {
+            spdlog::warn("ticket {}: the workflows of its status change could not run: {}", number,
+                         ran.error().message());
+        }
+    }
+    return {};
+}
+
+Result<TicketNoteView> Tickets::add_note(long long number, const std::string& text,
+                                         const std::string& author) {
+    if (text.empty() || text.size() > 64 * 1024)
+        return fail(Errc::rejected, "a note has 1 byte to 64 KiB of text");
+    if (!is_valid_utf8(text))
+        return fail(Errc::rejected, "the note is not valid UTF-8");
+    auto ticket = m_store.get(number);
+    if (!ticket)
+        return std::unexpected(ticket.error());
+    if (!*ticket)
         return fail(Errc::not_found, "no ticket " + std::to_string(number));
-    return m_audit.record(m_clock.now(), actor, "ticket." + word, std::to_string(number));
+    const TimePoint now = m_clock.now();
+    store::TicketNoteRecord n;
+    n.ticket = number;
+    n.created_at = to_iso8601(now);
+    n.author = author;
+    n.text = text;
+    auto id = m_store.add_note(n);
+    if (!id)
+        return std::unexpected(id.error());
+    return TicketNoteView{*id, now, author, text};
 }
 
 Result<SavedAttachment> Tickets::save_attachment(long long id, const std::filesystem::path& out) {
@@ -468,6 +527,8 @@ Result<SendReport> Tickets::send(long long number, SendRequest request) {
     auto threading = reply_threading(number);
     if (!threading)
         return std::unexpected(threading.error());
+    if (request.dry_run)
+        return m_outgoing.send(request, *threading);  // decides only: nothing to record
     return store::in_transaction(
         m_database, "sending a mail for a ticket", [&]() -> Result<SendReport> {
             auto sent = m_outgoing.send(request, *threading);

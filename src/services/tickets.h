@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "services/outgoing_mail.h"
 #include "services/properties.h"
+#include "services/workflows.h"
 
 namespace casecrypt::store {
 class AuditLog;
@@ -175,12 +176,14 @@ struct SavedAttachment {
 class Tickets {
 public:
     Tickets(store::Database& database, store::TicketStore& store, store::AuditLog& audit,
-            Properties& properties, OutgoingMail& outgoing, const Clock& clock)
+            Properties& properties, OutgoingMail& outgoing, Workflows& workflows,
+            const Clock& clock)
         : m_database(database),
           m_store(store),
           m_audit(audit),
           m_properties(properties),
           m_outgoing(outgoing),
+          m_workflows(workflows),
           m_clock(clock) {}
 
     // Newest first.
@@ -239,6 +242,7 @@ private:
     store::AuditLog& m_audit;
     Properties& m_properties;
     OutgoingMail& m_outgoing;
+    Workflows& m_workflows;
     const Clock& m_clock;
 };
 

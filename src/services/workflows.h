@@ -32,13 +32,13 @@
 namespace casecrypt::store {
 class AuditLog;
 class Database;
+class TicketStore;
 class WorkflowStore;
 }  // namespace casecrypt::store
 
 namespace casecrypt::services {
 
 class Installation;
-class Properties;
 
 enum class WorkflowEvent { ticket_created, email_received, ticket_closed, ticket_reopened, timer };
 // "ticket-created", "email-received", "ticket-closed", "ticket-reopened", "timer"
@@ -50,8 +50,9 @@ enum class WorkflowRunOutcome {
     ok,       // the script ran to its end
     failed,   // it raised an error (a Lua error, a refused mail, a sandbox refusal)
     stopped,  // it ran out of its instruction budget or memory, or its event was too deep
+    running,  // still running, or its process died during the run (nothing says how it ended)
 };
-std::string to_string(WorkflowRunOutcome outcome);  // "ok", "failed", "stopped"
+std::string to_string(WorkflowRunOutcome outcome);  // "ok", "failed", "stopped", "running"
 
 // One run of one workflow, as the admin page lists it.
 struct WorkflowRunView {
@@ -141,12 +142,12 @@ inline constexpr int kMaxEventDepth = 4;
 
 class Workflows {
 public:
-    Workflows(store::Database& database, store::WorkflowStore& store, store::AuditLog& audit,
-              Properties& properties, const Clock& clock);
+    Workflows(store::Database& database, store::WorkflowStore& store, store::TicketStore& tickets,
+              store::AuditLog& audit, const Clock& clock);
     ~Workflows();
 
     // Set by Installation::open from InstallationOptions::script_engine. Without one, adding,
-    // updating, checking and running scripts is Errc::unavailable; events are still recorded.
+    // updating, checking and running scripts is Errc::internal; events are still recorded.
     void set_engine(std::unique_ptr<ScriptEngine> engine);
     bool has_engine() const { return m_engine != nullptr; }
 
@@ -202,12 +203,13 @@ private:
 
     store::Database& m_database;
     store::WorkflowStore& m_store;
+    store::TicketStore& m_tickets;
     store::AuditLog& m_audit;
-    Properties& m_properties;
     const Clock& m_clock;
     std::unique_ptr<ScriptEngine> m_engine;
     bool m_dispatching = false;
-    int m_depth = 0;  // the depth of the run in progress; events it raises get m_depth + 1
+    bool m_running = false;  // a script runs now (its actions' events are one level deeper)
+    int m_depth = 0;         // the depth of the run in progress; events it raises get m_depth + 1
 };
 
 }  // namespace casecrypt::services

@@ -318,6 +318,55 @@ const std::vector<Migration>& migrations() {
                  updated_by TEXT NOT NULL,
                  PRIMARY KEY (type, name)))",
          }},
+        {10,
+         "workflows: the scripts, their runs, the events waiting for them, and ticket notes",
+         {
+             R"(CREATE TABLE workflows (
+                 id {ID},
+                 name TEXT NOT NULL UNIQUE,
+                 event TEXT NOT NULL CHECK (event IN ('ticket-created', 'email-received',
+                     'ticket-closed', 'ticket-reopened', 'timer')),
+                 every_minutes INTEGER,
+                 enabled INTEGER NOT NULL,
+                 script TEXT NOT NULL,
+                 created_at TEXT NOT NULL,
+                 updated_at TEXT NOT NULL,
+                 updated_by TEXT NOT NULL,
+                 next_run_at TEXT))",
+             "CREATE INDEX workflows_by_event ON workflows (event, enabled)",
+             R"(CREATE TABLE workflow_runs (
+                 id {ID},
+                 workflow_id BIGINT NOT NULL REFERENCES workflows (id) ON DELETE CASCADE,
+                 workflow TEXT NOT NULL,
+                 event TEXT NOT NULL,
+                 ticket_id BIGINT,
+                 started_at TEXT NOT NULL,
+                 finished_at TEXT,
+                 outcome TEXT NOT NULL,
+                 error TEXT NOT NULL,
+                 line INTEGER,
+                 log TEXT NOT NULL,
+                 mails INTEGER NOT NULL,
+                 dry_run INTEGER NOT NULL,
+                 actor TEXT NOT NULL))",
+             "CREATE INDEX workflow_runs_by_workflow ON workflow_runs (workflow_id, id)",
+             // An event waits here from the commit of what caused it until one process takes
+             // it (services/workflows.h).
+             R"(CREATE TABLE workflow_events (
+                 id {ID},
+                 event TEXT NOT NULL,
+                 ticket_id BIGINT NOT NULL,
+                 ticket_message_id BIGINT,
+                 depth INTEGER NOT NULL,
+                 created_at TEXT NOT NULL))",
+             R"(CREATE TABLE ticket_notes (
+                 id {ID},
+                 ticket_id BIGINT NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+                 created_at TEXT NOT NULL,
+                 author TEXT NOT NULL,
+                 text TEXT NOT NULL))",
+             "CREATE INDEX ticket_notes_by_ticket ON ticket_notes (ticket_id, id)",
+         }},
     };
     return all;
 }

@@ -370,4 +370,45 @@ Result<std::vector<FiledMessage>> TicketStore::incoming_with_message_id(
     });
 }
 
+Result<long long> TicketStore::add_note(const TicketNoteRecord& n) {
+    return guarded("adding a ticket note", [&]() -> Result<long long> {
+        long long id = 0;
+        m_database.session() << "INSERT INTO ticket_notes (ticket_id, created_at, author, text) "
+                                "VALUES (:t, :c, :a, :x) RETURNING id",
+            soci::use(n.ticket), soci::use(n.created_at), soci::use(n.author), soci::use(n.text),
+            soci::into(id);
+        return id;
+    });
+}
+
+Result<std::vector<TicketNoteRecord>> TicketStore::notes(long long ticket) {
+    return guarded("reading ticket notes", [&]() -> Result<std::vector<TicketNoteRecord>> {
+        std::vector<TicketNoteRecord> out;
+        TicketNoteRecord n;
+        soci::statement st =
+            (m_database.session().prepare
+                 << "SELECT id, ticket_id, created_at, author, text FROM ticket_notes WHERE "
+                    "ticket_id = :t ORDER BY id",
+             soci::use(ticket), soci::into(n.id), soci::into(n.ticket), soci::into(n.created_at),
+             soci::into(n.author), soci::into(n.text));
+        st.execute();
+        while (st.fetch())
+            out.push_back(n);
+        return out;
+    });
+}
+
+Result<std::optional<long long>> TicketStore::newest_received(long long ticket) {
+    return guarded("reading a ticket", [&]() -> Result<std::optional<long long>> {
+        long long id = 0;
+        soci::indicator id_i = soci::i_null;
+        m_database.session() << "SELECT MAX(id) FROM ticket_messages WHERE ticket_id = :t AND "
+                                "direction = 'in'",
+            soci::use(ticket), soci::into(id, id_i);
+        if (!m_database.session().got_data() || id_i != soci::i_ok)
+            return std::optional<long long>();
+        return std::optional<long long>(id);
+    });
+}
+
 }  // namespace casecrypt::store

@@ -71,6 +71,15 @@ struct FiledMessage {
     std::string content_digest;  // empty when it was filed without one
 };
 
+// An internal note in a ticket's history (a workflow's workflowAPI.addNote).
+struct TicketNoteRecord {
+    long long id = 0;
+    long long ticket = 0;
+    std::string created_at;
+    std::string author;
+    std::string text;
+};
+
 class TicketStore {
 public:
     explicit TicketStore(Database& database) : m_database(database), m_chunks(database) {}
@@ -104,6 +113,12 @@ public:
     // The incoming messages already filed with this Message-ID, oldest first (the same mail
     // fetched twice, e.g. delivered to two of our addresses; or another mail reusing the id).
     Result<std::vector<FiledMessage>> incoming_with_message_id(const std::string& message_id);
+
+    Result<long long> add_note(const TicketNoteRecord& note);
+    // Oldest first.
+    Result<std::vector<TicketNoteRecord>> notes(long long ticket);
+    // The id of the ticket's newest received message, if any.
+    Result<std::optional<long long>> newest_received(long long ticket);
 
 private:
     Database& m_database;
