@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "core/text.h"
+#include "workflow/lua_engine.h"
 
 namespace casecrypt::cli {
 
@@ -28,8 +29,12 @@ int exit_code_for(const Error& error) {
 }
 
 services::InstallationOptions CliContext::installation_options() const {
-    services::InstallationOptions options{
-        .data_dir = data_dir, .database_url = database_url, .master_key = std::nullopt};
+    // Every process runs scripts: a `mail fetch` or `ticket close` runs the workflows its
+    // events fire, and `serve` hands these same options to each web thread's Installation.
+    services::InstallationOptions options{.data_dir = data_dir,
+                                          .database_url = database_url,
+                                          .master_key = std::nullopt,
+                                          .script_engine = workflow::lua_engine_factory()};
     if (const char* key_file = std::getenv("CASECRYPT_MASTER_KEY_FILE");
         key_file != nullptr && *key_file != '\0') {
         options.master_key = key_file;

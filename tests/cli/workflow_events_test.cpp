@@ -164,7 +164,7 @@ TEST_F(WorkflowEvents, RunawayAndForbiddenScriptsAreStoppedAndTheMailIsFiled) {
         {"executes", "local ok = 1\nos.execute(\"touch /tmp/casecrypt-workflow-pwned\")\n"},
         {"opens", "local ok = 1\nlocal f = io.open(\"/etc/passwd\")\n"},
         {"requires", "local ok = 1\nlocal m = require(\"os\")\n"},
-        {"loads", "local ok = 1\nlocal f = loadfile(\"/etc/passwd\")\n"},
+        {"loads", "local ok = 1\nlocal f = load(\"return 1\")\n"},
     };
     for (const auto& [name, text] : scripts) {
         const auto added = m_desk.add(name, "ticket-created", text);
