@@ -459,7 +459,9 @@ Result<WorkflowRunView> Workflows::run_and_record(const WorkflowView& workflow,
     }
     if (auto finished = m_store.finish_run(r); !finished)
         return std::unexpected(finished.error());
-    return run_view(r);
+    auto view = run_view(r);
+    view.reports = std::move(result.mails);  // what `workflow run` and the test run show
+    return view;
 }
 
 Result<int> Workflows::dispatch_pending() {
