@@ -67,7 +67,7 @@ const adminWorkflows = (() => {
   }
 
   function period(w) {
-    if (w.event !== 'timer') return '';
+    if (w.event !== 'timer') return 'on its event';
     const m = Number(w.every_minutes);
     if (!m) return '';
     if (m % 1440 === 0) return `every ${m / 1440} day${m === 1440 ? '' : 's'}`;
@@ -145,8 +145,8 @@ const adminWorkflows = (() => {
       marked = n && n >= 1 ? Math.min(n, lineCount()) : null;
       drawLines();
     }
-    // Puts the cursor at the start of line n and scrolls it into view.
-    function goToLine(n) {
+    // Selects line n and scrolls it into view; `markIt` also marks it (a run's error line).
+    function goToLine(n, markIt) {
       const lines = text.value.split('\n');
       const line = Math.max(1, Math.min(n, lines.length));
       let offset = 0;
@@ -155,6 +155,7 @@ const adminWorkflows = (() => {
       text.setSelectionRange(offset, offset + lines[line - 1].length);
       const lineHeight = parseFloat(getComputedStyle(text).lineHeight) || 20;
       text.scrollTop = Math.max(0, (line - 1) * lineHeight - text.clientHeight / 3);
+      if (markIt) mark(line);
       sync();
     }
     text.addEventListener('input', drawLines);
@@ -248,7 +249,7 @@ const adminWorkflows = (() => {
           r.error ? h('div.run-error', errorText(r)) : null]
         : h('span.hint', 'never ran');
       return h('tr', h('td', h('a', { href: `#/admin/workflows/${api.enc(w.name)}` }, w.name)),
-        h('td.mono.nowrap', w.event), h('td.nowrap', period(w)), h('td', enabledBadge(w)),
+        h('td.mono.nowrap', w.event), h('td.nowrap', w.event === 'timer' ? period(w) : h('span.hint', period(w))), h('td', enabledBadge(w)),
         h('td.last-run', last),
         h('td', h('span.nowrap', date(w.updated)), w.updated_by ? h('div.hint', `by ${w.updated_by}`) : null));
     }), 'No workflows yet. Use New workflow to write one.'));
@@ -338,7 +339,7 @@ const adminWorkflows = (() => {
       h('td', outcomeBadge(r.outcome)), h('td', String(r.mails ?? '')),
       h('td.run-detail',
         r.error ? h('div.run-error', errorText(r),
-          r.line && editor ? [' ', h('button.link-button', { type: 'button', onclick: () => editor.goToLine(r.line) }, `Go to line ${r.line}`)] : null) : null,
+          r.line && editor ? [' ', h('button.link-button', { type: 'button', onclick: () => editor.goToLine(r.line, true) }, `Go to line ${r.line}`)] : null) : null,
         (r.log || []).length ? h('details', h('summary', `Log (${r.log.length} line${r.log.length === 1 ? '' : 's'})`), logBlock(r.log)) : null))),
     'No runs yet.');
   }
@@ -434,7 +435,7 @@ const adminWorkflows = (() => {
     clear(main).append(h('p.breadcrumb', h('a', { href: '#/admin/workflows' }, 'Workflows'), ` › ${w.name}`),
       app.pageHeader(w.name, toggle, remove),
       error, status,
-      dom.details([['Event', h('span.mono', w.event)], ['Period', period(w)],
+      dom.details([['Event', h('span.mono', w.event)], ['Period', w.event === 'timer' ? period(w) : ''],
         ['Next run', w.event === 'timer' ? date(w.next_run) : ''], ['State', enabledBadge(w)],
         ['Last change', [date(w.updated), w.updated_by ? ` by ${w.updated_by}` : '']]]),
       h('h2', 'Script'), form,

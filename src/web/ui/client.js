@@ -70,14 +70,20 @@ const client = (() => {
     });
   }
 
-  // The mails and the internal notes (a workflow's workflowAPI.addNote, never sent) in the
-  // order they happened; a note at the same moment as a mail comes after it.
+  // The mails in the server's order, each internal note (a workflow's workflowAPI.addNote, never
+  // sent) after the last mail dated no later than it. A received mail's date is the sender's
+  // claim, so the mails themselves are never reordered by it.
   function history(t) {
-    const items = (t.messages || []).map((m, i) => ({ at: Date.parse(m.date), order: i, node: message(m) }));
-    const base = items.length;
-    (t.notes || []).forEach((n, i) => items.push({ at: Date.parse(n.at), order: base + i, node: note(n) }));
-    items.sort((a, b) => ((a.at || 0) - (b.at || 0)) || (a.order - b.order));
-    return items.map((item) => item.node);
+    const messages = t.messages || [];
+    const after = messages.map(() => []);
+    const first = [];
+    for (const n of t.notes || []) {
+      const at = Date.parse(n.at);
+      let pos = -1;
+      messages.forEach((m, i) => { if (Date.parse(m.date) <= at) pos = i; });
+      (pos < 0 ? first : after[pos]).push(note(n));
+    }
+    return [...first, ...messages.flatMap((m, i) => [message(m), ...after[i]])];
   }
 
   function note(n) {
