@@ -79,10 +79,11 @@ const adminWorkflows = (() => {
     return w.enabled ? h('span.badge.good', 'enabled') : h('span.badge.neutral', 'disabled');
   }
 
-  // What started a run, in words.
-  function trigger(r) {
+  // What started a run, in words (`withTicket`: and for which ticket).
+  function trigger(r, withTicket) {
     const who = r.actor === 'event' || r.actor === 'timer' ? r.event : `run by ${r.actor}`;
-    return `${who}${r.dry_run ? ' (dry run)' : ''}`;
+    const ticket = withTicket && r.ticket ? `, ticket ${r.ticket}` : '';
+    return `${who}${ticket}${r.dry_run ? ' (dry run)' : ''}`;
   }
 
   // Lua's message without what the page says already: "the script does not compile: " and the
@@ -245,7 +246,7 @@ const adminWorkflows = (() => {
       const r = w.last_run;
       const last = r
         ? [h('div', outcomeBadge(r.outcome), ' ', h('span.nowrap', date(r.finished || r.started))),
-          h('div.hint', trigger(r)),
+          h('div.hint', trigger(r, true)),
           r.error ? h('div.run-error', errorText(r)) : null]
         : h('span.hint', 'never ran');
       return h('tr', h('td', h('a', { href: `#/admin/workflows/${api.enc(w.name)}` }, w.name)),
