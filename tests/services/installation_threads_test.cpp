@@ -2,7 +2,8 @@
 // Installation over one data directory, start at once on an empty database (so they also race
 // to migrate it and to make the master key), import the same certificate and send mail. Every
 // mail must be queued once, the certificate stored once, and no "database is locked" (SQLite)
-// or unique-violation error may reach a caller. Once on SQLite, once on PostgreSQL.
+// or unique-violation error may reach a caller. Once on SQLite, once on PostgreSQL. The same for
+// workflow events and timers: each runs once however many Installations take them.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -116,6 +117,108 @@ void expect_every_result_stored_once(const InstallationOptions& options,
                   std::to_string(kThreads * kMailsPerThread) + "\n");
     EXPECT_EQ(query("SELECT COUNT(*) = COUNT(DISTINCT version) FROM schema_migrations"),
               query("SELECT 1 = 1"));
+}
+
+// A ScriptEngine that only counts what it is asked to run (thread-safe through the mutex).
+struct RunCount {
+    std::mutex mutex;
+    std::vector<long long> tickets;
+    int timer_runs = 0;
+};
+class CountingEngine final : public ScriptEngine {
+public:
+    explicit CountingEngine(RunCount& count) : m_count(count) {}
+    std::optional<ScriptProblem> check(const std::string&, const std::string&) override {
+        return std::nullopt;
+    }
+    WorkflowRunResult run(const WorkflowView&, const WorkflowTrigger& trigger) override {
+        std::lock_guard lock(m_count.mutex);
+        if (trigger.ticket)
+            m_count.tickets.push_back(*trigger.ticket);
+        else
+            ++m_count.timer_runs;
+        return {};
+    }
+
+private:
+    RunCount& m_count;
+};
+
+// Workflow events and timers with four processes' worth of Installations on one database:
+// every event runs exactly once, a due timer exactly once.
+void expect_each_event_and_period_run_once(InstallationOptions options) {
+    constexpr int kEvents = 40;
+    RunCount count;
+    options.script_engine = [&count](Installation&) {
+        return std::make_unique<CountingEngine>(count);
+    };
+    SystemClock clock;
+    {
+        auto first = Installation::open(options, clock);
+        ASSERT_TRUE(first) << first.error().message();
+        auto& workflows = (*first)->workflows();
+        ASSERT_TRUE(workflows.add({.name = "on-close",
+                                   .event = WorkflowEvent::ticket_closed,
+                                   .every_minutes = {},
+                                   .script = "",
+                                   .enabled = true},
+                                  "test"));
+        ASSERT_TRUE(workflows.add({.name = "tick",
+                                   .event = WorkflowEvent::timer,
+                                   .every_minutes = 5,
+                                   .script = "",
+                                   .enabled = true},
+                                  "test"));
+        for (int ticket = 1; ticket <= kEvents; ++ticket)
+            ASSERT_TRUE(workflows.record(WorkflowEvent::ticket_closed, ticket));
+    }
+    // Six minutes later, four at once: each takes events and tries the timer.
+    const FixedClock later(clock.now() + std::chrono::minutes(6));
+    std::mutex errors_mutex;
+    std::vector<std::string> errors;
+    {
+        std::vector<std::jthread> threads;
+        for (int t = 0; t < kThreads; ++t) {
+            threads.emplace_back([&] {
+                auto installation = Installation::open(options, later);
+                auto note = [&](const Error& e) {
+                    std::lock_guard lock(errors_mutex);
+                    errors.push_back(e.message());
+                };
+                if (!installation)
+                    return note(installation.error());
+                if (auto ran = (*installation)->workflows().run_due_timers(); !ran)
+                    note(ran.error());
+                if (auto ran = (*installation)->workflows().dispatch_pending(); !ran)
+                    note(ran.error());
+            });
+        }
+    }
+    for (const auto& e : errors)
+        ADD_FAILURE() << e;
+    std::set<long long> distinct(count.tickets.begin(), count.tickets.end());
+    EXPECT_EQ(count.tickets.size(), std::size_t{kEvents}) << "an event ran twice or not at all";
+    EXPECT_EQ(distinct.size(), std::size_t{kEvents});
+    EXPECT_EQ(count.timer_runs, 1);
+}
+
+TEST(InstallationThreads, WorkflowEventsAndTimersRunOnceOnOneSqliteDataDirectory) {
+    test::TempDir dir;
+    InstallationOptions options;
+    options.data_dir = dir.path() / "data";
+    expect_each_event_and_period_run_once(options);
+}
+
+TEST(InstallationThreads, WorkflowEventsAndTimersRunOnceOnOnePostgresqlDatabase) {
+    const std::string url = postgres_url();
+    ASSERT_FALSE(url.empty()) << "the postgres fixture did not start";
+    test::shell("psql -q " + test::quote(url) +
+                " -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null 2>&1");
+    test::TempDir dir;
+    InstallationOptions options;
+    options.data_dir = dir.path() / "data";
+    options.database_url = url;
+    expect_each_event_and_period_run_once(options);
 }
 
 TEST(InstallationThreads, OneInstallationPerThreadOnOneSqliteDataDirectory) {
