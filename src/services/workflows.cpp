@@ -460,7 +460,7 @@ Result<WorkflowRunView> Workflows::run_and_record(const WorkflowView& workflow,
     if (auto finished = m_store.finish_run(r); !finished)
         return std::unexpected(finished.error());
     auto view = run_view(r);
-    view.reports = std::move(result.mails);  // what `workflow run` and the test run show
+    view.reports = std::move(result.mails);  // not stored: `workflow run` prints them
     return view;
 }
 

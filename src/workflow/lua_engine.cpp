@@ -162,6 +162,7 @@ WorkflowRunResult LuaEngine::run_script(const services::WorkflowView& workflow,
     std::unique_ptr<LuaState> state = std::move(*opened);
     lua_State* lua = state->get();
     attach_run_context(lua, &run);
+    state->set_script_source(run.chunk_name());
 
     int status = LUA_OK;
     lua_pushcfunction(lua, set_up);
@@ -179,7 +180,7 @@ WorkflowRunResult LuaEngine::run_script(const services::WorkflowView& workflow,
     WorkflowRunResult result = std::move(run.result());
     if (state->stop_reason() != StopReason::none) {
         result.outcome = WorkflowRunOutcome::stopped;
-        result.line = run.error_line;
+        result.line = state->stop_line() ? state->stop_line() : run.error_line;
         result.error = workflow.name +
                        (result.line ? ":" + std::to_string(*result.line) : std::string()) + ": " +
                        state->stop_message();

@@ -42,9 +42,23 @@ std::string LuaState::stop_message() const {
     return {};
 }
 
-void LuaState::stop(StopReason reason) {
-    if (m_stop == StopReason::none)
-        m_stop = reason;
+// Reads the stack of `running` (the thread that hit the limit, or the main one when the
+// allocator cannot know): lua_getstack / lua_getinfo("Sl") allocate nothing and read what Lua
+// keeps consistent wherever it may raise an error, which is everywhere it may allocate.
+void LuaState::stop(StopReason reason, lua_State* running) {
+    if (m_stop != StopReason::none)
+        return;
+    m_stop = reason;
+    if (running == nullptr || m_script_source.empty())
+        return;
+    lua_Debug frame;
+    for (int level = 0; lua_getstack(running, level, &frame) != 0; ++level) {
+        lua_getinfo(running, "Sl", &frame);
+        if (frame.currentline > 0 && m_script_source == frame.source) {
+            m_stop_line = frame.currentline;
+            return;
+        }
+    }
 }
 
 // Lua's allocator contract (lua_Alloc): free when new_size is 0; a shrink never fails; for a
@@ -61,7 +75,7 @@ void* LuaState::allocate(void* self, void* block, std::size_t old_size,
     if (new_size > old_bytes) {
         const std::size_t grow = new_size - old_bytes;
         if (grow > state->m_cap || state->m_used > state->m_cap - grow) {
-            state->stop(StopReason::memory);
+            state->stop(StopReason::memory, state->m_state);
             return nullptr;
         }
     }
@@ -84,7 +98,7 @@ void LuaState::count_hook(lua_State* lua, lua_Debug*) {
     state->m_instructions += kHookInterval;
     if (state->m_stop == StopReason::none &&
         state->m_instructions >= state->m_limits.max_instructions)
-        state->stop(StopReason::instructions);
+        state->stop(StopReason::instructions, lua);
     if (state->m_stop == StopReason::none)
         return;
     // From now on every instruction raises, in this thread and the main one, so a pcall that

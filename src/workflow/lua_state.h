@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/error.h"
@@ -45,6 +46,11 @@ public:
     // memory"; empty when it was not stopped.
     std::string stop_message() const;
     std::size_t memory_used() const { return m_used; }
+    // The chunk name of the script (lua_load's), so a stop can say at which of its lines it
+    // happened: a memory error reaches no message handler (Lua throws LUA_ERRMEM directly).
+    void set_script_source(std::string source) { m_script_source = std::move(source); }
+    // The script's line that was running when the run was stopped, if the script was running.
+    std::optional<int> stop_line() const { return m_stop_line; }
 
     // How many VM instructions pass between two looks at the budget.
     static constexpr int kHookInterval = 1000;
@@ -54,13 +60,15 @@ private:
     static void* allocate(void* self, void* block, std::size_t old_size,
                           std::size_t new_size) noexcept;
     static void count_hook(lua_State* state, lua_Debug* debug);
-    void stop(StopReason reason);
+    void stop(StopReason reason, lua_State* running);
 
     ScriptLimits m_limits;
     std::size_t m_cap = 0;
     std::size_t m_used = 0;
     long long m_instructions = 0;
     StopReason m_stop = StopReason::none;
+    std::string m_script_source;
+    std::optional<int> m_stop_line;
     lua_State* m_state = nullptr;
 };
 

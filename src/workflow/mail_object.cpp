@@ -89,6 +89,7 @@ int set_html_text(lua_State* state) {
 }
 
 int add_attachment(lua_State* state) {
+    lua_settop(state, 4);  // the type may be left out
     const int table = fields(state);
     std::size_t size = 0;
     const char* name = luaL_checklstring(state, 2, &size);
@@ -197,15 +198,13 @@ MailDraft read_draft(lua_State* state, int table) {
         for (lua_Unsigned i = 1; i <= count; ++i) {
             lua_rawgeti(state, attachments, static_cast<lua_Integer>(i));
             const int entry = lua_gettop(state);
-            AttachmentDraft attachment;
-            for (int part = 1; part <= 3; ++part) {
-                lua_rawgeti(state, entry, part);
-                const std::string value(string_at(state, -1).value_or(""));
-                (part == 1   ? attachment.name
-                 : part == 2 ? attachment.bytes
-                             : attachment.content_type) = value;
+            auto part = [&](int index) {
+                lua_rawgeti(state, entry, index);
+                std::string value(string_at(state, -1).value_or(""));
                 lua_pop(state, 1);
-            }
+                return value;
+            };
+            AttachmentDraft attachment{part(1), part(2), part(3)};
             draft.attachments.push_back(std::move(attachment));
             lua_pop(state, 1);
         }

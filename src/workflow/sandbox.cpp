@@ -30,6 +30,21 @@ int refuse_os_field(lua_State* state) {
         state, "os.%s is not available in workflows (os has only time, date and clock)", field);
 }
 
+// setmetatable without __gc: Lua runs finalizers with debug hooks off (lgc.c, GCTM), so a
+// finalizer would escape the instruction budget, and could loop for ever in lua_close.
+int setmetatable_without_gc(lua_State* state) {
+    if (lua_type(state, 2) == LUA_TTABLE) {
+        lua_pushliteral(state, "__gc");
+        if (lua_rawget(state, 2) != LUA_TNIL)
+            return luaL_error(state, "__gc metamethods are not available in workflows");
+        lua_pop(state, 1);
+    }
+    lua_pushvalue(state, lua_upvalueindex(1));
+    lua_insert(state, 1);
+    lua_call(state, lua_gettop(state) - 1, 1);
+    return 1;
+}
+
 void set_refusing_metatable(lua_State* state, const char* name, lua_CFunction index) {
     lua_createtable(state, 0, 3);
     lua_pushstring(state, name);
@@ -78,6 +93,9 @@ int open_sandbox(lua_State* state) {
         set_refusing_metatable(state, name, refuse_library);
         lua_setglobal(state, name);
     }
+    lua_getglobal(state, "setmetatable");
+    lua_pushcclosure(state, setmetatable_without_gc, 1);
+    lua_setglobal(state, "setmetatable");
     // print goes to the run's log (workflow_api.cpp sets it); warn would write to stderr.
     lua_pushnil(state);
     lua_setglobal(state, "print");

@@ -1,6 +1,7 @@
 // The sandbox a workflow script runs in (docs/workflows.md, "Safety"): Lua's base library
 // without dofile, loadfile, load, collectgarbage, print and warn; string, table, math, utf8 and
-// coroutine; an `os` with only time, date and clock. io, debug, package, require, load and the
+// coroutine; an `os` with only time, date and clock; setmetatable refuses __gc (finalizers run
+// without the instruction budget's hook). io, debug, package, require, load and the
 // rest are not there: using one raises "<name> is not available in workflows" at the script's
 // line, rather than Lua's "attempt to index a nil value".
 #pragma once

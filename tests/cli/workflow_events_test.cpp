@@ -184,6 +184,8 @@ TEST_F(WorkflowEvents, RunawayAndForbiddenScriptsAreStoppedAndTheMailIsFiled) {
         EXPECT_NE(error.find(name), std::string::npos) << "names the workflow: " << run.dump(2);
         EXPECT_EQ(run["line"], 2) << run.dump(2);
     }
+    EXPECT_NE(m_desk.runs("allocates")[0]["error"].get<std::string>().find("memory"),
+              std::string::npos);
     EXPECT_EQ(m_desk.runs("loops")[0]["outcome"], "stopped");
     EXPECT_EQ(m_desk.runs("allocates")[0]["outcome"], "stopped");
     EXPECT_EQ(m_desk.runs("ack")[0]["outcome"], "ok");
