@@ -223,6 +223,11 @@ TEST(WorkflowRoutes, ADryRunSaysWhatItWouldSendAndAFailedRunIsRecordedWithItsLin
     EXPECT_EQ(run["actor"], "admin");
     EXPECT_EQ(run["error"], nullptr);
     EXPECT_NE(run["log"].dump().find("acknowledged"), std::string::npos) << run.dump();
+    // What it would send: to whom, and (no certificate for carl) unencrypted.
+    ASSERT_EQ(run["reports"].size(), 1u) << run.dump();
+    EXPECT_EQ(run["reports"][0]["encrypted"], false) << run.dump();
+    EXPECT_EQ(run["reports"][0]["recipients"][0]["address"], "carl@customer.test") << run.dump();
+    EXPECT_TRUE(run["reports"][0]["decision"].is_string()) << run.dump();
     EXPECT_EQ(served.desk().json({"outbox", "list", "--json"}), outbox_before)
         << "a dry run sent mail";
     EXPECT_EQ(status(admin.post("/api/workflows/ack/run", {{"ticket", 999}, {"dry_run", true}})),
@@ -243,6 +248,7 @@ TEST(WorkflowRoutes, ADryRunSaysWhatItWouldSendAndAFailedRunIsRecordedWithItsLin
     ASSERT_EQ(ServedDesk::json(runs).size(), 1u) << body(runs);
     EXPECT_EQ(ServedDesk::json(runs)[0]["outcome"], "failed");
     EXPECT_EQ(status(admin.get("/api/workflows/broken/runs?limit=0")), 400);
+    EXPECT_EQ(status(admin.get("/api/workflows/nobody/runs")), 404);
     const auto list = ServedDesk::json(admin.get("/api/workflows"));
     ASSERT_EQ(list.size(), 2u);
     EXPECT_EQ(list[1]["last_run"]["outcome"], "failed") << list.dump();
