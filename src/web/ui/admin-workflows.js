@@ -283,7 +283,7 @@ const adminWorkflows = (() => {
     const form = h('form.workflow-form', { novalidate: true },
       h('div.grid-3', field('Name', name, 'Letters, digits, dot, dash and underscore; up to 64.'),
         field('Event', event), everyField),
-      h('div.field.check', enabled, h('label', { for: enabled.id }, 'Enabled (runs on its event)')),
+      h('div.field.check', enabled, h('label', { for: enabled.id }, 'Enabled')),
       h('div.editor-with-problem', editor.node, h('div.problem-side', problem, status,
         h('div.editor-actions', button('Check', () => check()), save))),
       error);
@@ -377,7 +377,7 @@ const adminWorkflows = (() => {
       : null;
     const save = h('button.primary', { type: 'submit' }, 'Save');
     const form = h('form.workflow-form', { novalidate: true },
-      every ? field('Every (minutes)', every) : null,
+      every ? field('Every (minutes)', every, 'Saved with the script.') : null,
       h('div.editor-with-problem', editor.node, h('div.problem-side', problem, saved,
         h('div.editor-actions', button('Check', () => check()), save))));
     form.addEventListener('submit', async (e) => {
@@ -439,7 +439,7 @@ const adminWorkflows = (() => {
       dom.details([['Event', h('span.mono', w.event)], ['Period', w.event === 'timer' ? period(w) : ''],
         ['Next run', w.event === 'timer' ? date(w.next_run) : ''], ['State', enabledBadge(w)],
         ['Last change', [date(w.updated), w.updated_by ? ` by ${w.updated_by}` : '']]]),
-      h('h2', 'Script'), form,
+      h('h2', every ? 'Period and script' : 'Script'), form,
       h('h2', 'Test run'), runForm,
       h('h2', 'Last runs'), runsArea);
   }
