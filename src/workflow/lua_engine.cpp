@@ -150,7 +150,7 @@ WorkflowRunResult LuaEngine::run(const services::WorkflowView& workflow,
 
 WorkflowRunResult LuaEngine::run_script(const services::WorkflowView& workflow,
                                         const services::WorkflowTrigger& trigger) {
-    // The run outlives the state: finalizers that run in lua_close find it (and are refused).
+    // The run outlives the state: nothing lua_close does can reach a destroyed run.
     RunContext run(m_installation, m_clock, workflow, trigger);
     if (auto prepared = run.prepare(); !prepared)
         return failed_run(WorkflowRunOutcome::failed,
@@ -193,7 +193,7 @@ WorkflowRunResult LuaEngine::run_script(const services::WorkflowView& workflow,
         if (!result.error.starts_with(workflow.name + ":"))
             result.error = workflow.name + ": " + result.error;
     }
-    state.reset();  // lua_close runs the script's finalizers while `run` still exists
+    state.reset();  // lua_close while `run` still exists
     return result;
 }
 

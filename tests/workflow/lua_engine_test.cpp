@@ -142,6 +142,14 @@ TEST_F(LuaEngineTest, AHugeStringRepIsStoppedNotACrash) {
     EXPECT_EQ(run("local s = string.rep('x', 1000)").outcome, WorkflowRunOutcome::ok);
 }
 
+TEST_F(LuaEngineTest, EndlessRecursionFailsWithoutACrash) {
+    auto result = run("local function f(n)\n  return 1 + f(n + 1)\nend\nf(1)\n");
+    EXPECT_NE(result.outcome, WorkflowRunOutcome::ok);  // the memory cap or Lua's stack limit
+    EXPECT_TRUE(result.error.starts_with("test:2: ")) << result.error;
+    result = run("local function f() return pcall(f) end\nf()\n");
+    EXPECT_EQ(result.outcome, WorkflowRunOutcome::ok) << describe(result);  // pcall returns false
+}
+
 TEST_F(LuaEngineTest, AnErrorNamesTheScriptsLineAlsoFromAFunctionItDefines) {
     auto result = run("local t = nil\nlocal function f()\n  return t.x\nend\nf()\n");
     EXPECT_EQ(result.outcome, WorkflowRunOutcome::failed);
@@ -168,6 +176,15 @@ TEST_F(LuaEngineTest, PrintAndLogGoToTheRunsLog) {
     const auto result = run("print('a', 1, nil)\nworkflowAPI.log('b', true)\n");
     EXPECT_EQ(result.outcome, WorkflowRunOutcome::ok) << describe(result);
     EXPECT_EQ(result.log, (std::vector<std::string>{"a\t1\tnil", "b\ttrue"}));
+}
+
+TEST_F(LuaEngineTest, TheApiWorksInsideACoroutine) {
+    const auto result = run(R"(
+        local co = coroutine.wrap(function() workflowAPI.log("in a coroutine") coroutine.yield() end)
+        co()
+    )");
+    EXPECT_EQ(result.outcome, WorkflowRunOutcome::ok) << describe(result);
+    EXPECT_EQ(result.log, (std::vector<std::string>{"in a coroutine"}));
 }
 
 TEST_F(LuaEngineTest, ALogThatNeverEndsIsCut) {
