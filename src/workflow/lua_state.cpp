@@ -89,13 +89,17 @@ void* LuaState::allocate(void* self, void* block, std::size_t old_size,
     return moved;
 }
 
-// Runs every kHookInterval instructions of any coroutine (new threads inherit the hook). No
-// C++ object is alive here, so luaL_error's longjmp skips nothing.
+// Runs every kHookInterval instructions of any coroutine (new threads inherit the hook).
 void LuaState::count_hook(lua_State* lua, lua_Debug*) {
+    charge(lua, kHookInterval);
+}
+
+// No C++ object is alive here, so luaL_error's longjmp skips nothing.
+void LuaState::charge(lua_State* lua, long long instructions) {
     void* self = nullptr;
     lua_getallocf(lua, &self);
     auto* state = static_cast<LuaState*>(self);
-    state->m_instructions += kHookInterval;
+    state->m_instructions += instructions;
     if (state->m_stop == StopReason::none &&
         state->m_instructions >= state->m_limits.max_instructions)
         state->stop(StopReason::instructions, lua);

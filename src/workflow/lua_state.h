@@ -4,8 +4,10 @@
 // every kHookInterval VM instructions. Either one, once hit, marks the state stopped: the hook
 // then raises at every instruction, so a script cannot catch the stop with pcall and carry on,
 // and the runner tells a stop apart from a script's own error by stop_reason(), not by the
-// message. Lua code that runs inside C functions (one big string.rep) is bounded by the memory
-// cap; a pattern match that backtracks for long is not counted (Lua counts VM instructions).
+// message. Lua counts only VM instructions: work inside C functions is bounded by the memory
+// cap (one big string.rep), and the pattern matcher, the one library function whose time can
+// grow far beyond the size of its input and output, charges its steps itself (lua_pattern.h,
+// charge()).
 //
 // Owns the lua_State (lua_close in the destructor). Not movable: the allocator and the hook
 // find this object through the allocator's user data. Not thread-safe; one per run. The header
@@ -51,6 +53,12 @@ public:
     void set_script_source(std::string source) { m_script_source = std::move(source); }
     // The script's line that was running when the run was stopped, if the script was running.
     std::optional<int> stop_line() const { return m_stop_line; }
+
+    // Counts `instructions` of work the count hook does not see (the pattern matcher's steps)
+    // against the budget of the state `lua` belongs to (any of its threads); once the budget
+    // is used up, or the run was stopped already, stops the run like the hook does and raises
+    // (a longjmp: call it only where no C++ object is alive). Only for states made by open().
+    static void charge(lua_State* lua, long long instructions);
 
     // How many VM instructions pass between two looks at the budget.
     static constexpr int kHookInterval = 1000;

@@ -2,6 +2,8 @@
 
 #include <lua.hpp>
 
+#include "workflow/lua_pattern.h"
+
 namespace casecrypt::workflow {
 namespace {
 
@@ -81,6 +83,7 @@ int open_sandbox(lua_State* state) {
     luaL_requiref(state, LUA_UTF8LIBNAME, luaopen_utf8, 1);
     luaL_requiref(state, LUA_COLIBNAME, luaopen_coroutine, 1);
     lua_pop(state, 6);
+    open_patterns(state);  // find, match, gmatch, gsub that count against the budget
     open_os(state);
 
     for (const char* name : kRefusedFunctions) {

@@ -37,6 +37,11 @@ TEST(WorkflowCommands, AddListShowUpdateEnableDisableRemove) {
     EXPECT_TRUE(table.out.starts_with("NAME")) << table.out;
     EXPECT_NE(table.out.find("timer every 5 min"), std::string::npos) << table.out;
 
+    // A timer workflow runs by hand without a ticket, disabled or not.
+    const auto tick = desk.run({"workflow", "run", "tick"});
+    EXPECT_EQ(tick.exit_code, 0) << tick.out << tick.err;
+    EXPECT_NE(tick.out.find("log: tick\n"), std::string::npos) << tick.out;
+
     const auto shown = desk.run({"workflow", "show", "ack"});
     ASSERT_EQ(shown.exit_code, 0) << shown.err;
     EXPECT_NE(shown.out.find("event: ticket-created\n"), std::string::npos) << shown.out;
@@ -73,9 +78,9 @@ TEST(WorkflowCommands, AddListShowUpdateEnableDisableRemove) {
             EXPECT_TRUE(e["actor"].get<std::string>().starts_with("cli:")) << e.dump();
         }
     }
-    EXPECT_EQ(actions,
-              (std::vector<std::string>{"workflow.remove", "workflow.enable", "workflow.disable",
-                                        "workflow.update", "workflow.add", "workflow.add"}));
+    EXPECT_EQ(actions, (std::vector<std::string>{"workflow.remove", "workflow.enable",
+                                                 "workflow.disable", "workflow.update",
+                                                 "workflow.run", "workflow.add", "workflow.add"}));
 }
 
 TEST(WorkflowCommands, ASyntaxErrorIsRefusedWithExitThreeNamingItsLine) {

@@ -1,6 +1,7 @@
 // Workflows under `casecrypt serve` (the real binary, as processes): a `timer` workflow runs once
 // per period with two serve processes on one database (SQLite, and the harness's PostgreSQL when
-// it is there), and the web server keeps answering while a runaway script runs in a round.
+// it is there) and in each round of `serve --rounds N`, and the web server keeps answering while
+// a runaway script runs in a round.
 //
 // The timer test runs in real time (there is no clock override): two periods of one minute,
 // about two minutes of wall time, SQLite and PostgreSQL at once.
@@ -97,11 +98,14 @@ std::string postgres_url() {
 
 // One data directory (and database) with a one-minute timer workflow and two serve processes.
 struct TimerInstallation {
-    explicit TimerInstallation(std::string database_url) : database(std::move(database_url)) {
+    // `processes` serve processes started at once (0: none, the test runs its own).
+    TimerInstallation(std::string database_url, int processes) : database(std::move(database_url)) {
         const auto added = cli({"workflow", "add", "tick", "--on", "timer", "--every", "1",
                                 desk.script("tick", "workflowAPI.log(\"tick\")\n")});
         EXPECT_EQ(added.exit_code, 0) << added.err;
-        for (const char* tag : {"a", "b"}) {
+        for (const std::string tag : {"a", "b"}) {
+            if (static_cast<int>(serves.size()) == processes)
+                break;
             serves.push_back(std::make_unique<ServeProcess>(
                 desk.data(), database, std::vector<std::string>{"--no-web", "--interval", "3600"},
                 database.empty() ? std::string("sqlite-") + tag : std::string("pg-") + tag));
@@ -150,13 +154,16 @@ void expect_one_run_per_period(const nlohmann::json& runs, const std::string& wh
 }
 
 TEST(WorkflowServe, ATimerRunsOncePerPeriodWithTwoServeProcessesOnOneDatabase) {
+    // Made now and left alone until the others have run twice: then its timer has been due for
+    // a minute, and `serve --rounds 1` runs it in its one round.
+    TimerInstallation rounds("", 0);
     std::vector<std::unique_ptr<TimerInstallation>> installations;
-    installations.push_back(std::make_unique<TimerInstallation>(""));
+    installations.push_back(std::make_unique<TimerInstallation>("", 2));
     const std::string pg = postgres_url();
     if (!pg.empty()) {
         shell("psql -q " + quote(pg) +
               " -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null 2>&1");
-        installations.push_back(std::make_unique<TimerInstallation>(pg));
+        installations.push_back(std::make_unique<TimerInstallation>(pg, 2));
     }
     // Until each has two runs (two periods), and a little longer for a third that must not come.
     const auto deadline = std::chrono::steady_clock::now() + 140s;
@@ -170,7 +177,14 @@ TEST(WorkflowServe, ATimerRunsOncePerPeriodWithTwoServeProcessesOnOneDatabase) {
         for (const auto& s : i->serves)
             EXPECT_EQ(s->stop(), 0) << i->outputs();
         expect_one_run_per_period(runs, i->database.empty() ? "SQLite" : "PostgreSQL");
+        // Between rounds (the interval is an hour), stamped like a round's lines.
+        const std::regex ran(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ 1 timer workflow ran\n)");
+        EXPECT_TRUE(std::regex_search(i->outputs(), ran)) << i->outputs();
     }
+    const auto round = rounds.cli({"serve", "--rounds", "1"});
+    EXPECT_EQ(round.exit_code, 0) << round.err;
+    EXPECT_NE(round.out.find(" 1 timer workflow ran\n"), std::string::npos) << round.out;
+    EXPECT_EQ(rounds.runs().size(), 1u) << rounds.runs().dump(2);
     if (pg.empty())
         GTEST_SKIP() << "no PostgreSQL harness (CASECRYPT_TEST_PG_URL_FILE): SQLite only";
 }
