@@ -21,6 +21,7 @@
 #include "web/ticket_routes.h"
 #include "web/ui_routes.h"
 #include "web/user_routes.h"
+#include "web/workflow_routes.h"
 
 namespace casecrypt::web {
 namespace {
@@ -302,6 +303,7 @@ void WebServer::install_routes() {
     add_account_routes(routes);
     add_user_routes(routes);
     add_audit_routes(routes);
+    add_workflow_routes(routes);
     add_ui_routes(server);
 }
 

@@ -381,9 +381,137 @@ await steps.run('Mailboxes, Outbox, Users and Audit Log show what happened', asy
   await shot('audit-log');
 });
 
+// The script editor of the Workflows pages: its text, the marked gutter line, the error shown.
+const scriptBox = () => page.getByLabel('Script', { exact: true });
+const markedLines = () => page.locator('.gutter-line.error').allInnerTexts();
+const ACK_SCRIPT = [
+  '-- Acknowledge a new ticket and note it in the history.',
+  'local mail = Mail.new()',
+  'mail:setTo(ticket.customer)',
+  'mail:setSubject("Ticket (" .. ticket.number .. ") received")',
+  'mail:setText("Thank you, we have your mail.")',
+  'mail:setAppendToTicket(ticket)',
+  'mail:send()',
+  'workflowAPI.addNote(ticket, "acknowledged by workflow")',
+  'workflowAPI.log("acknowledged ticket " .. ticket.number)',
+  '',
+].join('\n');
+
+async function ticketNumber(subject) {
+  return page.evaluate(async (s) => {
+    const list = await (await fetch('/api/tickets')).json();
+    const t = list.find((x) => x.subject === s);
+    return t ? t.number : null;
+  }, subject);
+}
+
+await steps.run('Workflows: a syntax error is shown at its line and marked; fixed, the workflow is saved and listed', async () => {
+  await go('admin/workflows');
+  await heading('Workflows').waitFor();
+  const nav = page.getByRole('navigation', { name: 'Admin Tool' });
+  await nav.getByRole('list', { name: 'Automation' }).getByRole('link', { name: 'Workflows' }).waitFor();
+  await page.getByRole('link', { name: 'New workflow' }).click();
+  await heading('New workflow').waitFor();
+  await page.getByLabel('Name', { exact: true }).fill('ack');
+  await page.getByLabel('Event', { exact: true }).selectOption('ticket-created');
+  // Line 4 misses its closing parenthesis's partner: Lua names line 4.
+  const broken = ACK_SCRIPT.replace('") received")', '") received" ..)');
+  await scriptBox().fill(broken);
+  const problem = page.getByRole('alert').filter({ hasText: 'Syntax error in line 4' });
+  await problem.waitFor();
+  assert((await markedLines()).join() === '4', `marked lines: ${await markedLines()}`);
+  assert(await page.locator('.backdrop-line.error').count() === 1, 'the line is not highlighted behind the text');
+  await problem.getByRole('button', { name: 'Go to line 4' }).click();
+  const cursor = await scriptBox().evaluate((t) => t.value.slice(0, t.selectionStart).split('\n').length);
+  assert(cursor === 4, `the cursor is in line ${cursor}`);
+  assert(await scriptBox().evaluate((t) => document.activeElement === t), 'the editor has no focus');
+  await shot('workflow-syntax-error');
+  // Saving is refused the same way, and the page stays.
+  await page.getByRole('button', { name: 'Create workflow' }).click();
+  await problem.waitFor();
+  await heading('New workflow').waitFor();
+  await scriptBox().fill(ACK_SCRIPT);
+  await page.getByRole('button', { name: 'Check' }).click();
+  await page.getByRole('status').filter({ hasText: 'The script compiles.' }).waitFor();
+  assert((await markedLines()).length === 0, 'a line is still marked');
+  await page.getByRole('button', { name: 'Create workflow' }).click();
+  await heading('ack').waitFor();
+  // Edited: a mistake typed at the end is refused at its line; removed, the script saves.
+  await scriptBox().press('Control+End');
+  await scriptBox().pressSequentially('if ticket.number then');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('alert').filter({ hasText: /Syntax error in line 1[01]/ }).waitFor();
+  assert((await markedLines()).length === 1, `marked lines: ${await markedLines()}`);
+  await scriptBox().fill(ACK_SCRIPT);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  await go('admin/workflows');
+  const listed = row('ack');
+  await listed.waitFor();
+  assert(/ticket-created/.test(await listed.innerText()) && /enabled/.test(await listed.innerText()),
+    `the list row: ${await listed.innerText()}`);
+});
+
+await steps.run('Workflows: a test run (dry run) says what it would send; a failing script shows its error and line', async () => {
+  const number = await ticketNumber('Hostile HTML test');
+  assert(number, 'no ticket to run for');
+  await go('admin/workflows/ack');
+  await heading('ack').waitFor();
+  await page.getByLabel('Ticket number').fill(String(number));
+  await page.getByRole('button', { name: 'Test run (dry run)' }).click();
+  const result = page.locator('.run-result');
+  await result.getByText(/1 mail would be sent/).waitFor();
+  await result.getByText(`acknowledged ticket ${number}`).waitFor();
+  if (await result.locator('.would-send').count()) {
+    await result.locator('tr', { hasText: 'alice@example.test' }).getByText('encrypted', { exact: true }).waitFor();
+  }
+  await shot('workflow-dry-run', { fullPage: true });
+  // A second workflow fails at its line 3 on every new ticket.
+  await go('admin/new-workflow');
+  await page.getByLabel('Name', { exact: true }).fill('reminder');
+  await scriptBox().fill([
+    '-- Remind the customer after three days.',
+    'workflowAPI.log("checking ticket " .. ticket.number)',
+    'local due = ticket.due_date + 3 * 24 * 3600',
+    'workflowAPI.log("due at " .. due)',
+    ''].join('\n'));
+  await page.getByRole('button', { name: 'Create workflow' }).click();
+  await heading('reminder').waitFor();
+});
+
+await steps.run('a new ticket runs both workflows: the acknowledgement and its note, the failed run with its line', async () => {
+  const incoming = path.join(dataDir, 'mail', 'incoming');
+  fs.writeFileSync(path.join(incoming, '.question.tmp'), [
+    'From: Alice Customer <alice@example.test>', 'To: Example Support <support@example.test>',
+    'Subject: Printer question', `Date: ${new Date().toUTCString()}`,
+    `Message-ID: <question-${Date.now()}@example.test>`, 'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8', '', 'Which toner does it take?', ''].join('\r\n'));
+  fs.renameSync(path.join(incoming, '.question.tmp'), path.join(incoming, 'question.eml'));
+  await until('the failed run of reminder', async () => {
+    await go('admin/workflows');
+    const ack = await row('ack').innerText();
+    return /failed/.test(await row('reminder').innerText()) && /\bok\b/.test(ack) && !/dry run/.test(ack);
+  }, 30000);
+  assert(/line 3/i.test(await row('reminder').innerText()), `the list row: ${await row('reminder').innerText()}`);
+  await shot('workflows');
+  await go('admin/workflows/reminder');
+  const failed = page.locator('main tbody tr', { hasText: 'failed' }).first();
+  await failed.waitFor();
+  assert(/line 3/i.test(await failed.innerText()), `the run row: ${await failed.innerText()}`);
+  await failed.getByRole('button', { name: 'Go to line 3' }).click();
+  assert((await markedLines()).join() === '3', `marked lines: ${await markedLines()}`);
+  await failed.getByText(/^Log/).click();
+  await failed.getByText('checking ticket').waitFor();
+  await shot('workflow-runs', { fullPage: true });
+  await openTicket('Printer question');
+  await page.getByText('Note by workflow:ack').waitFor();
+  await page.locator('article.message.sent', { hasText: 'Thank you, we have your mail.' }).waitFor();
+});
+
 await steps.run('every page: landmarks, a label on every control, keyboard focus reaches the navigation', async () => {
   const routes = ['admin/server-certificates', 'admin/client-certificates', 'admin/mailboxes', 'admin/outbox',
-    'admin/backups', 'admin/properties', 'admin/page-customization', 'admin/users', 'admin/audit', 'tickets'];
+    'admin/backups', 'admin/properties', 'admin/page-customization', 'admin/users', 'admin/audit',
+    'admin/workflows', 'admin/new-workflow', 'admin/workflows/ack', 'tickets'];
   for (const route of routes) {
     await go(route);
     const problems = await page.evaluate(() => {
@@ -420,6 +548,13 @@ await steps.run('an engineer changes the first password and sees the Web Client 
   assert(await page.getByRole('link', { name: 'Admin Tool' }).count() === 0, 'an engineer sees the Admin Tool');
   await openTicket('Hostile HTML test');
   await page.getByRole('button', { name: 'Write email' }).waitFor();
+  // The workflow's internal note is in the history, by whom it came.
+  await openTicket('Printer question');
+  const note = page.locator('article.note', { hasText: 'acknowledged by workflow' });
+  await note.getByText('Note').first().waitFor();
+  assert(/note by workflow:ack/i.test(await note.innerText()), `the note: ${await note.innerText()}`);
+  await note.scrollIntoViewIfNeeded();
+  await shot('ticket-history-note');
 });
 
 await steps.run('no page error and no request to another origin during the run', async () => {

@@ -14,6 +14,9 @@ const app = (() => {
       ['outbox', 'Outbox'],
       ['backups', 'Email Backups'],
     ] },
+    { group: 'Automation', items: [
+      ['workflows', 'Workflows'],
+    ] },
     { group: 'System', items: [
       ['properties', 'System Properties'],
       ['page-customization', 'Page Customization'],
@@ -32,7 +35,11 @@ const app = (() => {
     'page-customization': (main) => admin.pageCustomization(main),
     users: (main) => admin.users(main),
     audit: (main) => admin.audit(main),
+    workflows: (main, rest) => adminWorkflows.render(main, rest),
+    'new-workflow': (main) => adminWorkflows.create(main),
   };
+  // Pages below another one in the navigation.
+  const navParent = { 'new-workflow': 'workflows' };
 
   const main = () => document.getElementById('main');
   const isAdmin = () => session && session.role === 'admin';
@@ -96,8 +103,8 @@ const app = (() => {
       if (path[0] === 'admin' && isAdmin()) {
         const page = adminPages[path[1]] ? path[1] : 'server-certificates';
         showChrome('admin');
-        buildSideNav(page);
-        await adminPages[page](target);
+        buildSideNav(navParent[page] || page);
+        await adminPages[page](target, path.slice(2));
       } else if (path[0] === 'tickets' && path[1]) {
         showChrome('client');
         await client.ticket(target, path[1]);

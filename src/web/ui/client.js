@@ -1,6 +1,7 @@
 // Web Client: the ticket list, a ticket's history (how each mail was encrypted and signed, the
-// per-recipient report of sent mail, received HTML in a sandboxed iframe, text as text) and the
-// Ticket Email Editor with its recipient chips and the Send encrypted checkbox.
+// per-recipient report of sent mail, received HTML in a sandboxed iframe, text as text, the
+// internal notes of workflows) and the Ticket Email Editor with its recipient chips and the Send
+// encrypted checkbox.
 'use strict';
 
 const client = (() => {
@@ -57,7 +58,7 @@ const client = (() => {
       dom.details([['Ticket', String(t.number)], ['Customer', t.customer], ['Status', t.status],
         ['Last change', date(t.updated)]]),
       h('h2', 'History'),
-      h('ol.history', (t.messages || []).map((m) => h('li', message(m)))));
+      h('ol.history', history(t).map((node) => h('li', node))));
     write.addEventListener('click', async () => {
       try {
         editor(t, await encryptionOffer(), () => ticket(main, number));
@@ -67,6 +68,29 @@ const client = (() => {
         box.show(e.message);
       }
     });
+  }
+
+  // The mails in the server's order, each internal note (a workflow's workflowAPI.addNote, never
+  // sent) after the last mail dated no later than it. A received mail's date is the sender's
+  // claim, so the mails themselves are never reordered by it.
+  function history(t) {
+    const messages = t.messages || [];
+    const after = messages.map(() => []);
+    const first = [];
+    for (const n of t.notes || []) {
+      const at = Date.parse(n.at);
+      let pos = -1;
+      messages.forEach((m, i) => { if (Date.parse(m.date) <= at) pos = i; });
+      (pos < 0 ? first : after[pos]).push(note(n));
+    }
+    return [...first, ...messages.flatMap((m, i) => [message(m), ...after[i]])];
+  }
+
+  function note(n) {
+    return h('article.note', { 'aria-label': `Note by ${n.author} ${date(n.at)}` },
+      h('header.message-head', h('div.who', h('span.direction', 'Note'), ' by ', h('strong', n.author || '')),
+        h('div.when', date(n.at))),
+      h('p.note-text', n.text || ''));
   }
 
   function signatureLine(s) {
