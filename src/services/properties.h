@@ -53,6 +53,7 @@ inline constexpr const char* kTicketPattern = "mail.ticketname.pattern";
 inline constexpr const char* kWebSessionIdleMinutes = "web.session.idle.minutes";
 inline constexpr const char* kWorkflowMaxInstructions = "workflow.script.max.instructions";
 inline constexpr const char* kWorkflowMaxMemoryMib = "workflow.script.max.memory.mib";
+inline constexpr const char* kWorkflowMaxSeconds = "workflow.script.max.seconds";
 // Incoming mail (the module name of the helpdesk's mailbox tasks).
 inline constexpr const char* kMailboxModule = "cmas-nimh";
 inline constexpr const char* kMailboxDeleteRead = "mailbox.default.task.delete.read.messages";

@@ -106,6 +106,9 @@ ScriptLimits LuaEngine::limits() {
     if (auto n = properties.get_int(services::kCoreModule, services::kWorkflowMaxMemoryMib);
         n && *n > 0)
         limits.max_memory_mib = *n;
+    if (auto n = properties.get_int(services::kCoreModule, services::kWorkflowMaxSeconds);
+        n && *n > 0)
+        limits.max_seconds = *n;
     return limits;
 }
 

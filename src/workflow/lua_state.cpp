@@ -9,6 +9,8 @@ namespace casecrypt::workflow {
 LuaState::LuaState(const ScriptLimits& limits) : m_limits(limits) {
     const long long mib = std::max(1LL, limits.max_memory_mib);
     m_cap = static_cast<std::size_t>(mib) * 1024 * 1024;
+    m_deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1LL, limits.max_seconds));
 }
 
 Result<std::unique_ptr<LuaState>> LuaState::open(const ScriptLimits& limits) {
@@ -38,6 +40,9 @@ std::string LuaState::stop_message() const {
         case StopReason::memory:
             return "stopped: the script used more than " + std::to_string(m_limits.max_memory_mib) +
                    " MiB of memory";
+        case StopReason::time:
+            return "stopped: the script ran longer than " + std::to_string(m_limits.max_seconds) +
+                   (m_limits.max_seconds == 1 ? " second" : " seconds");
     }
     return {};
 }
@@ -103,6 +108,8 @@ void LuaState::charge(lua_State* lua, long long instructions) {
     if (state->m_stop == StopReason::none &&
         state->m_instructions >= state->m_limits.max_instructions)
         state->stop(StopReason::instructions, lua);
+    if (state->m_stop == StopReason::none && std::chrono::steady_clock::now() >= state->m_deadline)
+        state->stop(StopReason::time, lua);
     if (state->m_stop == StopReason::none)
         return;
     // From now on every instruction raises, in this thread and the main one, so a pcall that

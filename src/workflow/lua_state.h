@@ -7,13 +7,16 @@
 // message. Lua counts only VM instructions: work inside C functions is bounded by the memory
 // cap (one big string.rep), and the pattern matcher, the one library function whose time can
 // grow far beyond the size of its input and output, charges its steps itself (lua_pattern.h,
-// charge()).
+// charge()). A third limit, wall-clock time since open(), is looked at on the same occasions:
+// it ends a run that spends its instructions on calls each of which is cheap in instructions
+// and slow in time (utf8.len or comparisons of megabyte strings in a loop).
 //
 // Owns the lua_State (lua_close in the destructor). Not movable: the allocator and the hook
 // find this object through the allocator's user data. Not thread-safe; one per run. The header
 // does not include Lua: lua_State is only declared.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -29,9 +32,10 @@ namespace casecrypt::workflow {
 struct ScriptLimits {
     long long max_instructions = 10'000'000;
     long long max_memory_mib = 32;
+    long long max_seconds = 30;
 };
 
-enum class StopReason { none, instructions, memory };
+enum class StopReason { none, instructions, memory, time };
 
 class LuaState {
 public:
@@ -45,7 +49,8 @@ public:
     const ScriptLimits& limits() const { return m_limits; }
     StopReason stop_reason() const { return m_stop; }
     // "stopped: the script used more than 10000000 instructions" / "... more than 32 MiB of
-    // memory"; empty when it was not stopped.
+    // memory" / "stopped: the script ran longer than 30 seconds"; empty when it was not
+    // stopped.
     std::string stop_message() const;
     std::size_t memory_used() const { return m_used; }
     // The chunk name of the script (lua_load's), so a stop can say at which of its lines it
@@ -74,6 +79,7 @@ private:
     std::size_t m_cap = 0;
     std::size_t m_used = 0;
     long long m_instructions = 0;
+    std::chrono::steady_clock::time_point m_deadline{};
     StopReason m_stop = StopReason::none;
     std::string m_script_source;
     std::optional<int> m_stop_line;

@@ -111,6 +111,23 @@ TEST_F(LuaEngineTest, TheBudgetComesFromItsProperty) {
     EXPECT_NE(big.error.find("more than 4 MiB of memory"), std::string::npos) << big.error;
 }
 
+TEST_F(LuaEngineTest, ARunThatTakesTooLongIsStoppedByTheClock) {
+    // Cheap in instructions, slow in time: comparing two different 4 MiB strings in a loop.
+    set_property(services::kWorkflowMaxInstructions, "2000000000");
+    set_property(services::kWorkflowMaxSeconds, "1");
+    EXPECT_EQ(engine().limits().max_seconds, 1);
+    const auto started = std::chrono::steady_clock::now();
+    const auto result =
+        run("local a = string.rep('x', 4 * 1024 * 1024) .. 'a'\n"
+            "local b = string.rep('x', 4 * 1024 * 1024) .. 'b'\n"
+            "while true do local same = (a == b) end");
+    const auto took = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(result.outcome, WorkflowRunOutcome::stopped) << describe(result);
+    EXPECT_NE(result.error.find("ran longer than 1 second"), std::string::npos) << result.error;
+    EXPECT_EQ(result.line, 3) << describe(result);
+    EXPECT_LT(took, std::chrono::seconds(5));
+}
+
 TEST_F(LuaEngineTest, AllocatingWithoutEndIsStoppedByTheMemoryCap) {
     const auto result =
         run("local t = {}\nwhile true do\n  t[#t + 1] = string.rep('x', 1e6) .. #t\nend\n");
