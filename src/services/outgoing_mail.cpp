@@ -88,6 +88,20 @@ std::string sentence(SendDecision decision, const std::vector<std::string>& miss
     return "";
 }
 
+// The sentence of a dry run: "sent unencrypted: ..." -> "would be sent unencrypted: ...".
+std::string would_sentence(std::string sentence) {
+    for (const auto& [now, would] :
+         {std::pair<std::string_view, std::string_view>{"sent unencrypted",
+                                                        "would be sent unencrypted"},
+          {"not sent", "would not be sent"},
+          {"encrypted to every recipient", "would be encrypted to every recipient"},
+          {"kept in the outbox as rejected", "would be kept in the outbox as rejected"}}) {
+        if (const auto at = sentence.find(now); at != std::string::npos)
+            sentence.replace(at, now.size(), would);
+    }
+    return sentence;
+}
+
 RecipientOutcome outcome_for(SendDecision decision, bool lacks) {
     switch (decision) {
         case SendDecision::encrypted:
@@ -250,8 +264,11 @@ Result<SendReport> OutgoingMail::send(const SendRequest& request,
         const bool lacks = std::find(missing.begin(), missing.end(), r.address) != missing.end();
         r.outcome = outcome_for(report.decision, lacks);
     }
-    if (request.dry_run)
-        return report;  // decided; nothing encrypted, queued or recorded
+    if (request.dry_run) {
+        // Decided; nothing encrypted, queued or recorded. The sentence says what would happen.
+        report.sentence = would_sentence(report.sentence);
+        return report;
+    }
 
     const TimePoint now = m_clock.now();
     auto base_entry = [&](std::vector<std::string> envelope) {

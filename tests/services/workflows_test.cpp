@@ -345,6 +345,7 @@ TEST_F(WorkflowsTest, ADryRunDecidesAndQueuesNothing) {
     auto report = m_installation->outbox().send_now(r);
     ASSERT_TRUE(report) << report.error().message();
     EXPECT_EQ(report->decision, SendDecision::unencrypted_missing_certificate);
+    EXPECT_EQ(report->sentence, "would be sent unencrypted: no certificate for alice@example.test");
     EXPECT_TRUE(report->outbox_ids.empty());
     auto listed = m_installation->outbox().list();
     ASSERT_TRUE(listed);
