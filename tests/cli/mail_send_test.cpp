@@ -52,20 +52,6 @@ TEST(MailSend, TheEmbeddedDefaultWritesEachCopyToTheOutgoingDirectory) {
     EXPECT_EQ(outbox[0]["state"], "sent");
 }
 
-// The header block of a mail file, with folded lines unfolded (RFC 5322 section 2.2.3).
-std::string headers_of(const std::string& mail) {
-    auto end = mail.find("\n\n");
-    if (end == std::string::npos)
-        end = mail.find("\r\n\r\n");
-    std::string head = mail.substr(0, end);
-    std::erase(head, '\r');
-    for (auto at = head.find("\n "); at != std::string::npos; at = head.find("\n ", at))
-        head.replace(at, 2, " ");
-    for (auto at = head.find("\n\t"); at != std::string::npos; at = head.find("\n\t", at))
-        head.replace(at, 2, " ");
-    return "\n" + head + "\n";
-}
-
 std::string sent_file(const Helpdesk& desk, const nlohmann::json& report) {
     const auto id = std::to_string(report["outbox_ids"][0].get<long long>());
     return slurp(std::filesystem::path(desk.data()) / "mail" / "outgoing" / (id + ".eml"));

@@ -17,18 +17,6 @@ namespace {
 
 constexpr const char* kAlice = "Alice Example <alice@example.test>";
 
-// The header block of a mail, unfolded, between newlines ("\nName: value\n" finds a field).
-std::string headers_of(const std::string& mail) {
-    auto end = mail.find("\n\n");
-    if (end == std::string::npos)
-        end = mail.find("\r\n\r\n");
-    std::string head = mail.substr(0, end);
-    std::erase(head, '\r');
-    for (auto at = head.find("\n "); at != std::string::npos; at = head.find("\n ", at))
-        head.replace(at, 2, " ");
-    return "\n" + head + "\n";
-}
-
 class WorkflowEvents : public ::testing::Test {
 protected:
     // mail.encryption as given, Alice's certificate imported, the acknowledgement workflow.

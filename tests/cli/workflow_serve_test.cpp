@@ -61,15 +61,7 @@ public:
     ServeProcess& operator=(const ServeProcess&) = delete;
 
     // SIGTERM, then its exit code (128 + signal when a signal ended it).
-    int stop() {
-        if (m_pid <= 0)
-            return -1;
-        ::kill(m_pid, SIGTERM);
-        int status = 0;
-        ::waitpid(m_pid, &status, 0);
-        m_pid = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
+    int stop() { return stop_process(m_pid); }
     std::string output() const { return slurp(m_out) + slurp(m_err); }
     // The port of "web server at http://127.0.0.1:PORT/", waiting up to 60 s for it; 0 if none.
     int port() const {

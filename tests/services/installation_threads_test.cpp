@@ -34,6 +34,18 @@ std::string postgres_url() {
     return url;
 }
 
+// Options for the harness's PostgreSQL, emptied first; an empty URL when it did not start.
+InstallationOptions fresh_postgres(const test::TempDir& dir) {
+    InstallationOptions options;
+    options.data_dir = dir.path() / "data";
+    options.database_url = postgres_url();
+    if (!options.database_url.empty()) {
+        test::shell("psql -q " + test::quote(options.database_url) +
+                    " -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null 2>&1");
+    }
+    return options;
+}
+
 struct Outcome {
     std::mutex mutex;
     std::vector<std::string> errors;
@@ -210,14 +222,9 @@ TEST(InstallationThreads, WorkflowEventsAndTimersRunOnceOnOneSqliteDataDirectory
 }
 
 TEST(InstallationThreads, WorkflowEventsAndTimersRunOnceOnOnePostgresqlDatabase) {
-    const std::string url = postgres_url();
-    ASSERT_FALSE(url.empty()) << "the postgres fixture did not start";
-    test::shell("psql -q " + test::quote(url) +
-                " -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null 2>&1");
     test::TempDir dir;
-    InstallationOptions options;
-    options.data_dir = dir.path() / "data";
-    options.database_url = url;
+    const InstallationOptions options = fresh_postgres(dir);
+    ASSERT_FALSE(options.database_url.empty()) << "the postgres fixture did not start";
     expect_each_event_and_period_run_once(options);
 }
 
@@ -232,14 +239,10 @@ TEST(InstallationThreads, OneInstallationPerThreadOnOneSqliteDataDirectory) {
 }
 
 TEST(InstallationThreads, OneInstallationPerThreadOnOnePostgresqlDatabase) {
-    const std::string url = postgres_url();
-    ASSERT_FALSE(url.empty()) << "the postgres fixture did not start";
-    test::shell("psql -q " + test::quote(url) +
-                " -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null 2>&1");
     test::TempDir dir;
-    InstallationOptions options;
-    options.data_dir = dir.path() / "data";
-    options.database_url = url;
+    const InstallationOptions options = fresh_postgres(dir);
+    const std::string& url = options.database_url;
+    ASSERT_FALSE(url.empty()) << "the postgres fixture did not start";
     expect_every_result_stored_once(options, [&](const std::string& sql) {
         return test::shell("psql -At -F '|' " + test::quote(url) + " -c " + test::quote(sql));
     });

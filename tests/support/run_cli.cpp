@@ -194,4 +194,27 @@ std::string harness_state(const char* env_name, const std::string& file) {
     return value;
 }
 
+std::string headers_of(const std::string& mail) {
+    auto end = mail.find("\n\n");
+    if (end == std::string::npos)
+        end = mail.find("\r\n\r\n");
+    std::string head = mail.substr(0, end);
+    std::erase(head, '\r');
+    for (auto at = head.find("\n "); at != std::string::npos; at = head.find("\n ", at))
+        head.replace(at, 2, " ");
+    for (auto at = head.find("\n\t"); at != std::string::npos; at = head.find("\n\t", at))
+        head.replace(at, 2, " ");
+    return "\n" + head + "\n";
+}
+
+int stop_process(int& pid) {
+    if (pid <= 0)
+        return -1;
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    pid = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 }  // namespace casecrypt::test

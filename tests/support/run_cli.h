@@ -47,4 +47,12 @@ std::string harness_state(const char* env_name, const std::string& file);
 // Where the fixtures of tests/data/make-fixtures.sh were generated ($CASECRYPT_FIXTURES).
 std::filesystem::path fixtures_dir();
 
+// The header block of a mail, folded lines unfolded (RFC 5322 section 2.2.3), CRs dropped,
+// between newlines: "\nName: value\n" finds a field.
+std::string headers_of(const std::string& mail);
+
+// Ends a child process with SIGTERM and waits for it; its exit code, or 128 + the signal that
+// ended it; -1 when `pid` is not positive. Sets `pid` to -1.
+int stop_process(int& pid);
+
 }  // namespace casecrypt::test

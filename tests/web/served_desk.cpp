@@ -90,13 +90,7 @@ void ServedDesk::terminate() const {
 }
 
 int ServedDesk::stop() {
-    if (m_pid <= 0)
-        return -1;
-    ::kill(m_pid, SIGTERM);
-    int status = 0;
-    ::waitpid(m_pid, &status, 0);
-    m_pid = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return stop_process(m_pid);
 }
 
 ServedDesk::~ServedDesk() {
