@@ -70,13 +70,13 @@ std::vector<std::string> log_lines(const std::string& json) {
     return out;
 }
 
+// The word a run was stored with (to_string's), back; an unknown word reads as running.
 WorkflowRunOutcome outcome_from(const std::string& word) {
-    if (word == "ok")
-        return WorkflowRunOutcome::ok;
-    if (word == "failed")
-        return WorkflowRunOutcome::failed;
-    if (word == "stopped")
-        return WorkflowRunOutcome::stopped;
+    for (auto outcome :
+         {WorkflowRunOutcome::ok, WorkflowRunOutcome::failed, WorkflowRunOutcome::stopped}) {
+        if (word == to_string(outcome))
+            return outcome;
+    }
     return WorkflowRunOutcome::running;
 }
 
@@ -165,13 +165,10 @@ Result<std::vector<WorkflowView>> Workflows::list() {
         return std::unexpected(records.error());
     std::vector<WorkflowView> out;
     for (const auto& r : *records) {
-        WorkflowView v = view_of(r);
-        auto last = m_store.runs(r.id, 1);
-        if (!last)
-            return std::unexpected(last.error());
-        if (!last->empty())
-            v.last_run = run_view(last->front());
-        out.push_back(std::move(v));
+        auto v = with_last_run(r);
+        if (!v)
+            return std::unexpected(v.error());
+        out.push_back(std::move(*v));
     }
     return out;
 }
@@ -182,8 +179,12 @@ Result<WorkflowView> Workflows::get(const std::string& name) {
         return std::unexpected(found.error());
     if (!*found)
         return fail(Errc::not_found, "no workflow " + name);
-    WorkflowView v = view_of(**found);
-    auto last = m_store.runs((*found)->id, 1);
+    return with_last_run(**found);
+}
+
+Result<WorkflowView> Workflows::with_last_run(const store::WorkflowRecord& record) {
+    WorkflowView v = view_of(record);
+    auto last = m_store.runs(record.id, 1);
     if (!last)
         return std::unexpected(last.error());
     if (!last->empty())

@@ -34,6 +34,7 @@ class AuditLog;
 class Database;
 class TicketStore;
 class WorkflowStore;
+struct WorkflowRecord;
 }  // namespace casecrypt::store
 
 namespace casecrypt::services {
@@ -197,6 +198,8 @@ public:
     Result<std::optional<TimePoint>> next_timer();
 
 private:
+    // The workflow's view with its newest run.
+    Result<WorkflowView> with_last_run(const store::WorkflowRecord& record);
     Result<WorkflowRunView> run_and_record(const WorkflowView& workflow,
                                            const WorkflowTrigger& trigger,
                                            const std::string& actor);
