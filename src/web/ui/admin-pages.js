@@ -325,7 +325,7 @@ const admin = (() => {
 
   async function audit(main) {
     clear(main).append(app.pageHeader('Audit Log'),
-      h('p.intro', 'Who changed which certificate, property, page customization, mailbox or user, and when (the command line’s changes as the local operator).'));
+      h('p.intro', 'Who changed which certificate, property, page customization, mailbox, user or workflow, and when (the command line’s changes as the local operator).'));
     const rows = api.list(await api.get('/api/audit'), 'entries');
     main.append(table('Audit Log', ['When', 'Who', 'What', 'Detail'], rows.map((e) => [
       h('span.nowrap', date(e.at)), e.actor, e.action, e.detail || '']), 'Nothing recorded yet.'));
